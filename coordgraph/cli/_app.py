@@ -1,0 +1,28 @@
+"""The shared typer application and the one-line error convention."""
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="coordgraph",
+    help="Find coordinated accounts: load posts, detect co-shares, explore the network.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console(stderr=True)
+
+
+class UserError(Exception):
+    """An error in the user's input or environment: shown as one line, exit code 2."""
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``message`` as one clear line on stderr and exit with ``code`` (2 by default)."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
