@@ -1,0 +1,154 @@
+"""Share tables: the input of the detection method, checked and typed.
+
+A *share* is one row ``(object_id, account_id, content_id, timestamp_share)``: an account
+posted ``content_id`` carrying ``object_id`` at ``timestamp_share`` (UNIX seconds, UTC).
+:func:`prep_shares` turns any table into that shape (CooRTweet: ``prep_data``) and refuses
+bad data with a message that names the column and the first bad rows.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SHARE_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
+ID_COLUMNS = ("object_id", "account_id", "content_id")
+
+
+class ShareError(ValueError):
+    """Input that cannot be turned into shares; the message names the column and rows."""
+
+
+def _first_bad(frame: pd.DataFrame, mask: np.ndarray, column: str, limit: int = 3) -> str:
+    """Describe the first ``limit`` rows where ``mask`` is true: 'row 3 ('abc'), row 7 (...)'.
+
+    Rows are numbered as data rows from 1 (a CSV's line number is this plus one for the header).
+    """
+    positions = np.flatnonzero(mask)[:limit]
+    values = frame[column].iloc[positions].tolist()
+    return ", ".join(f"row {p + 1} ({v!r})" for p, v in zip(positions, values))
+
+
+def _epoch_seconds(stamps: pd.Series) -> np.ndarray:
+    """UTC datetimes -> int64 UNIX seconds (floor), whatever the datetime unit."""
+    delta = stamps - pd.Timestamp(0, tz="UTC")
+    return (delta // pd.Timedelta(seconds=1)).to_numpy(dtype=np.int64)
+
+
+def parse_timestamps(values: pd.Series, column: str = "timestamp_share") -> np.ndarray:
+    """Parse times to int64 UNIX seconds (UTC).
+
+    Accepts integers or floats (UNIX seconds; fractions are truncated toward zero, as
+    ``as.numeric`` then integer arithmetic would), digit strings, ISO 8601 strings (with or
+    without offset; naive ones are taken as UTC), and ``"%Y-%m-%d %H:%M:%S"``.
+    Raises :class:`ShareError` naming the first rows that cannot be parsed.
+    """
+    frame = values.to_frame(column)
+    if pd.api.types.is_bool_dtype(values):
+        raise ShareError(f"column {column!r}: booleans are not times")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = pd.to_datetime(values, utc=True)
+        bad = stamps.isna().to_numpy()
+        if bad.any():
+            raise ShareError(f"column {column!r}: missing times at {_first_bad(frame, bad, column)}")
+        return _epoch_seconds(stamps)
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = pd.to_numeric(values)
+        bad = numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
+        if bad.any():
+            raise ShareError(f"column {column!r}: missing or non-finite times at {_first_bad(frame, bad, column)}")
+        return np.trunc(numbers.to_numpy(dtype=float)).astype(np.int64) if pd.api.types.is_float_dtype(values) \
+            else numbers.to_numpy(dtype=np.int64)
+    text = values.astype("string").str.strip()
+    out = np.zeros(len(text), dtype=np.int64)
+    digits = text.str.fullmatch(r"-?\d+(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    if digits.any():
+        out[digits] = np.trunc(text[digits].astype(float).to_numpy()).astype(np.int64)
+    rest = ~digits
+    if rest.any():
+        parsed = pd.to_datetime(text[rest], utc=True, errors="coerce", format="ISO8601")
+        bad = parsed.isna().to_numpy()
+        if bad.any():
+            full_bad = np.zeros(len(text), dtype=bool)
+            full_bad[np.flatnonzero(rest)[bad]] = True
+            raise ShareError(
+                f"column {column!r}: cannot parse time (expected UNIX seconds, ISO 8601 or "
+                f"'%Y-%m-%d %H:%M:%S', UTC) at {_first_bad(frame, full_bad, column)}"
+            )
+        out[rest] = _epoch_seconds(parsed)
+    return out
+
+
+def prep_shares(
+    frame: pd.DataFrame,
+    object_id: str = "object_id",
+    account_id: str = "account_id",
+    content_id: str = "content_id",
+    timestamp_share: str = "timestamp_share",
+    *,
+    keep_columns: bool = False,
+) -> pd.DataFrame:
+    """Return ``frame`` as a share table with the four standard columns (CooRTweet: prep_data).
+
+    Renames the given columns, converts ids to strings (trimmed), parses times to int64 UNIX
+    seconds UTC (see :func:`parse_timestamps`) and drops rows whose object is blank, counting
+    them in ``result.attrs["dropped_blank_objects"]`` and warning when any were dropped (a blank
+    object would link every post that has none). Missing account or content ids are errors.
+    ``keep_columns`` keeps extra columns (e.g. ``kind``) after the four standard ones.
+    """
+    names = {"object_id": object_id, "account_id": account_id,
+             "content_id": content_id, "timestamp_share": timestamp_share}
+    missing = [source for source in names.values() if source not in frame.columns]
+    if missing:
+        raise ShareError(f"missing column(s) {', '.join(map(repr, missing))}; "
+                         f"the table has {', '.join(map(repr, frame.columns))}")
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for target in ID_COLUMNS:
+        source = names[target]
+        col = frame[source].reset_index(drop=True)
+        na = col.isna().to_numpy()
+        col = col.astype("string").str.strip()
+        if target != "object_id" and (na | (col == "").fillna(True).to_numpy(dtype=bool)).any():
+            bad = na | (col == "").fillna(True).to_numpy(dtype=bool)
+            raise ShareError(f"column {source!r}: missing or blank ids at "
+                             f"{_first_bad(frame.reset_index(drop=True), bad, source)}")
+        out[target] = col.astype(object).where(~na, None) if target == "object_id" else col.astype(object)
+    out["timestamp_share"] = parse_timestamps(frame[timestamp_share].reset_index(drop=True), timestamp_share)
+    if keep_columns:
+        for extra in frame.columns:
+            if extra not in names.values() and extra not in out.columns:
+                out[extra] = frame[extra].to_numpy()
+    blank = out["object_id"].isna() | (out["object_id"].astype("string").fillna("") == "")
+    dropped = int(blank.sum())
+    if dropped:
+        warnings.warn(f"dropped {dropped} share(s) with a blank object_id (column {object_id!r})",
+                      stacklevel=2)
+        out = out.loc[~blank.to_numpy()].reset_index(drop=True)
+    out.attrs["dropped_blank_objects"] = dropped
+    return out
+
+
+def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
+    """Read a share table from CSV, CSV.gz or Parquet and :func:`prep_shares` it.
+
+    Ids are read as strings (never as numbers: a tweet id does not fit a float).
+    Keyword arguments map the standard column names to the file's, as in :func:`prep_shares`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ShareError(f"{path}: no such file")
+    id_cols = [columns.get(c, c) for c in ID_COLUMNS]
+    try:
+        if path.suffix == ".parquet" or path.name.endswith(".parquet"):
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype={c: str for c in id_cols}, keep_default_na=False,
+                                na_values=[""], compression="infer")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise ShareError(f"{path}: cannot read shares: {exc}") from exc
+    try:
+        return prep_shares(frame, keep_columns=True, **columns)
+    except ShareError as exc:
+        raise ShareError(f"{path}: {exc}") from exc
