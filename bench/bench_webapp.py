@@ -1,0 +1,132 @@
+"""Web app speed: first page and filter change on a run with 100,000 COORDINATED edges.
+
+Writes a synthetic run (planted communities, weights 1..50, symmetry scores, fast flags)
+into its own graph ``webapp_bench`` of the embedded store, then times, on the server side
+(no browser): the first page (runs + weight distribution + overview elements) and filter
+changes (overview re-queried with another threshold / symmetry / fast flag), plus one
+community expansion. Prints the figures; the targets are 2 s and 300 ms.
+
+    .venv/bin/python -m bench.bench_webapp [--edges 100000] [--repeat 5]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+import pandas as pd
+
+
+def synthetic_edges(n_edges: int, n_communities: int = 200, seed: int = 1) -> pd.DataFrame:
+    """``n_edges`` distinct account pairs, 85 % inside planted communities."""
+    rng = np.random.default_rng(seed)
+    n_accounts = max(100, n_edges // 5)
+    comm_of = rng.integers(0, n_communities, n_accounts)
+    members = [np.flatnonzero(comm_of == c) for c in range(n_communities)]
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < n_edges:
+        k = n_edges - len(pairs)
+        inside = rng.random(k) < 0.85
+        a = rng.integers(0, n_accounts, k)
+        b = np.where(inside, [rng.choice(members[comm_of[x]]) for x in a], rng.integers(0, n_accounts, k))
+        for x, y in zip(a, b):
+            if x != y:
+                pairs.add((min(x, y), max(x, y)))
+    arr = np.array(sorted(pairs))[:n_edges]
+    w = np.minimum(rng.zipf(1.8, len(arr)), 50) + 1
+    e = pd.DataFrame({
+        "account_id": [f"acc_{i:07d}" for i in arr[:, 0]],
+        "account_id_y": [f"acc_{i:07d}" for i in arr[:, 1]],
+        "weight": w,
+        "avg_time_delta": rng.uniform(0, 10, len(arr)).round(2),
+        "edge_symmetry_score": rng.uniform(0.2, 1, len(arr)).round(3),
+        "first_ts": 1_700_000_000 + rng.integers(0, 86_400, len(arr)),
+    })
+    e["last_ts"] = e["first_ts"] + rng.integers(0, 86_400, len(arr))
+    e["weight_fast"] = np.where(rng.random(len(arr)) < 0.4, np.maximum(1, w // 2), np.nan)
+    return e
+
+
+def load(store, edges: pd.DataFrame, run_id: str) -> None:
+    """Write accounts, the run and the edges (communities by Leiden, as the app expects)."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from tests.webapp.campaign import write_network
+    from coordgraph.cypher.schema import ensure_schema
+
+    ensure_schema(store)
+    ids = sorted(set(edges["account_id"]) | set(edges["account_id_y"]))
+    for i in range(0, len(ids), 10_000):
+        store.query("UNWIND $ids AS id CREATE (:Account {id: id, handle: '@' + id})", {"ids": ids[i:i + 10_000]})
+    store.query("CREATE (:Run {id: $id, status: 'complete', created: 1700000000})", {"id": run_id})
+    write_network(store, run_id, edges)
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    """Median wall time of ``fn()`` over ``repeat`` runs, in milliseconds, and its last value."""
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--edges", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="reuse the bench graph if it is there")
+    args = ap.parse_args()
+
+    from coordgraph.cypher import open_store
+    from coordgraph.webapp.elements import overview_elements
+    from coordgraph.webapp.filters import Filters
+    from coordgraph.webapp.source import RunSource
+
+    store = open_store(graph="webapp_bench")
+    run_id = f"bench{args.edges}"
+    have = store.read("MATCH (r:Run {id: $id}) RETURN count(r) AS n", {"id": run_id})[0]["n"]
+    if not (args.keep and have):
+        store.clear()
+        t = time.perf_counter()
+        load(store, synthetic_edges(args.edges), run_id)
+        print(f"loaded {args.edges:,} COORDINATED edges in {time.perf_counter() - t:.1f} s")
+    n = store.read("MATCH ()-[e:COORDINATED]->() WHERE e.run_id = $r RETURN count(e) AS n", {"r": run_id})[0]["n"]
+
+    def first_page():
+        src = RunSource(store)  # cold: no cached weights
+        src.runs()
+        comms, links = src.overview(run_id, Filters())
+        return overview_elements(comms, links)
+
+    src = RunSource(store)
+    src.weights(run_id)
+    ms_first, drawing = timed(first_page, args.repeat)
+    print(f"run with {n:,} COORDINATED edges")
+    print(f"first page (runs, weights, overview query, layout, elements): {ms_first:.0f} ms median "
+          f"-> {len(drawing.elements)} elements ({drawing.summary()})")
+    changes = {
+        "threshold percentile 0.5": Filters(weight_mode="percentile", weight_value=0.5),
+        "threshold percentile 0.9": Filters(weight_mode="percentile", weight_value=0.9),
+        "absolute weight >= 5": Filters(weight_value=5),
+        "symmetry >= 0.8": Filters(min_symmetry=0.8),
+        "fast edges only": Filters(fast_only=True),
+        "time range 6 h": Filters(time_from=1_700_000_000, time_to=1_700_021_600),
+        "community size >= 50": Filters(min_community_size=50),
+    }
+    for name, f in changes.items():
+        ms, d = timed(lambda: overview_elements(*src.overview(run_id, f)), args.repeat)
+        print(f"filter change [{name}]: {ms:.0f} ms median -> {len(d.elements)} elements")
+    comms, _ = src.overview(run_id, Filters())
+    big = int(comms.sort_values("size").iloc[-1]["community"])
+    ms, d = timed(lambda: overview_elements(comms, _, expanded={big: src.community(run_id, big, Filters())}), args.repeat)
+    print(f"expand the largest community ({int(comms['size'].max())} accounts): {ms:.0f} ms median "
+          f"-> {len(d.elements)} elements")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+// The members of one community of a run with their statistics (for exports).
+// Parameters:
+//   $run_id     string   the run
+//   $community  integer  the community (IN_RUN.community)
+// Returns: account_id, handle, name, community, degree, strength, pagerank, followers_count.
+MATCH (r:Run {id: $run_id})<-[s:IN_RUN]-(a:Account)
+WHERE s.community = $community
+RETURN a.id AS account_id, a.handle AS handle, a.name AS name, s.community AS community,
+       s.degree AS degree, s.strength AS strength, s.pagerank AS pagerank,
+       a.followers_count AS followers_count
+ORDER BY strength DESC

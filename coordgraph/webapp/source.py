@@ -1,0 +1,150 @@
+"""What the web app asks the graph store, as DataFrames: one method per question.
+
+Every question is a parameterised ``webapp_*.cypher`` file run read-only through
+``Store.run_file``. Filters select among stored COORDINATED edges; nothing here computes
+co-shares. The only thing cached is a run's weight distribution (it never changes for a
+run and is needed to turn a percentile into a weight).
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+
+from coordgraph.webapp.filters import Filters
+
+PROVENANCE_ROWS = 500
+POST_ROWS = 20
+SEARCH_ROWS = 10
+
+
+class RunSource:
+    """Read access to one store for the web app (thread-safe; one per app)."""
+
+    def __init__(self, store):
+        self.store = store
+        self._weights: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    # -- runs ---------------------------------------------------------------------------
+    def runs(self) -> list[dict]:
+        """Complete runs, newest first (``id`` and whatever the store records)."""
+        try:
+            from coordgraph.cypher import list_runs
+
+            return list_runs(self.store)
+        except (ImportError, ModuleNotFoundError):
+            return self.store.read("MATCH (r:Run) RETURN r.id AS id, r.created AS created ORDER BY created DESC")
+
+    def weights(self, run_id: str) -> np.ndarray:
+        """All COORDINATED edge weights of ``run_id`` (one per edge), cached per run."""
+        with self._lock:
+            if run_id not in self._weights:
+                rows = self.store.run_file("webapp_weights", {"run_id": run_id})
+                w = np.repeat([float(r["weight"]) for r in rows], [int(r["n"]) for r in rows])
+                self._weights[run_id] = w
+            return self._weights[run_id]
+
+    def params(self, run_id: str, filters: Filters, **extra) -> dict:
+        """Query parameters for ``filters`` on ``run_id`` plus ``extra``."""
+        return {**filters.params(run_id, self.weights(run_id)), **extra}
+
+    # -- the network ----------------------------------------------------------------------
+    def overview(self, run_id: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(communities: community, size, volume; links between different communities:
+        community, community_y, weight, n_edges) under ``filters``."""
+        p = self.params(run_id, filters)
+        comms = _frame(self.store.run_file("webapp_overview_communities", p), ["community", "size", "volume"])
+        links = _frame(self.store.run_file("webapp_overview_links", p), ["community", "community_y", "weight", "n_edges"])
+        links = links[links["community"] != links["community_y"]]
+        keep = set(comms["community"])
+        links = links[links["community"].isin(keep) & links["community_y"].isin(keep)]
+        return comms, links.reset_index(drop=True)
+
+    def community(self, run_id: str, community: int, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(accounts: account_id, handle, strength, community; edges) of one community, the
+        edges that pass ``filters``; strength = sum of kept edge weights."""
+        rows = self.store.run_file("webapp_community", self.params(run_id, filters, community=community))
+        edges = _frame(rows, ["account_id", "account_id_y", "handle", "handle_y", "weight", "avg_time_delta",
+                              "edge_symmetry_score", "weight_fast", "first_ts", "last_ts"])
+        edges["fast"] = edges["weight_fast"].notna() & (edges["weight_fast"].fillna(0) > 0)
+        accounts = _accounts_of(edges)
+        accounts["community"] = community
+        return accounts, edges.drop(columns=["handle", "handle_y"])
+
+    def neighbourhood(self, run_id: str, account_id: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(accounts, edges) of one account and its partners under ``filters``."""
+        rows = self.store.run_file("webapp_neighbourhood", self.params(run_id, filters, account_id=account_id))
+        edges = _frame(rows, ["account_id", "account_id_y", "handle", "handle_y", "community", "community_y",
+                              "weight", "avg_time_delta", "edge_symmetry_score", "weight_fast"])
+        edges["fast"] = edges["weight_fast"].fillna(0) > 0
+        accounts = _accounts_of(edges)
+        comm = pd.concat([edges.set_index("account_id")["community"], edges.set_index("account_id_y")["community_y"]])
+        comm = comm[~comm.index.duplicated()]
+        accounts["community"] = accounts["account_id"].map(comm)
+        return accounts, edges.drop(columns=["handle", "handle_y", "community", "community_y"])
+
+    # -- details --------------------------------------------------------------------------
+    def account(self, run_id: str, account_id: str) -> dict | None:
+        """Profile and run statistics of one account, or None when unknown."""
+        rows = self.store.run_file("webapp_account", {"run_id": run_id, "account_id": account_id})
+        return rows[0] if rows and rows[0].get("account_id") is not None else None
+
+    def account_posts(self, account_id: str, limit: int = POST_ROWS) -> pd.DataFrame:
+        """An account's newest posts: post_id, ts (UNIX s UTC), text."""
+        rows = self.store.run_file("webapp_account_posts", {"account_id": account_id, "limit": limit})
+        return _frame(rows, ["post_id", "ts", "text"])
+
+    def edge_provenance(self, run_id: str, account_id: str, account_id_y: str, limit: int = PROVENANCE_ROWS) -> pd.DataFrame:
+        """The co-shares behind an edge: object_id, kind, older/newer account, post ids,
+        ts (UNIX s UTC), time_delta (seconds apart), fast."""
+        rows = self.store.run_file("webapp_edge_provenance", {
+            "run_id": run_id, "account_id": account_id, "account_id_y": account_id_y, "limit": limit})
+        return _frame(rows, ["object_id", "kind", "older_account", "newer_account", "post_id", "post_id_y",
+                             "ts", "time_delta", "fast"])
+
+    def search(self, run_id: str, text: str, limit: int = SEARCH_ROWS) -> pd.DataFrame:
+        """Accounts and objects matching ``text`` (id, handle, prefix): kind, id, label, community."""
+        text = (text or "").strip()
+        if not text:
+            return _frame([], ["kind", "id", "label", "community"])
+        rows = self.store.run_file("webapp_search", {"run_id": run_id, "text": text, "limit": limit})
+        return _frame(rows, ["kind", "id", "label", "community"])
+
+    def object_accounts(self, run_id: str, object_id: str, limit: int = 2000) -> pd.DataFrame:
+        """The co-share rows of one object: account_id, account_id_y, time_delta, ts."""
+        rows = self.store.run_file("webapp_object_accounts", {"run_id": run_id, "object_id": object_id, "limit": limit})
+        return _frame(rows, ["account_id", "account_id_y", "time_delta", "ts"])
+
+    # -- exports --------------------------------------------------------------------------
+    def community_members(self, run_id: str, community: int) -> pd.DataFrame:
+        """All members of a community with their run statistics (not filtered)."""
+        rows = self.store.run_file("webapp_community_members", {"run_id": run_id, "community": community})
+        return _frame(rows, ["account_id", "handle", "name", "community", "degree", "strength", "pagerank",
+                             "followers_count"])
+
+    def community_coshares(self, run_id: str, community: int) -> pd.DataFrame:
+        """The co-shares among a community's members: object_id, account_id, account_id_y, ts."""
+        rows = self.store.run_file("webapp_community_coshares", {"run_id": run_id, "community": community})
+        return _frame(rows, ["object_id", "account_id", "account_id_y", "ts"])
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Rows to a DataFrame with exactly ``columns`` (an empty result keeps its columns)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _accounts_of(edges: pd.DataFrame) -> pd.DataFrame:
+    """Accounts of an edge table with handle and strength (sum of their edge weights)."""
+    if edges.empty:
+        return pd.DataFrame({"account_id": pd.Series(dtype=object), "handle": pd.Series(dtype=object),
+                             "strength": pd.Series(dtype=float)})
+    both = pd.concat([
+        edges[["account_id", "handle", "weight"]],
+        edges[["account_id_y", "handle_y", "weight"]].set_axis(["account_id", "handle", "weight"], axis=1),
+    ])
+    out = both.groupby("account_id", sort=False).agg(handle=("handle", "first"), strength=("weight", "sum"))
+    return out.reset_index()

@@ -1,0 +1,113 @@
+"""A simulated campaign written into a store in the documented schema (coordgraph/cypher/schema.py).
+
+Used by the web app tests and bench/bench_webapp.py. Real analysis (simulate_data ->
+detect_groups -> flag_speed_share -> coordinated_network -> Leiden) and real store writes;
+only the writing itself is done here until the store offers a run writer.
+"""
+from __future__ import annotations
+
+import igraph as ig
+import leidenalg
+import numpy as np
+import pandas as pd
+
+from coordgraph.analysis import coordinated_network, detect_groups, flag_speed_share, simulate_data
+
+BATCH = 5000
+
+
+def _batches(rows: list[dict], size: int = BATCH):
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def communities_of(edges: pd.DataFrame, weight: str = "weight") -> dict[str, int]:
+    """Leiden (modularity, seed 42) communities of an edge table: account_id -> community."""
+    g = ig.Graph.DataFrame(edges[["account_id", "account_id_y", weight]], directed=False, use_vids=False)
+    part = leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, weights=weight, seed=42)
+    return {g.vs[i]["name"]: c for c, members in enumerate(part) for i in members}
+
+
+def simulated_run(seed: int = 7, n_campaigns: int = 4, n_coord: int = 48, n_other: int = 60):
+    """Shares, detect_groups result (with the 5 s fast flag) and the fast network of a campaign."""
+    sim = simulate_data(n_accounts_coord=n_coord, n_accounts_noncoord=n_other, n_objects=40,
+                        n_campaigns=n_campaigns, seed=seed)
+    shares = sim.shares.copy()
+    shares["kind"] = np.where(np.arange(len(shares)) % 3 == 0, "hashtags", "retweets")
+    result = detect_groups(shares, time_window=10, min_participation=2)
+    result = flag_speed_share(shares, result, min_participation=2, time_window=5)
+    net = coordinated_network(result, fast_net=True, edge_weight=0.5)
+    return sim, shares, result, net
+
+
+def write_run(store, run_id: str, shares: pd.DataFrame, result: pd.DataFrame, net, params: dict | None = None) -> dict[str, int]:
+    """Write accounts, posts, objects, SHARED, the run, COSHARE, COORDINATED and IN_RUN."""
+    from coordgraph.cypher.schema import ensure_schema
+
+    ensure_schema(store)
+    accounts = sorted(set(shares["account_id"]))
+    store.query("UNWIND $rows AS r MERGE (a:Account {id: r.id}) SET a.handle = r.handle, a.platform = 'twitter'",
+                {"rows": [{"id": a, "handle": "@" + a.replace("account_", "user")} for a in accounts]})
+    posts = shares.drop_duplicates("content_id")
+    for batch in _batches([{"id": r.content_id, "acc": r.account_id, "ts": int(r.timestamp_share)}
+                           for r in posts.itertuples()]):
+        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.acc}) MERGE (p:Post {id: r.id}) "
+                    "SET p.ts = r.ts, p.text = 'post ' + r.id, p.platform = 'twitter' MERGE (a)-[:POSTED]->(p)",
+                    {"rows": batch})
+    objects = shares.drop_duplicates("object_id")
+    store.query("UNWIND $rows AS r MERGE (o:Object {id: r.id}) SET o.kind = r.kind",
+                {"rows": [{"id": r.object_id, "kind": r.kind} for r in objects.itertuples()]})
+    for batch in _batches([{"acc": r.account_id, "obj": r.object_id, "post": r.content_id,
+                            "ts": int(r.timestamp_share), "kind": r.kind} for r in shares.itertuples()]):
+        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.acc}), (o:Object {id: r.obj}) "
+                    "CREATE (a)-[:SHARED {post_id: r.post, ts: r.ts, kind: r.kind}]->(o)", {"rows": batch})
+    store.query("MERGE (r:Run {id: $id}) SET r.status = 'complete', r.created = 1700000000, "
+                "r.params = $params, r.intent = 'retweets'",
+                {"id": run_id, "params": str(params or {"time_window": 10, "min_participation": 2, "edge_weight": 0.5})})
+    kind_of = dict(zip(objects["object_id"], objects["kind"]))
+    ts_of = dict(zip(shares["content_id"], shares["timestamp_share"]))
+    cos = [{"a": r.account_id, "b": r.account_id_y, "obj": r.object_id, "p": r.content_id, "py": r.content_id_y,
+            "dt": int(r.time_delta), "fast": int(getattr(r, "time_window_5", 0)), "ts": int(ts_of[r.content_id]),
+            "kind": kind_of[r.object_id]} for r in result.itertuples()]
+    for batch in _batches(cos):
+        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.a}), (b:Account {id: r.b}) "
+                    "CREATE (a)-[:COSHARE {run_id: $run, object_id: r.obj, post_id: r.p, post_id_y: r.py, "
+                    "time_delta: r.dt, fast: r.fast, ts: r.ts, kind: r.kind}]->(b)", {"rows": batch, "run": run_id})
+    spans = pd.DataFrame({"lo": np.minimum(result["account_id"], result["account_id_y"]),
+                          "hi": np.maximum(result["account_id"], result["account_id_y"]),
+                          "ts": result["content_id"].map(ts_of)}).groupby(["lo", "hi"])["ts"].agg(["min", "max"])
+    edges = net.edges.copy()
+    key = pd.MultiIndex.from_arrays([np.minimum(edges["account_id"], edges["account_id_y"]),
+                                     np.maximum(edges["account_id"], edges["account_id_y"])])
+    edges["first_ts"] = spans["min"].reindex(key).to_numpy().astype("int64")
+    edges["last_ts"] = spans["max"].reindex(key).to_numpy().astype("int64")
+    return write_network(store, run_id, edges)
+
+
+def write_network(store, run_id: str, edges: pd.DataFrame) -> dict[str, int]:
+    """Write COORDINATED edges (smaller id -> larger id) and IN_RUN statistics with Leiden
+    communities; returns the communities."""
+    e = edges.rename(columns=lambda c: c[:-5] if c.endswith("_full") else c).copy()
+    lo = np.minimum(e["account_id"], e["account_id_y"])
+    hi = np.maximum(e["account_id"], e["account_id_y"])
+    e["account_id"], e["account_id_y"] = lo, hi
+    if "first_ts" not in e.columns:
+        e["first_ts"], e["last_ts"] = 0, 2**31 - 1
+    comm = communities_of(e)
+    rows = []
+    for r in e.to_dict("records"):
+        row = {k: (None if isinstance(v, float) and np.isnan(v) else (v.item() if hasattr(v, "item") else v))
+               for k, v in r.items() if k != "object_ids"}
+        rows.append(row)
+    for batch in _batches(rows):
+        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.account_id}), (b:Account {id: r.account_id_y}) "
+                    "CREATE (a)-[e:COORDINATED {run_id: $run}]->(b) SET e += r", {"rows": batch, "run": run_id})
+    strength = pd.concat([e[["account_id", "weight"]], e[["account_id_y", "weight"]].rename(columns={"account_id_y": "account_id"})])
+    stats = strength.groupby("account_id")["weight"].agg(["sum", "size"]).reset_index()
+    stat_rows = [{"id": r.account_id, "community": comm[r.account_id], "strength": int(r.sum), "degree": int(r.size)}
+                 for r in stats.itertuples()]
+    for batch in _batches(stat_rows):
+        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.id}), (run:Run {id: $run}) "
+                    "CREATE (a)-[:IN_RUN {run_id: $run, community: r.community, strength: r.strength, degree: r.degree}]->(run)",
+                    {"rows": batch, "run": run_id})
+    return comm
