@@ -1,0 +1,211 @@
+"""The integer-coded co-share kernel shared by the out-of-core engine: numpy only.
+
+Why a kernel: on hundreds of millions of shares the strings are what exhaust memory. Here
+every share is four integers (object, account, content codes, time in UNIX seconds) plus a
+loop flag, shares are sorted once by (object, time, processing order), and the window pairs
+are produced chunk by chunk straight from that order (O(output), never all at once), so
+memory is bounded by the chunk size whatever the number of pairs.
+
+The method is the one of docs (spec/coordination.md): pre-filter, window pairs (inclusive),
+loop removal, the OR post-filter, orientation (older = earlier time, ties by processing
+order). The post-filter needs every pair's contents before any pair is kept, so pairs are
+generated twice (cheap) instead of being stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from coordgraph.analysis.hubs import window_pair_counts
+
+#: Pairs produced per chunk; 8M pairs cost ~0.4 GB of scratch.
+DEFAULT_CHUNK_PAIRS = 8_000_000
+
+
+@dataclass
+class CodedShares:
+    """Shares as integer codes, sorted by (object, time, processing order).
+
+    ``account``: code whose order is the processing order (first appearance in the input);
+    ``content``: code, equal strings equal codes; ``loop``: the share's object equals its own
+    content id; ``time``: UNIX seconds (int64). ``n_accounts`` / ``n_contents``: code ranges.
+    """
+
+    obj: np.ndarray
+    account: np.ndarray
+    content: np.ndarray
+    time: np.ndarray
+    loop: np.ndarray
+    n_accounts: int
+    n_contents: int
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def take(self, index: np.ndarray) -> "CodedShares":
+        """The shares at ``index`` (same code ranges)."""
+        return CodedShares(
+            self.obj[index], self.account[index], self.content[index], self.time[index],
+            self.loop[index], self.n_accounts, self.n_contents,
+        )
+
+
+def prefilter(account: np.ndarray, n_accounts: int, min_participation: int) -> np.ndarray:
+    """Boolean mask of the rows whose account has at least ``min_participation`` rows
+    (all objects, no window); ``min_participation <= 1`` keeps every row."""
+    if min_participation <= 1:
+        return np.ones(len(account), dtype=bool)
+    counts = np.bincount(account, minlength=n_accounts)
+    return counts[account] >= min_participation
+
+
+def sort_for_pairing(obj: np.ndarray, time: np.ndarray, account: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Permutation sorting shares by (object, time, processing order), where processing order
+    is (account code = first appearance, input row)."""
+    return np.lexsort((row, account, time, obj))
+
+
+def pair_chunks(shares: CodedShares, time_window: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (older, newer) index arrays into ``shares`` of every window pair, chunk by chunk.
+
+    A pair is two shares of one object at most ``time_window`` seconds apart (inclusive);
+    ``older`` comes first in the sort, so it is the older share (ties: processing order).
+    Each chunk holds at most ``max(chunk_pairs, one share's pairs)`` pairs.
+    """
+    counts = window_pair_counts(shares.obj, shares.time, time_window)
+    cum = np.cumsum(counts)
+    n = len(counts)
+    lo = 0
+    done = 0
+    while lo < n:
+        hi = int(np.searchsorted(cum, done + chunk_pairs, side="right"))
+        hi = max(hi, lo + 1)
+        c = counts[lo:hi]
+        total = int(c.sum())
+        if total:
+            older = np.repeat(np.arange(lo, hi, dtype=np.int64), c)
+            starts = np.repeat(np.cumsum(c) - c, c)
+            newer = older + 1 + (np.arange(total, dtype=np.int64) - starts)
+            yield older, newer
+        done = int(cum[hi - 1])
+        lo = hi
+
+
+def drop_loops(shares: CodedShares, older: np.ndarray, newer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove loop pairs: object equal to either content id, equal content ids, same account."""
+    keep = ~(shares.loop[older] | shares.loop[newer])
+    keep &= shares.content[older] != shares.content[newer]
+    keep &= shares.account[older] != shares.account[newer]
+    return older[keep], newer[keep]
+
+
+def loop_free_chunks(shares: CodedShares, time_window: int, remove_loops: bool, chunk_pairs: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`pair_chunks`, with loops removed when ``remove_loops``."""
+    for older, newer in pair_chunks(shares, time_window, chunk_pairs):
+        if remove_loops:
+            older, newer = drop_loops(shares, older, newer)
+        if len(older):
+            yield older, newer
+
+
+def post_filter_contents(shares: CodedShares, paired: np.ndarray, min_participation: int) -> np.ndarray:
+    """The OR rule: boolean array over content codes, true for contents in P.
+
+    ``paired``: boolean over content codes, true for contents on either side of a pair (C).
+    m(a) = number of a's (pre-filtered) rows whose content is in C; P = contents of the rows
+    of accounts with m(a) >= min_participation. A pair is kept when either content is in P.
+    """
+    in_c = paired[shares.content]
+    m = np.bincount(shares.account[in_c], minlength=shares.n_accounts)
+    good_row = m[shares.account] >= min_participation
+    keep = np.zeros(shares.n_contents, dtype=bool)
+    keep[shares.content[good_row]] = True
+    return keep
+
+
+def detect_chunks(
+    shares: CodedShares,
+    time_window: int = 10,
+    min_participation: int = 2,
+    remove_loops: bool = True,
+    chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (older, newer) index chunks of the detect_groups result on pre-filtered,
+    sorted ``shares``: window pairs, loops removed, OR post-filter applied."""
+    if min_participation < 1:
+        yield from loop_free_chunks(shares, time_window, remove_loops, chunk_pairs)
+        return
+    paired = np.zeros(shares.n_contents, dtype=bool)
+    for older, newer in loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
+        paired[shares.content[older]] = True
+        paired[shares.content[newer]] = True
+    in_p = post_filter_contents(shares, paired, min_participation)
+    del paired
+    for older, newer in loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
+        keep = in_p[shares.content[older]] | in_p[shares.content[newer]]
+        if keep.any():
+            yield older[keep], newer[keep]
+
+
+def type7_quantile_from_histogram(hist: np.ndarray, q: float) -> float:
+    """The R type-7 (numpy 'linear') quantile of a multiset of non-negative integers given
+    as ``hist[v]`` = how many times v occurs. Exact, without materialising the values."""
+    n = int(hist.sum())
+    if n == 0:
+        return float("nan")
+    h = (n - 1) * float(q)
+    lo_rank = int(np.floor(h))
+    hi_rank = min(lo_rank + 1, n - 1)
+    cum = np.cumsum(hist)
+    v_lo = int(np.searchsorted(cum, lo_rank, side="right"))
+    v_hi = int(np.searchsorted(cum, hi_rank, side="right"))
+    return v_lo + (h - lo_rank) * (v_hi - v_lo)
+
+
+@dataclass
+class EdgeAggregate:
+    """Per-edge aggregates of one bucket of pairs, accounts as codes (``lo`` < ``hi`` in the
+    output orientation order)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    weight: np.ndarray
+    sum_time_delta: np.ndarray
+    n_lo: np.ndarray
+    n_hi: np.ndarray
+
+
+def aggregate_edges(
+    lo: np.ndarray,
+    hi: np.ndarray,
+    time_delta: np.ndarray,
+    older_content: np.ndarray,
+    newer_content: np.ndarray,
+    older_is_lo: np.ndarray,
+    compat: bool = False,
+) -> EdgeAggregate:
+    """Aggregate pair rows into edges: weight (rows), summed time_delta (seconds) and the
+    distinct-content counts (documented: contents of each account; ``compat``: CooRTweet's
+    older/newer-side counts, whatever the account). Every row of an edge must be here."""
+    n_hi_code = int(hi.max()) + 1 if len(hi) else 1
+    key = lo.astype(np.int64) * n_hi_code + hi
+    edges, inv = np.unique(key, return_inverse=True)
+    weight = np.bincount(inv).astype(np.int64)
+    sum_td = np.bincount(inv, weights=time_delta).astype(np.float64)
+    if compat:
+        side_a, side_b = older_content, newer_content
+    else:
+        side_a = np.where(older_is_lo, older_content, newer_content)
+        side_b = np.where(older_is_lo, newer_content, older_content)
+    n_lo = _distinct_per_group(inv, side_a, len(edges))
+    n_hi = _distinct_per_group(inv, side_b, len(edges))
+    return EdgeAggregate(edges // n_hi_code, edges % n_hi_code, weight, sum_td, n_lo, n_hi)
+
+
+def _distinct_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+    """Number of distinct ``value`` per ``group`` (both non-negative integer arrays)."""
+    span = int(value.max()) + 1 if len(value) else 1
+    pairs = np.unique(group.astype(np.int64) * span + value)
+    return np.bincount(pairs // span, minlength=n_groups).astype(np.int64)

@@ -1,0 +1,443 @@
+"""The out-of-core engine: detection plus network for share files larger than memory allows
+with strings, on one machine.
+
+Why: 100 million shares as Python strings need tens of GiB; as integer codes they need ~21
+bytes each. The pipeline (all steps stream, none holds every pair):
+
+1. **Encode** the Parquet input one column at a time with Arrow (a unified dictionary per
+   column; codes in order of first appearance, which is CooRTweet's processing order for
+   accounts). Strings are dropped as soon as a column is coded.
+2. **Partition by object** into ``n_partitions`` and **spill** each partition to Parquet
+   (codes only), so the pairing phase holds one partition at a time.
+3. **Pass A**: per partition, sort by (object, time, processing order), form the window
+   pairs chunk by chunk, remove loops, and mark the contents that are in a pair (C).
+4. The OR post-filter on codes (needs only two int32 per share).
+5. **Pass B**: pairs again, post-filtered; result rows are written to ``result.parquet``
+   (strings restored from the dictionaries) and pair rows are **spilled to edge buckets**
+   by a hash of the account pair, so every edge lives in exactly one bucket.
+6. **Aggregate** each bucket into edges (weight, mean time delta, distinct contents per
+   account), keep a histogram of weights for the exact type-7 threshold, then write
+   ``edges.parquet`` and ``vertices.parquet``.
+
+Results equal the python engine (:mod:`coordgraph.analysis`); the parity suite in
+tests/engines checks it on the CooRTweet fixtures and a simulated campaign.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from coordgraph.engines import _kernel as K
+
+SHARE_FIELDS = ("object_id", "account_id", "content_id", "timestamp_share")
+RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "account_id", "account_id_y")
+
+#: Bytes per share held while coding and pairing (codes, sort permutation, flags).
+BYTES_PER_SHARE = 48
+#: Pairs per edge bucket: bounds the aggregation scratch (~50 bytes a pair).
+BUCKET_PAIRS = 20_000_000
+
+
+class EngineInputError(ValueError):
+    """The share file cannot be used; the message names the file, row and field."""
+
+
+@dataclass
+class Encoded:
+    """The shares of one file as codes (all rows, input order) and the dictionaries."""
+
+    obj: np.ndarray
+    account: np.ndarray
+    content: np.ndarray
+    time: np.ndarray
+    loop: np.ndarray
+    objects: pa.Array
+    accounts: pa.Array
+    contents: pa.Array
+
+
+def _column(path: Path, name: str) -> pa.ChunkedArray:
+    """Read one column of the share file, with a clear error when absent or holding nulls."""
+    schema = pq.read_schema(path)
+    if name not in schema.names:
+        raise EngineInputError(f"{path}: no column {name!r} (found {', '.join(schema.names)})")
+    col = pq.read_table(path, columns=[name]).column(0)
+    if col.null_count:
+        first = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
+        raise EngineInputError(f"{path}: row {first + 1}, field {name!r} is empty")
+    return col
+
+
+def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
+    """One string column -> (int32 codes in order of first appearance, dictionary)."""
+    col = _column(path, name)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = pc.cast(col, pa.string())
+    if col.num_chunks == 0:
+        return np.zeros(0, dtype=np.int32), pa.array([], pa.string())
+    enc = pc.dictionary_encode(col)
+    codes = np.concatenate([c.indices.to_numpy() for c in enc.chunks]).astype(np.int32, copy=False)
+    return codes, enc.chunk(enc.num_chunks - 1).dictionary
+
+
+def encode_parquet(path: Path) -> Encoded:
+    """Code a share Parquet file column by column (peak: one string column at a time)."""
+    path = Path(path)
+    ts = _column(path, "timestamp_share")
+    if not pa.types.is_integer(ts.type):
+        raise EngineInputError(f"{path}: field 'timestamp_share' must be integer UNIX seconds, found {ts.type}")
+    t = ts.to_numpy().astype(np.int64, copy=False)
+    del ts
+    account, accounts = _encode_strings(path, "account_id")
+    content, contents = _encode_strings(path, "content_id")
+    obj, objects = _encode_strings(path, "object_id")
+    obj_as_content = pc.index_in(objects, value_set=contents).to_numpy(zero_copy_only=False)
+    obj_as_content = np.nan_to_num(obj_as_content.astype(np.float64), nan=-1).astype(np.int64)
+    loop = obj_as_content[obj] == content if len(obj) else np.zeros(0, dtype=bool)
+    return Encoded(obj, account, content, t, loop, objects, accounts, contents)
+
+
+def _spill_partitions(enc: Encoded, keep: np.ndarray, n_partitions: int, tmp: Path) -> list[Path]:
+    """Write the pre-filtered rows to ``n_partitions`` Parquet files by object code."""
+    rows = np.flatnonzero(keep)
+    part = (enc.obj[rows].astype(np.int64) * 2654435761) % n_partitions
+    order = np.argsort(part, kind="stable")
+    rows = rows[order]
+    bounds = np.searchsorted(part[order], np.arange(n_partitions + 1))
+    paths = []
+    for p in range(n_partitions):
+        r = rows[bounds[p]:bounds[p + 1]]
+        target = tmp / f"part-{p:04d}.parquet"
+        pq.write_table(pa.table({
+            "obj": enc.obj[r], "account": enc.account[r], "content": enc.content[r],
+            "time": enc.time[r], "loop": enc.loop[r], "row": r.astype(np.int64),
+        }), target, compression="lz4")
+        paths.append(target)
+    return paths
+
+
+def _load_partition(path: Path, n_accounts: int, n_contents: int) -> K.CodedShares:
+    """Read one spilled partition and sort it for pairing."""
+    tab = pq.read_table(path)
+    col = {name: tab.column(name).to_numpy() for name in tab.column_names}
+    order = K.sort_for_pairing(col["obj"], col["time"], col["account"], col["row"])
+    return K.CodedShares(
+        col["obj"][order], col["account"][order], col["content"][order], col["time"][order],
+        col["loop"][order], n_accounts, n_contents,
+    )
+
+
+def _edge_bucket(lo: np.ndarray, hi: np.ndarray, n_buckets: int) -> np.ndarray:
+    """Bucket of each account pair (lo, hi codes): a cheap multiplicative hash."""
+    h = (lo.astype(np.uint64) * np.uint64(0x9E3779B1)) ^ (hi.astype(np.uint64) * np.uint64(0x85EBCA77))
+    return (h % np.uint64(n_buckets)).astype(np.int64)
+
+
+class _Buckets:
+    """Pair rows spilled to one Parquet file per edge bucket (appended chunk by chunk)."""
+
+    def __init__(self, tmp: Path, n_buckets: int):
+        self.paths = [tmp / f"bucket-{b:04d}.parquet" for b in range(n_buckets)]
+        self.writers: list[pq.ParquetWriter | None] = [None] * n_buckets
+
+    def append(self, bucket: int, table: pa.Table) -> None:
+        if self.writers[bucket] is None:
+            self.writers[bucket] = pq.ParquetWriter(self.paths[bucket], table.schema, compression="lz4")
+        self.writers[bucket].write_table(table)
+
+    def close(self) -> None:
+        for w in self.writers:
+            if w is not None:
+                w.close()
+
+    def read(self, bucket: int) -> pa.Table | None:
+        return pq.read_table(self.paths[bucket]) if self.writers[bucket] is not None else None
+
+
+def detect_network_parquet(
+    in_path: str | Path,
+    out_dir: str | Path,
+    time_window: int = 10,
+    min_participation: int = 2,
+    remove_loops: bool = True,
+    edge_weight: float = 0.5,
+    compat: bool = False,
+    write_result: bool = True,
+    n_partitions: int | None = None,
+    bucket_pairs: int = BUCKET_PAIRS,
+    chunk_pairs: int = K.DEFAULT_CHUNK_PAIRS,
+    tmp_dir: str | Path | None = None,
+) -> dict:
+    """Run detect_groups and the coordinated network on a share Parquet file, out of core.
+
+    Writes ``result.parquet`` (detect_groups rows; skipped when not ``write_result``),
+    ``edges.parquet`` (account_id < account_id_y, weight, avg_time_delta, n_content_id,
+    n_content_id_y, edge_symmetry_score, weight_threshold), ``vertices.parquet``
+    (account_id, degree, strength) and ``summary.json`` in ``out_dir``. Returns the summary
+    (counts, threshold, seconds per phase). ``n_partitions``: object partitions (default:
+    from the file size vs available memory); spill files go to ``tmp_dir`` (default: a
+    temporary directory next to ``out_dir``) and are removed at the end.
+    """
+    in_path, out_dir = Path(in_path), Path(out_dir)
+    if not in_path.exists():
+        raise EngineInputError(f"{in_path}: no such share file")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="coordgraph-ooc-", dir=tmp_dir or out_dir))
+    clock = {"start": time.perf_counter()}
+
+    def lap(name: str) -> None:
+        clock[name] = time.perf_counter()
+
+    try:
+        enc = encode_parquet(in_path)
+        lap("encode")
+        n_accounts, n_contents = len(enc.accounts), len(enc.contents)
+        keep = K.prefilter(enc.account, n_accounts, min_participation)
+        if n_partitions is None:
+            n_partitions = choose_partitions(int(keep.sum()))
+        parts = _spill_partitions(enc, keep, n_partitions, tmp)
+        acc_kept, cont_kept = enc.account[keep], enc.content[keep]
+        del keep
+        enc.obj = enc.time = enc.loop = None  # spilled: the partitions hold them now
+        lap("partition")
+
+        # Pass A: contents in a (loop-free) pair, and an upper bound of the pair count.
+        paired = np.zeros(n_contents, dtype=bool)
+        upper = 0
+        for path in parts:
+            shares = _load_partition(path, n_accounts, n_contents)
+            for older, newer in K.loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
+                paired[shares.content[older]] = True
+                paired[shares.content[newer]] = True
+                upper += len(older)
+        if min_participation >= 2:
+            in_c = paired[cont_kept]
+            m = np.bincount(acc_kept[in_c], minlength=n_accounts)
+            in_p = np.zeros(n_contents, dtype=bool)
+            in_p[cont_kept[m[acc_kept] >= min_participation]] = True
+            del in_c, m
+        else:
+            in_p = np.ones(n_contents, dtype=bool)
+        del paired, acc_kept, cont_kept
+        lap("pass_a")
+
+        # Pass B: kept pairs -> result.parquet and edge buckets.
+        lex = _lexical_rank(enc.accounts)
+        n_buckets = max(1, -(-upper // bucket_pairs))
+        buckets = _Buckets(tmp, n_buckets)
+        result_writer = None
+        n_result = 0
+        for path in parts:
+            shares = _load_partition(path, n_accounts, n_contents)
+            for older, newer in K.loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
+                if min_participation >= 2:
+                    sel = in_p[shares.content[older]] | in_p[shares.content[newer]]
+                    older, newer = older[sel], newer[sel]
+                if not len(older):
+                    continue
+                n_result += len(older)
+                if write_result:
+                    table = _result_table(enc, shares, older, newer)
+                    if result_writer is None:
+                        result_writer = pq.ParquetWriter(out_dir / "result.parquet", table.schema, compression="zstd")
+                    result_writer.write_table(table)
+                _spill_pairs(buckets, shares, older, newer, lex, n_buckets)
+            path.unlink()
+        buckets.close()
+        if result_writer is not None:
+            result_writer.close()
+        elif write_result:
+            pq.write_table(_empty_result(), out_dir / "result.parquet")
+        del in_p
+        lap("pass_b")
+
+        summary = _aggregate_buckets(buckets, n_buckets, enc.accounts, n_accounts, edge_weight, compat, out_dir, tmp)
+        lap("network")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    summary.update(
+        shares=int(len(enc.account)), accounts=n_accounts, result_rows=int(n_result),
+        partitions=int(n_partitions), edge_buckets=int(n_buckets),
+        params=dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
+                    edge_weight=edge_weight, compat=compat),
+        seconds={k: round(v - clock["start"], 3) for k, v in clock.items() if k != "start"},
+    )
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def choose_partitions(n_shares: int, budget_bytes: int | None = None) -> int:
+    """Object partitions so that one partition's pairing scratch takes at most a quarter of
+    the budget (default: available memory)."""
+    if budget_bytes is None:
+        from coordgraph.analysis.hubs import available_memory_bytes
+
+        budget_bytes = available_memory_bytes()
+    per_part = max(budget_bytes // 4 // BYTES_PER_SHARE, 1_000_000)
+    return max(1, -(-n_shares // per_part))
+
+
+def _lexical_rank(dictionary: pa.Array) -> np.ndarray:
+    """Rank of each dictionary entry in code-point order (the output orientation)."""
+    order = pc.sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _result_table(enc: Encoded, shares: K.CodedShares, older: np.ndarray, newer: np.ndarray) -> pa.Table:
+    """detect_groups rows with the original ids (taken from the dictionaries)."""
+    return pa.table({
+        "object_id": enc.objects.take(pa.array(shares.obj[older])),
+        "content_id": enc.contents.take(pa.array(shares.content[older])),
+        "content_id_y": enc.contents.take(pa.array(shares.content[newer])),
+        "time_delta": pa.array(shares.time[newer] - shares.time[older], pa.int64()),
+        "account_id": enc.accounts.take(pa.array(shares.account[older])),
+        "account_id_y": enc.accounts.take(pa.array(shares.account[newer])),
+    })
+
+
+def _empty_result() -> pa.Table:
+    s = pa.string()
+    return pa.table({"object_id": pa.array([], s), "content_id": pa.array([], s), "content_id_y": pa.array([], s),
+                     "time_delta": pa.array([], pa.int64()), "account_id": pa.array([], s),
+                     "account_id_y": pa.array([], s)})
+
+
+def _spill_pairs(buckets: _Buckets, shares: K.CodedShares, older, newer, lex: np.ndarray, n_buckets: int) -> None:
+    """Orient pairs (lo = account first in code-point order) and append them to their bucket."""
+    a_old, a_new = shares.account[older], shares.account[newer]
+    older_is_lo = lex[a_old] < lex[a_new]
+    lo = np.where(older_is_lo, a_old, a_new)
+    hi = np.where(older_is_lo, a_new, a_old)
+    cols = {
+        "lo": lo, "hi": hi, "td": (shares.time[newer] - shares.time[older]).astype(np.int32),
+        "c_old": shares.content[older], "c_new": shares.content[newer], "older_is_lo": older_is_lo,
+    }
+    if n_buckets == 1:
+        buckets.append(0, pa.table(cols))
+        return
+    b = _edge_bucket(lo, hi, n_buckets)
+    order = np.argsort(b, kind="stable")
+    bounds = np.searchsorted(b[order], np.arange(n_buckets + 1))
+    for k in range(n_buckets):
+        if bounds[k] < bounds[k + 1]:
+            idx = order[bounds[k]:bounds[k + 1]]
+            buckets.append(k, pa.table({name: v[idx] for name, v in cols.items()}))
+
+
+def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, compat, out_dir: Path, tmp: Path) -> dict:
+    """Aggregate every bucket into edges; threshold from the weight histogram; write edges
+    and vertices Parquet. Returns counts and the threshold."""
+    hist = np.zeros(1, dtype=np.int64)
+    degree = np.zeros(n_accounts, dtype=np.int64)
+    strength = np.zeros(n_accounts, dtype=np.int64)
+    staged = []
+    for b in range(n_buckets):
+        table = buckets.read(b)
+        if table is None:
+            continue
+        c = {name: table.column(name).to_numpy() for name in table.column_names}
+        agg = K.aggregate_edges(c["lo"], c["hi"], c["td"], c["c_old"], c["c_new"], c["older_is_lo"], compat)
+        del c, table
+        h = np.bincount(agg.weight)
+        if len(h) > len(hist):
+            hist = np.pad(hist, (0, len(h) - len(hist)))
+        hist[: len(h)] += h
+        degree += np.bincount(agg.lo, minlength=n_accounts) + np.bincount(agg.hi, minlength=n_accounts)
+        strength += (np.bincount(agg.lo, weights=agg.weight, minlength=n_accounts)
+                     + np.bincount(agg.hi, weights=agg.weight, minlength=n_accounts)).astype(np.int64)
+        path = tmp / f"edges-{b:04d}.parquet"
+        pq.write_table(pa.table({"lo": agg.lo, "hi": agg.hi, "weight": agg.weight, "sum_td": agg.sum_time_delta,
+                                 "n_lo": agg.n_lo, "n_hi": agg.n_hi}), path, compression="lz4")
+        staged.append(path)
+        buckets.paths[b].unlink()
+    n_edges = int(hist.sum())
+    threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
+    schema = pa.schema([("account_id", pa.string()), ("account_id_y", pa.string()), ("weight", pa.int64()),
+                        ("avg_time_delta", pa.float64()), ("n_content_id", pa.int64()), ("n_content_id_y", pa.int64()),
+                        ("edge_symmetry_score", pa.float64()), ("weight_threshold", pa.int64())])
+    with pq.ParquetWriter(out_dir / "edges.parquet", schema, compression="zstd") as writer:
+        for path in staged:
+            e = pq.read_table(path)
+            w = e.column("weight").to_numpy()
+            n_lo, n_hi = e.column("n_lo").to_numpy(), e.column("n_hi").to_numpy()
+            writer.write_table(pa.table({
+                "account_id": accounts.take(e.column("lo")),
+                "account_id_y": accounts.take(e.column("hi")),
+                "weight": w,
+                "avg_time_delta": e.column("sum_td").to_numpy() / w,
+                "n_content_id": n_lo, "n_content_id_y": n_hi,
+                "edge_symmetry_score": np.minimum(n_lo, n_hi) / np.maximum(n_lo, n_hi),
+                "weight_threshold": (w > threshold).astype(np.int64),
+            }, schema=schema))
+    present = np.flatnonzero(degree)
+    vert = pa.table({"account_id": accounts.take(pa.array(present)), "degree": degree[present], "strength": strength[present]})
+    vert = vert.sort_by("account_id")
+    pq.write_table(vert, out_dir / "vertices.parquet", compression="zstd")
+    return {"edges": n_edges, "vertices": int(len(present)), "threshold": threshold,
+            "edges_above_threshold": int(hist[int(np.floor(threshold)) + 1:].sum()) if n_edges else 0}
+
+
+# --- the pandas interface shared by every engine -------------------------------------------
+
+def detect_groups(shares: pd.DataFrame, time_window: int = 10, min_participation: int = 2,
+                  remove_loops: bool = True, *, n_partitions: int = 1, bucket_pairs: int = BUCKET_PAIRS,
+                  chunk_pairs: int = K.DEFAULT_CHUNK_PAIRS) -> pd.DataFrame:
+    """detect_groups through the out-of-core pipeline (spilled to a temporary directory).
+
+    Same columns and rows as :func:`coordgraph.analysis.detect_groups` (row order differs).
+    """
+    with tempfile.TemporaryDirectory(prefix="coordgraph-ooc-") as tmp:
+        tmp = Path(tmp)
+        _write_shares(shares, tmp / "shares.parquet")
+        detect_network_parquet(tmp / "shares.parquet", tmp / "out", time_window, min_participation, remove_loops,
+                               n_partitions=n_partitions, bucket_pairs=bucket_pairs, chunk_pairs=chunk_pairs)
+        return pq.read_table(tmp / "out" / "result.parquet").to_pandas()
+
+
+def _write_shares(shares: pd.DataFrame, path: Path) -> None:
+    """The four share columns of ``shares`` as Parquet (ids as strings, times int64)."""
+    missing = [c for c in SHARE_FIELDS if c not in shares.columns]
+    if missing:
+        raise EngineInputError(f"shares lack column(s) {', '.join(missing)}")
+    table = pa.table({
+        "object_id": pa.array(shares["object_id"].astype(str).to_numpy(dtype=object), pa.string()),
+        "account_id": pa.array(shares["account_id"].astype(str).to_numpy(dtype=object), pa.string()),
+        "content_id": pa.array(shares["content_id"].astype(str).to_numpy(dtype=object), pa.string()),
+        "timestamp_share": pa.array(shares["timestamp_share"].to_numpy(dtype=np.int64), pa.int64()),
+    })
+    pq.write_table(table, path)
+
+
+def flag_speed_share(shares: pd.DataFrame, result: pd.DataFrame, min_participation: int, time_window: int) -> pd.DataFrame:
+    """Flag the result rows that hold in a narrower window. A result table fits in memory by
+    the time it is a DataFrame, so this is the python engine's function."""
+    from coordgraph.analysis import flag_speed_share as flag
+
+    return flag(shares, result, min_participation, time_window)
+
+
+def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weight: float = 0.5, subgraph: int = 0,
+                        objects: bool = False, compat: bool = False):
+    """The network of an in-memory result: the python engine's function (for a result on disk
+    use :func:`detect_network_parquet`, which aggregates bucket by bucket)."""
+    from coordgraph.analysis import coordinated_network as network
+
+    return network(result, fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat)
+
+
+def network_from_pairs_parquet(out_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read back (edges, vertices) written by :func:`detect_network_parquet`."""
+    out_dir = Path(out_dir)
+    return pq.read_table(out_dir / "edges.parquet").to_pandas(), pq.read_table(out_dir / "vertices.parquet").to_pandas()
