@@ -1,0 +1,40 @@
+"""Platform files -> typed posts/accounts tables -> shares per intent.
+
+Public API (see docs/loader.md):
+
+* :func:`read_posts` / :func:`iter_post_batches`: read Twitter v2 (twarc2, academictwitteR),
+  snscrape, CSV/Parquet/JSON lines through a column mapping, and tidy v2 tables;
+* :func:`reshape` / :func:`stack_intents`: posts -> shares for one or several intents;
+* :mod:`coordgraph.loader.text`: ``normalize_text``, ``remove_hashtags``.
+"""
+from __future__ import annotations
+
+from coordgraph.loader.errors import LoaderError, RecordError
+from coordgraph.loader.read import (
+    FORMATS,
+    LoadResult,
+    LoadStats,
+    detect_format,
+    iter_post_batches,
+    read_posts,
+)
+from coordgraph.loader.reshape import INTENTS, reshape, stack_intents
+from coordgraph.loader.schema import ACCOUNTS_SCHEMA, POSTS_SCHEMA
+from coordgraph.loader.tabular import parse_map
+
+__all__ = [
+    "ACCOUNTS_SCHEMA",
+    "FORMATS",
+    "INTENTS",
+    "LoadResult",
+    "LoadStats",
+    "LoaderError",
+    "POSTS_SCHEMA",
+    "RecordError",
+    "detect_format",
+    "iter_post_batches",
+    "parse_map",
+    "read_posts",
+    "reshape",
+    "stack_intents",
+]

@@ -1,0 +1,156 @@
+"""Field helpers shared by the readers: ids, counts, lists, and the post/account tuples.
+
+A reader turns each platform record into a *post tuple* (the columns of
+``schema.POST_COLUMNS`` in order) and zero or more *account tuples*
+(``schema.ACCOUNT_COLUMNS``). Problems raise :class:`~coordgraph.loader.errors.RecordError`
+naming the field.
+"""
+from __future__ import annotations
+
+from coordgraph.loader.errors import RecordError
+from coordgraph.loader.timeparse import TimeParseError, parse_time
+
+POST = 0
+ACCOUNT = 1
+REJECT = 2
+
+
+def req_id(value: object, field: str) -> str:
+    """A required id as a non-blank string (ints are accepted: snscrape writes numbers)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value:
+            return value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None or value == "":
+        raise RecordError("missing required field", field)
+    raise RecordError(f"not an id: {value!r}"[:200], field)
+
+
+def opt_id(value: object) -> str | None:
+    """An optional id as a string, or None when absent or blank."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def opt_str(value: object) -> str | None:
+    """An optional string (trimmed); None when absent or blank."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.strip()
+    return value or None
+
+
+def req_time(value: object, field: str) -> int:
+    """A required creation time as UNIX seconds UTC."""
+    if value is None or value == "":
+        raise RecordError("missing required field", field)
+    try:
+        return parse_time(value)
+    except TimeParseError as exc:
+        raise RecordError(str(exc)[:200], field) from None
+
+
+def opt_time(value: object, field: str) -> int | None:
+    """An optional time (account creation) as UNIX seconds UTC; unparseable is an error."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_time(value)
+    except TimeParseError as exc:
+        raise RecordError(str(exc)[:200], field) from None
+
+
+def count(value: object, field: str) -> int:
+    """An engagement count: absent/blank is 0; numbers and '1,234' are read; else an error."""
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value == value:
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if not text:
+            return 0
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return int(float(text))
+            except ValueError:
+                pass
+    raise RecordError(f"not a count: {value!r}"[:200], field)
+
+
+def opt_count(value: object, field: str) -> int | None:
+    """Like :func:`count` but absent stays None (account profile numbers)."""
+    if value is None or value == "":
+        return None
+    return count(value, field)
+
+
+def opt_bool(value: object) -> bool | None:
+    """A boolean from JSON/CSV text (true/false/1/0/yes/no); None when absent."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "t", "1", "yes", "y"):
+        return True
+    if text in ("false", "f", "0", "no", "n"):
+        return False
+    return None
+
+
+def clean_tags(values: object, strip: str = "#") -> list[str]:
+    """A list of entity strings: trimmed, leading ``strip`` chars removed, blanks dropped."""
+    if not values:
+        return []
+    out = []
+    for v in values:
+        if v is None:
+            continue
+        s = str(v).strip().lstrip(strip).strip()
+        if s:
+            out.append(s)
+    return out
+
+
+def clean_list(values: object) -> list[str]:
+    """A list of strings, trimmed, blanks and nulls dropped."""
+    if not values:
+        return []
+    out = []
+    for v in values:
+        if v is None:
+            continue
+        s = str(v).strip()
+        if s:
+            out.append(s)
+    return out
+
+
+def account_tuple(
+    account_id: str,
+    platform: str,
+    handle: str | None = None,
+    name: str | None = None,
+    followers: int | None = None,
+    following: int | None = None,
+    posts: int | None = None,
+    created_at: int | None = None,
+    verified: bool | None = None,
+) -> tuple:
+    """An account row in ``ACCOUNT_COLUMNS`` order."""
+    return (account_id, handle, name, platform, followers, following, posts, created_at, verified)

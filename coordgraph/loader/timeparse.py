@@ -1,0 +1,61 @@
+"""Parsing creation times into UNIX epoch seconds (int, UTC).
+
+Accepted: ISO 8601 (``2021-03-04T12:00:01.000Z``, offsets, a space instead of ``T``; a time
+without an offset is taken as UTC), Twitter v1 style (``Wed Oct 10 20:19:24 +0000 2018``),
+and numbers (epoch seconds; values above 10^11 are taken as milliseconds). Fractions of a
+second are dropped (floor).
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+_MS_THRESHOLD = 100_000_000_000  # 1e11 s is year 5138: larger values are milliseconds
+_V1_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+
+
+class TimeParseError(ValueError):
+    """A time value that is none of the accepted forms."""
+
+
+def parse_time(value: object) -> int:
+    """Return ``value`` as UNIX seconds UTC, or raise :class:`TimeParseError`."""
+    if isinstance(value, bool) or value is None:
+        raise TimeParseError(f"unparseable time: {value!r}")
+    if isinstance(value, int):
+        return value // 1000 if abs(value) >= _MS_THRESHOLD else value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TimeParseError(f"unparseable time: {value!r}")
+        return int(math.floor(value / 1000 if abs(value) >= _MS_THRESHOLD else value))
+    if not isinstance(value, str):
+        raise TimeParseError(f"unparseable time: {value!r}")
+    text = value.strip()
+    if not text:
+        raise TimeParseError("empty time")
+    first = text[0]
+    if first.isdigit() or first == "-":
+        if len(text) > 4 and text[4] == "-":
+            return _parse_iso(text, value)
+        try:
+            return parse_time(int(text))
+        except ValueError:
+            try:
+                return parse_time(float(text))
+            except ValueError:
+                raise TimeParseError(f"unparseable time: {value!r}") from None
+    try:
+        return int(datetime.strptime(text, _V1_FORMAT).timestamp())
+    except ValueError:
+        raise TimeParseError(f"unparseable time: {value!r}") from None
+
+
+def _parse_iso(text: str, original: object) -> int:
+    """Parse an ISO 8601 date-time (naive = UTC) to UNIX seconds."""
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise TimeParseError(f"unparseable time: {original!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return math.floor(dt.timestamp())
