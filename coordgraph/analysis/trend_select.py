@@ -123,7 +123,7 @@ def trend_mask(posts: pd.DataFrame, trend: "Trend | str") -> np.ndarray:
     - query str: the post's text contains it (case-insensitive, literal, not a regex);
     - query callable: its result on ``posts`` (one bool per row);
     - object_ids: the post is, retweets, quotes or replies to one of them, or carries one as
-      a URL, hashtag or image hash.
+      a URL, hashtag (as written), image hash or loader-mapped object (``objects``).
     """
     check_posts(posts)
     t = Trend.parse(trend)
@@ -150,7 +150,7 @@ def trend_mask(posts: pd.DataFrame, trend: "Trend | str") -> np.ndarray:
         for col in ("post_id", "retweeted_id", "quoted_id", "replied_to_id"):
             if col in posts.columns:
                 mask |= posts[col].isin(ids).to_numpy(dtype=bool)
-        for col in ("urls", "hashtags", "image_hashes"):
+        for col in ("urls", "hashtags", "image_hashes", "objects"):
             rows, vals = explode_list_column(posts, col)
             if len(vals):
                 mask[rows[pd.Series(vals).isin(ids).to_numpy()]] = True
