@@ -175,6 +175,9 @@ def _tweets(
 def items_from_object(obj: object, path: str, line: int, raw: bytes | None, places=None):
     """Items for one parsed JSON value: a response page, a tweet, an includes or a list."""
     if isinstance(obj, list):
+        if obj and not all(isinstance(t, dict) for t in obj):
+            yield REJECT, RecordError("expected tweet objects, found a list of other values", "-", line, path, raw)
+            return
         yield from _tweets(obj, places or {}, path, line, raw, "")
         return
     if not isinstance(obj, dict):
