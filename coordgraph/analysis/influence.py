@@ -176,7 +176,7 @@ def account_influence(posts: pd.DataFrame, accounts: pd.DataFrame | None = None,
       original's counters, so retweets are left out to avoid double counting);
     - retweets, quotes, replies = max(events received, counter sum) (stream data has counters
       of 0 at posting time; search data has counters beyond the posts collected); likes =
-      like_count_sum; followers: ``followers_count`` from ``accounts`` (NaN when unknown);
+      like_count_sum; followers: ``followers_count`` from ``accounts`` (<NA> when unknown);
     - cascade_size / cascade_depth: the largest size and depth of the cascades under the
       account's posts; cascades: its posts with at least one response;
     - audience_places: distinct ``place`` values of direct responses by other accounts
@@ -203,7 +203,7 @@ def account_influence(posts: pd.DataFrame, accounts: pd.DataFrame | None = None,
     table["quotes"] = np.maximum(table["quotes_received"], table["quote_count_sum"])
     table["replies"] = np.maximum(table["replies_received"], table["reply_count_sum"])
     table["likes"] = table["like_count_sum"]
-    table["followers"] = _followers(accounts).reindex(table.index).astype(np.float64)
+    table["followers"] = _followers(accounts).reindex(table.index).round().astype("Int64")
     places = _audience_places(posts, authors, parent)
     if places is not None:
         table["audience_places"] = places.reindex(table.index).fillna(0).astype(np.int64)

@@ -73,7 +73,7 @@ def test_account_table(posts):
     assert (t.loc["A", "cascade_size"], t.loc["A", "cascade_depth"], t.loc["A", "cascades"]) == (5, 4, 2)
     assert (t.loc["C", "cascade_size"], t.loc["C", "cascade_depth"]) == (3, 3)
     assert (t.loc["D", "cascade_size"], t.loc["D", "cascade_depth"]) == (2, 2)
-    assert t.loc["A", "followers"] == 100 and math.isnan(t.loc["B", "followers"])
+    assert t.loc["A", "followers"] == 100 and pd.isna(t.loc["B", "followers"])
     # audience places: responses by others to A's posts come from FR (2) and IN (3)
     assert t.loc["A", "audience_places"] == 2 and t.loc["C", "audience_places"] == 1
     assert t.loc["D", "audience_places"] == 0                   # A's reply has no place
