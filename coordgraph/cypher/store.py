@@ -1,0 +1,239 @@
+"""One store interface, two adapters: the embedded FalkorDB (default) and Neo4j 5.
+
+``open_store(uri)`` picks the adapter from the URI:
+
+- None / "" / "embedded": the embedded FalkorDB of ``$COORDGRAPH_HOME`` (started on demand);
+- ``falkordb://host:port[/graph]`` or ``redis://...``: a FalkorDB server that already runs;
+- ``bolt://``, ``neo4j://``, ``bolt+s://``, ``neo4j+s://``: Neo4j, with the credentials from
+  NEO4J_USER / NEO4J_PASSWORD (and the database from NEO4J_DATABASE, default ``neo4j``).
+
+Both adapters expose ``query`` (write path, for coordgraph's own code), ``read`` (read-only:
+FalkorDB ``GRAPH.RO_QUERY``, a Neo4j read transaction), ``run_file`` (a query file in this
+store's dialect, read-only) and ``write_file`` (a query file on the write path). Writes are
+never retried automatically: a retried write would run twice.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlparse
+
+from coordgraph.cypher import server
+from coordgraph.cypher.dialect import FALKORDB, NEO4J, Dialect
+from coordgraph.cypher.errors import QueryError, ReadOnlyViolation, StoreError, StoreUnavailable
+
+DEFAULT_GRAPH = "coordgraph"
+
+
+class Store:
+    """The graph store interface shared by both adapters."""
+
+    dialect: Dialect
+    uri: str
+
+    def query(self, cypher: str, params: dict | None = None) -> list[dict]:
+        """Run ``cypher`` on the write path; rows as dicts (column name -> plain value)."""
+        raise NotImplementedError
+
+    def read(self, cypher: str, params: dict | None = None) -> list[dict]:
+        """Run ``cypher`` read-only; a write raises ReadOnlyViolation (nothing is changed)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections (the embedded server keeps running)."""
+
+    # shared helpers -------------------------------------------------------------------
+    def run_file(self, name: str, params: dict | None = None) -> list[dict]:
+        """Run query file ``queries/<name>.cypher`` read-only in this store's dialect."""
+        return self.read(self.dialect.query_text(name), params)
+
+    def write_file(self, name: str, params: dict | None = None) -> list[dict]:
+        """Run query file ``queries/<name>.cypher`` on the write path (coordgraph's own writes)."""
+        return self.query(self.dialect.query_text(name), params)
+
+    def ensure_schema(self) -> None:
+        """Create the indexes (and on Neo4j the uniqueness constraints); safe to call again."""
+        from coordgraph.cypher.schema import ensure_schema
+
+        ensure_schema(self)
+
+    def clear(self) -> None:
+        """Delete every node and relationship of this graph (tests and ``db reset``)."""
+        raise NotImplementedError
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _plain(value: Any) -> Any:
+    """Driver values -> plain Python: nodes/relationships become property dicts."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    props = getattr(value, "properties", None)
+    if isinstance(props, dict):  # FalkorDB Node / Edge
+        return {k: _plain(v) for k, v in props.items()}
+    if hasattr(value, "items") and hasattr(value, "element_id"):  # neo4j Node / Relationship
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+# --------------------------------------------------------------------------------------
+class FalkorStore(Store):
+    """A FalkorDB graph reached with the ``falkordb`` client (RESP, no Bolt).
+
+    No socket timeout (long writes must finish), no automatic retries (a retried write
+    would run twice).
+    """
+
+    dialect = FALKORDB
+
+    def __init__(self, host: str, port: int, graph: str = DEFAULT_GRAPH):
+        from falkordb import FalkorDB
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        self.uri = f"falkordb://{host}:{port}/{graph}"
+        self.graph_name = graph
+        try:
+            self._db = FalkorDB(host=host, port=port, socket_timeout=None, socket_connect_timeout=5,
+                                retry=Retry(NoBackoff(), 0), retry_on_error=[])
+            self._db.connection.ping()
+        except Exception as exc:  # noqa: BLE001
+            raise StoreUnavailable(f"cannot reach the FalkorDB store at {host}:{port} ({exc}); "
+                                   "start it with: coordgraph db start") from exc
+        self._graph = self._db.select_graph(graph)
+
+    def _run(self, cypher: str, params: dict | None, read_only: bool) -> list[dict]:
+        import redis
+
+        try:
+            res = (self._graph.ro_query if read_only else self._graph.query)(cypher, params or None)
+        except redis.exceptions.ConnectionError as exc:
+            raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
+                                   "start it with: coordgraph db start") from exc
+        except redis.exceptions.ResponseError as exc:
+            msg = str(exc)
+            if read_only and ("read-only" in msg.lower() or "readonly" in msg.lower()
+                              or "graph.ro_query is to be executed only on read-only queries" in msg.lower()):
+                raise ReadOnlyViolation(
+                    "this query writes to the graph, but only read-only queries are allowed here") from exc
+            raise QueryError(f"the store rejected the query: {msg}") from exc
+        header = [h[1] if isinstance(h, (list, tuple)) else h for h in (res.header or [])]
+        return [{name: _plain(v) for name, v in zip(header, row)} for row in res.result_set]
+
+    def query(self, cypher: str, params: dict | None = None) -> list[dict]:
+        return self._run(cypher, params, read_only=False)
+
+    def read(self, cypher: str, params: dict | None = None) -> list[dict]:
+        return self._run(cypher, params, read_only=True)
+
+    def clear(self) -> None:
+        import redis
+
+        try:
+            self._graph.delete()
+        except redis.exceptions.ResponseError:
+            pass  # the graph does not exist yet
+
+    def close(self) -> None:
+        try:
+            self._db.connection.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+# --------------------------------------------------------------------------------------
+class Neo4jStore(Store):
+    """Neo4j 5 through the official driver; reads in read transactions, writes unretried."""
+
+    dialect = NEO4J
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None):
+        import neo4j
+
+        self.uri = uri
+        self.database = database or os.environ.get("NEO4J_DATABASE", "neo4j")
+        user = user or os.environ.get("NEO4J_USER", "neo4j")
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        if password is None:
+            raise StoreError("set NEO4J_PASSWORD (and NEO4J_USER, default neo4j) to connect to " + uri)
+        try:
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            self._driver.verify_connectivity()
+        except neo4j.exceptions.AuthError as exc:
+            raise StoreUnavailable(f"Neo4j at {uri} refused the credentials of NEO4J_USER={user}") from exc
+        except Exception as exc:  # noqa: BLE001
+            raise StoreUnavailable(f"cannot reach Neo4j at {uri} ({exc})") from exc
+
+    def _run(self, cypher: str, params: dict | None, read_only: bool) -> list[dict]:
+        import neo4j
+
+        mode = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
+        try:
+            with self._driver.session(database=self.database, default_access_mode=mode) as session:
+                tx = session.begin_transaction()  # explicit: the driver does not retry it
+                try:
+                    rows = [{k: _plain(v) for k, v in rec.items()} for rec in tx.run(cypher, params or {})]
+                    if read_only:
+                        tx.rollback()
+                    else:
+                        tx.commit()
+                finally:
+                    if not tx.closed():
+                        tx.close()
+                return rows
+        except neo4j.exceptions.ServiceUnavailable as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} is down or unreachable ({exc})") from exc
+        except neo4j.exceptions.ClientError as exc:
+            if read_only and "write" in (exc.message or "").lower():
+                raise ReadOnlyViolation(
+                    "this query writes to the graph, but only read-only queries are allowed here") from exc
+            raise QueryError(f"Neo4j rejected the query: {exc.message}") from exc
+
+    def query(self, cypher: str, params: dict | None = None) -> list[dict]:
+        return self._run(cypher, params, read_only=False)
+
+    def read(self, cypher: str, params: dict | None = None) -> list[dict]:
+        return self._run(cypher, params, read_only=True)
+
+    def clear(self) -> None:
+        while self.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c")[0]["c"]:
+            pass
+
+    def has_gds(self) -> bool:
+        """True when the Graph Data Science plugin is installed."""
+        try:
+            self.read("RETURN gds.version() AS v")
+            return True
+        except StoreError:
+            return False
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+# --------------------------------------------------------------------------------------
+def open_store(uri: str | None = None, graph: str | None = None) -> Store:
+    """Open the store named by ``uri`` (see the module doc); None = the embedded default.
+
+    ``graph`` names the FalkorDB graph (default ``$COORDGRAPH_GRAPH`` or ``coordgraph``).
+    """
+    graph = graph or os.environ.get("COORDGRAPH_GRAPH") or DEFAULT_GRAPH
+    uri = uri if uri is not None else os.environ.get("COORDGRAPH_STORE")
+    if not uri or uri == "embedded":
+        info = server.ensure_running()
+        return FalkorStore(info.host, info.port, graph)
+    parsed = urlparse(uri)
+    if parsed.scheme in ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc"):
+        return Neo4jStore(uri)
+    if parsed.scheme in ("falkordb", "redis"):
+        path_graph = parsed.path.strip("/")
+        return FalkorStore(parsed.hostname or "127.0.0.1", parsed.port or 6379, path_graph or graph)
+    raise StoreError(f"unknown store URI {uri!r}: use bolt://host:7687, neo4j://host:7687, "
+                     "falkordb://host:port or leave --store out for the embedded store")

