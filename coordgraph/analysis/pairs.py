@@ -63,7 +63,8 @@ def encode_shares(shares: pd.DataFrame, min_participation: int) -> CodedShares:
     Pre-filter (spec step 1): keep rows of accounts with at least ``min_participation`` rows.
     Processing order: accounts in order of first appearance, each account's rows in input
     order. Account codes from :func:`pandas.factorize` are exactly first-appearance ranks, so
-    a stable sort by account code gives the processing order.
+    a stable sort by account code gives the processing order. Strings are factorized once in
+    input order; only integer arrays are reordered.
     """
     acc, accounts = _codes(shares["account_id"])
     keep = np.ones(len(acc), dtype=bool)
@@ -72,18 +73,34 @@ def encode_shares(shares: pd.DataFrame, min_participation: int) -> CodedShares:
         keep = per_account[acc] >= min_participation
     rows = np.flatnonzero(keep)
     processing = rows[np.argsort(acc[rows], kind="stable")]
-    sub = shares.iloc[processing]
-    obj, objects = _codes(sub["object_id"])
-    cont, contents = _codes(sub["content_id"])
-    t = sub["timestamp_share"].to_numpy(dtype=np.int64)
-    obj_is_cont = (sub["object_id"].to_numpy(dtype=object) == sub["content_id"].to_numpy(dtype=object))
-    order = np.arange(len(processing), dtype=np.int64)
-    sort = np.lexsort((order, t, obj))
+    obj_input, objects_input = _codes(shares["object_id"])
+    # object codes relabelled in order of first appearance in *processing* order (CooRTweet's
+    # object order); factorizing integers is cheap
+    obj, first_codes = pd.factorize(obj_input[processing], sort=False)
+    obj = obj.astype(obj_input.dtype, copy=False)
+    objects = objects_input.take(first_codes)
+    cont_input, contents = _codes(shares["content_id"])
+    cont = cont_input[processing]
+    t = shares["timestamp_share"].to_numpy(dtype=np.int64)[processing]
+    obj_is_cont = (shares["object_id"] == shares["content_id"]).to_numpy(dtype=bool)[processing]
+    sort = _pairing_order(obj, t)
     return CodedShares(
-        obj=obj[sort], acc=acc[processing][sort], cont=cont[sort], t=t[sort], order=order[sort],
-        source_row=processing[sort], obj_is_cont=np.asarray(obj_is_cont, dtype=bool)[sort],
+        obj=obj[sort], acc=acc[processing][sort], cont=cont[sort], t=t[sort],
+        order=sort.astype(np.int64, copy=False), source_row=processing[sort], obj_is_cont=obj_is_cont[sort],
         objects=objects, accounts=accounts, contents=contents,
     )
+
+
+def _pairing_order(obj: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Stable order by (object, time): rows already in processing order keep it on ties.
+    One stable argsort of a combined int64 key where it fits, else a lexsort."""
+    if len(t) == 0:
+        return np.zeros(0, dtype=np.int64)
+    t0 = int(t.min())
+    span = int(t.max()) - t0 + 1
+    if (int(obj.max()) + 1) * span < 2**62:
+        return np.argsort(obj.astype(np.int64) * span + (t - t0), kind="stable")
+    return np.lexsort((t, obj))
 
 
 def window_partner_counts(obj: np.ndarray, t: np.ndarray, time_window: int) -> np.ndarray:

@@ -7,6 +7,7 @@ bad data with a message that names the column and the first bad rows.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -151,4 +152,7 @@ def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
     try:
         return prep_shares(frame, keep_columns=True, **columns)
     except ShareError as exc:
-        raise ShareError(f"{path}: {exc}") from exc
+        message = str(exc)
+        if not path.name.endswith(".parquet"):  # name CSV lines: data row N is line N + 1
+            message = re.sub(r"\brow (\d+)\b", lambda m: f"line {int(m.group(1)) + 1}", message)
+        raise ShareError(f"{path}: {message}") from exc

@@ -26,3 +26,15 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``message`` as one clear line on stderr and exit with ``code`` (2 by default)."""
     console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    """coordgraph: find coordinated accounts, store them in a graph database, explore and export."""
+    if version:
+        from coordgraph import __version__
+
+        typer.echo(f"coordgraph {__version__}")
+        raise typer.Exit(0)

@@ -1,4 +1,111 @@
-"""CLI commands for this part (registered on import on the shared app)."""
+"""``coordgraph detect``: the method on a share table, written as CSV files and a summary.
+
+The contract other tools rely on:
+``coordgraph detect SHARES --out DIR [--time-window S] [--min-participation N] [--keep-loops]
+[--edge-weight P] [--fast-window S] [--subgraph K] [--objects] [--compat]``
+writes DIR/result.csv, edges.csv, vertices.csv, account_stats.csv, object_stats.csv and
+summary.json.
+"""
 from __future__ import annotations
 
-from coordgraph.cli._app import app  # noqa: F401
+import time
+from pathlib import Path
+from typing import Optional
+
+import orjson
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from coordgraph import __version__
+from coordgraph.analysis.pipeline import Detection, DetectionParams, run_detection
+from coordgraph.analysis.shares import ShareError, read_shares
+from coordgraph.cli._app import app, console, fail
+
+EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id",
+                "n_content_id_y", "edge_symmetry_score", "weight_threshold", "object_ids"]
+
+
+def edge_columns(detection: Detection) -> list[str]:
+    """The edges.csv columns in contract order (suffixed _full/_fast with a fast window)."""
+    present = detection.network.edges.columns
+    columns = ["account_id", "account_id_y"]
+    for name in EDGE_COLUMNS[2:]:
+        for candidate in (name, f"{name}_full", f"{name}_fast"):
+            if candidate in present:
+                columns.append(candidate)
+    return columns
+
+
+def write_outputs(detection: Detection, out: Path, summary: dict) -> None:
+    """Write the run's tables and summary.json into ``out`` (created if needed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    detection.result.to_csv(out / "result.csv", index=False)
+    detection.network.edges[edge_columns(detection)].to_csv(out / "edges.csv", index=False)
+    detection.network.vertices.to_csv(out / "vertices.csv", index=False)
+    detection.account_stats.to_csv(out / "account_stats.csv", index=False)
+    detection.object_stats.to_csv(out / "object_stats.csv", index=False)
+    (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
+
+
+@app.command()
+def detect(
+    shares: Path = typer.Argument(..., help="Share table: CSV, CSV.gz or Parquet with object_id, account_id, "
+                                            "content_id, timestamp_share (UNIX seconds or ISO 8601, UTC)."),
+    out: Path = typer.Option(..., "--out", help="Directory for result.csv, edges.csv, vertices.csv, "
+                                                "account_stats.csv, object_stats.csv, summary.json."),
+    time_window: int = typer.Option(10, "--time-window", min=0, help="Co-share window in seconds (inclusive)."),
+    min_participation: int = typer.Option(2, "--min-participation", min=0,
+                                          help="Minimum shares of an account (pre-filter) and coordinated shares (post-filter)."),
+    keep_loops: bool = typer.Option(False, "--keep-loops", help="Keep self-pairs (same account, same content, object = content)."),
+    edge_weight: float = typer.Option(0.5, "--edge-weight", min=0.0, max=1.0,
+                                      help="Percentile of edge weights above which an edge is flagged (weight_threshold=1)."),
+    fast_window: Optional[int] = typer.Option(None, "--fast-window", min=0,
+                                              help="Also flag co-shares within this narrower window (seconds) and build the fast network."),
+    subgraph: int = typer.Option(0, "--subgraph", min=0, max=3,
+                                 help="0 all; 1 edges above threshold; 2 above fast threshold; 3 fast core + neighbours."),
+    objects: bool = typer.Option(False, "--objects", help="Add the object ids of each edge."),
+    compat: bool = typer.Option(False, "--compat", help="Reproduce CooRTweet 2.1.3's numbers and quirks exactly."),
+    stats_threshold: str = typer.Option("none", "--stats-threshold", help="Edges the summaries use: none, full or fast."),
+) -> None:
+    """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
+    try:
+        params = DetectionParams(time_window, min_participation, not keep_loops, edge_weight, fast_window,
+                                 subgraph, objects, compat, stats_threshold)
+    except ValueError as exc:
+        fail(str(exc))
+    started = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task(f"reading {shares}")
+        try:
+            t0 = time.perf_counter()
+            table = read_shares(shares)
+            read_seconds = time.perf_counter() - t0
+            detection = run_detection(table, params,
+                                      on_step=lambda name: progress.update(task, description=name.replace("_", " ")))
+        except ShareError as exc:
+            fail(str(exc))
+        except (ValueError, MemoryError) as exc:
+            fail(f"{shares}: {exc}")
+        progress.update(task, description="writing")
+        summary = {
+            "coordgraph": __version__,
+            "input": str(shares),
+            "params": params.as_dict(),
+            "input_rows": int(len(table)),
+            "dropped_blank_objects": int(table.attrs.get("dropped_blank_objects", 0)),
+            "counts": detection.counts(),
+            "thresholds": {"weight": detection.network.threshold, "weight_fast": detection.network.threshold_fast},
+            "timings_s": {"read": round(read_seconds, 4), **detection.timings},
+        }
+        write_outputs(detection, out, summary)
+        summary["timings_s"]["total"] = round(time.perf_counter() - started, 4)
+        (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
+    counts = summary["counts"]
+    console.print(
+        f"[bold]{counts['result_rows']:,}[/] coordinated co-shares, [bold]{counts['edges']:,}[/] account pairs "
+        f"({counts['edges_above_threshold']:,} above the {edge_weight:g} percentile, weight > "
+        f"{detection.network.threshold if detection.network.threshold is not None else 'n/a'}), "
+        f"[bold]{counts['vertices']:,}[/] accounts -> {out}/  ({summary['timings_s']['total']:.2f} s)",
+        highlight=False,
+    )

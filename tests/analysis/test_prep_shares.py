@@ -62,6 +62,9 @@ def test_read_shares_reports_the_file(tmp_path):
     path.write_text("object_id,account_id,content_id\nx,a,1\n")
     with pytest.raises(ShareError, match="bad.csv.*timestamp_share"):
         read_shares(path)
+    path.write_text("object_id,account_id,content_id,timestamp_share\nx,a,1,10\nx,b,2,soon\n")
+    with pytest.raises(ShareError, match=r"bad.csv: column 'timestamp_share'.*line 3 \('soon'\)"):
+        read_shares(path)
 
 
 def test_read_shares_parquet_and_gzip_round_trip(tmp_path):
