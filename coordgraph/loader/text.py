@@ -16,7 +16,7 @@ _WS = re.compile(r"\s+")
 _COMPAT_MENTION = re.compile(r"@\S+\s*")
 _COMPAT_RT = "RT"
 _MENTION = re.compile(r"(?<![\w@])@\w+")
-_RT_WORD = re.compile(r"^\s*RT\b:?", re.IGNORECASE)
+_RT_WORD = re.compile(r"^\s*RT\b\s*(?:@\w+)?\s*:?", re.IGNORECASE)
 _HASHTAG = re.compile(r"#\S+\s*")
 
 
