@@ -1,0 +1,4 @@
+"""``python -m coordgraph.cli`` = the ``coordgraph`` command."""
+from coordgraph.cli import main
+
+main()
