@@ -124,5 +124,6 @@ def shares(
     console.print(summary_table(summary, counts))
     console.print(f"wrote {len(table):,} shares to {out} in {time.perf_counter() - started:.1f} s", highlight=False)
     if summary["rejected"]:
-        console.print(f"[yellow]{summary['rejected']:,} records rejected[/]; first: {summary['first_problems'][0]}",
-                      highlight=False, soft_wrap=True)
+        where = summary["rejects_path"] or "no rejects file"
+        console.print(f"[yellow]{summary['rejected']:,} records rejected[/] (reasons in {where}); "
+                      f"first: {summary['first_problems'][0]}", highlight=False, soft_wrap=True)
