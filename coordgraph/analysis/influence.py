@@ -40,17 +40,27 @@ def _position_of(posts: pd.DataFrame) -> pd.Series:
     return pos_of[~pos_of.index.duplicated(keep="first")]
 
 
-def parent_positions(posts: pd.DataFrame) -> np.ndarray:
+def link_positions(posts: pd.DataFrame) -> dict[str, np.ndarray]:
+    """For each link column (retweeted_id, quoted_id, replied_to_id): the row position of the
+    referenced post in ``posts``, -1 when it is not in the data (or not given)."""
+    pos_of = _position_of(posts)
+    out = {}
+    for col in _LINKS:
+        pos = pos_of.reindex(_ids(posts, col).to_numpy()).to_numpy()
+        out[col] = np.where(np.isnan(pos), -1, pos).astype(np.int64)
+    return out
+
+
+def parent_positions(posts: pd.DataFrame, links: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Row position of each post's parent in ``posts`` (-1: no parent in the data).
 
     Parent = the post it retweets, else quotes, else replies to. Self-references are dropped.
     """
-    pos_of = _position_of(posts)
+    links = link_positions(posts) if links is None else links
     parent = np.full(len(posts), -1, dtype=np.int64)
     for col in reversed(_LINKS):                     # later assignments win: retweet first
-        pos = pos_of.reindex(_ids(posts, col).to_numpy()).to_numpy()
-        found = ~np.isnan(pos)
-        parent[found] = pos[found].astype(np.int64)
+        found = links[col] >= 0
+        parent[found] = links[col][found]
     parent[parent == np.arange(len(posts))] = -1
     return parent
 
@@ -99,14 +109,14 @@ def cascade_size_depth(parent: np.ndarray, post_ids: pd.Series | None = None) ->
     return size, depth
 
 
-def _received(posts: pd.DataFrame, authors: np.ndarray, col: str) -> pd.Series:
-    """Posts by *other* accounts that point at each account's posts through ``col``."""
-    pos_of = _position_of(posts)
-    ref = _ids(posts, col)
-    pos = pos_of.reindex(ref.to_numpy()).to_numpy()
+def _received(posts: pd.DataFrame, authors: np.ndarray, col: str, pos: np.ndarray) -> pd.Series:
+    """Posts by *other* accounts that point at each account's posts through ``col``.
+
+    ``pos``: row positions of the referenced posts (-1 outside the data).
+    """
     target = np.full(len(posts), None, dtype=object)
-    found = ~np.isnan(pos)
-    target[found] = authors[pos[found].astype(np.int64)]
+    found = pos >= 0
+    target[found] = authors[pos[found]]
     if col == "replied_to_id" and "replied_to_account_id" in posts.columns:
         acc = _ids(posts, "replied_to_account_id").to_numpy()
         given = pd.notna(acc)
@@ -186,16 +196,17 @@ def account_influence(posts: pd.DataFrame, accounts: pd.DataFrame | None = None,
     check_posts(posts)
     posts = posts.reset_index(drop=True)
     authors = posts["account_id"].astype(str).to_numpy(dtype=object)
-    parent = parent_positions(posts)
+    links = link_positions(posts)
+    parent = parent_positions(posts, links)
     size, depth = cascade_size_depth(parent, posts["post_id"])
-    per_post = pd.DataFrame({"account_id": authors, "size": size, "depth": depth})
+    per_post = pd.DataFrame({"account_id": authors, "size": size, "depth": depth,
+                             "responded": (size > 0).astype(np.int64)})
     g = per_post.groupby("account_id")
     table = pd.DataFrame({"posts": g.size(), "cascade_size": g["size"].max(),
-                          "cascade_depth": g["depth"].max(),
-                          "cascades": g["size"].apply(lambda s: int((s > 0).sum()))})
+                          "cascade_depth": g["depth"].max(), "cascades": g["responded"].sum()})
     for col, name in (("retweeted_id", "retweets_received"), ("quoted_id", "quotes_received"),
                       ("replied_to_id", "replies_received")):
-        table[name] = _received(posts, authors, col).reindex(table.index).fillna(0).astype(np.int64)
+        table[name] = _received(posts, authors, col, links[col]).reindex(table.index).fillna(0).astype(np.int64)
     table = table.join(_counter_sums(posts, authors))
     for c in ("retweet_count_sum", "like_count_sum", "quote_count_sum", "reply_count_sum"):
         table[c] = table[c].fillna(0).astype(np.int64)
