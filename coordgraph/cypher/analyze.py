@@ -240,3 +240,14 @@ def run_edges(store, run_id: str) -> pd.DataFrame:
         "e.weight_threshold_fast AS weight_threshold_fast, e.first_ts AS first_ts, e.last_ts AS last_ts "
         "ORDER BY account_id, account_id_y", {"run_id": run_id})
     return pd.DataFrame(rows)
+
+
+def run_coshares(store, run_id: str) -> pd.DataFrame:
+    """A run's COSHARE rows as a detect_groups result table (plus ``fast``, 0/1)."""
+    rows = store.read(
+        "MATCH (a:Account)-[c:COSHARE {run_id: $run_id}]->(b:Account) "
+        "RETURN c.object_id AS object_id, c.post_id AS content_id, c.post_id_y AS content_id_y, "
+        "c.time_delta AS time_delta, a.id AS account_id, b.id AS account_id_y, c.fast AS fast",
+        {"run_id": run_id})
+    return pd.DataFrame(rows, columns=["object_id", "content_id", "content_id_y", "time_delta",
+                                       "account_id", "account_id_y", "fast"])
