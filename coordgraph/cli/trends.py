@@ -114,6 +114,8 @@ def trends_command(
     fmt: str = typer.Option("auto", "--format", help="Input format (see coordgraph shares)."),
     mapping: Optional[str] = typer.Option(None, "--map", help="Column mapping for CSV/Parquet/JSONL: post_id=id,account_id=author,..."),
     batch_size: int = typer.Option(50_000, "--batch-size", help="Posts read per batch; statistics are merged batch by batch."),
+    save: bool = typer.Option(False, "--save", help="Also store the statistics in the graph store (Trend nodes, IN_TREND links)."),
+    store_uri: Optional[str] = typer.Option(None, "--store", help="Graph store URI for --save (default: the embedded store)."),
 ) -> None:
     """Statistics and inflation indicators of each trend, side by side (docs/trends.md)."""
     from coordgraph.analysis.trends import INDICATORS, TrendAccumulator, _volume
@@ -147,6 +149,22 @@ def trends_command(
     hourly = pd.concat([_volume(acc.summaries[n].seconds).assign(trend=n) for n in names],
                        ignore_index=True)[["trend", "hour", "hour_ts", "posts"]]
     _write_outputs(out, table, common, hourly, acc)
+    if save or store_uri:
+        _save(acc, accounts_table, coord, store_uri)
+
+
+def _save(acc, accounts_table, coord, store_uri: Optional[str]) -> None:
+    """Write the accumulator's trends to the graph store."""
+    from coordgraph.cypher import StoreError, open_store
+    from coordgraph.cypher.trend_store import save_trends
+
+    try:
+        with open_store(store_uri) as store:
+            written = save_trends(store, acc, accounts_table, coord)
+    except StoreError as exc:
+        fail(str(exc))
+    _out.print("stored " + ", ".join(f"{n} ({k:,} accounts)" for n, k in written.items())
+               + f" in {store_uri or 'the embedded store'}")
 
 
 def _common_rows(acc, names: list[str]) -> pd.DataFrame:

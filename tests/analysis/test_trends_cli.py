@@ -71,3 +71,15 @@ def test_user_errors_are_one_line_exit_2(files, tmp_path):
     assert "acc.csv:3: field 'created_at'" in res.output
     res = runner.invoke(app, ["trends", str(d / "posts.parquet"), "-t", "#", "-o", str(tmp_path / "o")])
     assert res.exit_code == 2 and "names no hashtag" in res.output
+
+
+def test_trends_save_to_the_store(files, store, store_uri, tmp_path):
+    from coordgraph.cypher.trend_store import load_trend_stats
+
+    d, pair = files
+    res = runner.invoke(app, ["trends", str(d / "posts.parquet"), "-t", pair.inflated,
+                              "--store", store_uri, "-o", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    stored = load_trend_stats(store)
+    table = pd.read_csv(tmp_path / "s.csv", index_col="statistic")
+    assert stored[pair.inflated]["posts"] == int(table.loc["posts", pair.inflated])
