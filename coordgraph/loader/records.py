@@ -17,6 +17,8 @@ REJECT = 2
 
 def req_id(value: object, field: str) -> str:
     """A required id as a non-blank string (ints are accepted: snscrape writes numbers)."""
+    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace():
+        return value
     if isinstance(value, str):
         value = value.strip()
         if value:
@@ -32,6 +34,8 @@ def opt_id(value: object) -> str | None:
     """An optional id as a string, or None when absent or blank."""
     if value is None:
         return None
+    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace():
+        return value
     if isinstance(value, str):
         value = value.strip()
         return value or None
@@ -72,6 +76,8 @@ def opt_time(value: object, field: str) -> int | None:
 
 def count(value: object, field: str) -> int:
     """An engagement count: absent/blank is 0; numbers and '1,234' are read; else an error."""
+    if type(value) is int:
+        return value
     if value is None:
         return 0
     if isinstance(value, int) and not isinstance(value, bool):

@@ -64,21 +64,27 @@ ACCOUNT_INT_COLUMNS = ("followers_count", "following_count", "posts_count", "cre
 
 
 def posts_frame(columns: dict[str, list]) -> pd.DataFrame:
-    """Build a posts DataFrame from column lists (missing columns are filled with nulls)."""
+    """Build a posts DataFrame from column lists (missing columns are filled with nulls).
+
+    Scalar columns go through pyarrow (fast conversion of Python strings into pandas'
+    ``str`` dtype); list columns stay Python lists (object dtype).
+    """
     n = len(columns["post_id"]) if "post_id" in columns else 0
-    data = {}
-    for name in POST_COLUMNS:
+    scalars = {}
+    for f in POSTS_SCHEMA:
+        if f.name in POST_LIST_COLUMNS:
+            continue
+        values = columns.get(f.name)
+        scalars[f.name] = pa.array(values if values is not None else [None] * n, f.type)
+    frame = pa.table(scalars).to_pandas()
+    for name in POST_LIST_COLUMNS:
         values = columns.get(name)
         if values is None:
-            values = [[] for _ in range(n)] if name in POST_LIST_COLUMNS else [None] * n
-        data[name] = values
-    frame = pd.DataFrame(data)
-    frame["ts"] = frame["ts"].astype("int64")
-    for name in POST_COUNT_COLUMNS:
-        frame[name] = frame[name].astype("int64")
-    for name in POST_LIST_COLUMNS:
-        frame[name] = frame[name].astype(object)
-    return frame
+            values = [[] for _ in range(n)]
+        elif not isinstance(values, list):
+            values = list(values)
+        frame[name] = pd.Series(values, dtype=object, index=frame.index)
+    return frame[list(POST_COLUMNS)]
 
 
 def accounts_frame(columns: dict[str, list]) -> pd.DataFrame:

@@ -115,14 +115,14 @@ def tweet_to_post(t: dict) -> tuple:
     )
 
 
-def items_from_tweet(t: object, path: str, line: int, raw: bytes) -> Iterator[tuple]:
-    """Post and account items (or a reject) for one snscrape tweet."""
+def items_from_tweet(t: object, path: str, line: int, raw: bytes, known=()) -> Iterator[tuple]:
+    """Post and account items (or a reject) for one snscrape tweet (``known`` accounts skipped)."""
     try:
         post = tweet_to_post(t)  # type: ignore[arg-type]
-        accounts = [user_to_account(t["user"])]  # type: ignore[index]
+        accounts = [user_to_account(t["user"])] if opt_id(t["user"].get("id")) not in known else []  # type: ignore[index]
         for key in ("retweetedTweet", "quotedTweet"):
             ref = t.get(key)  # type: ignore[union-attr]
-            if isinstance(ref, dict) and isinstance(ref.get("user"), dict):
+            if isinstance(ref, dict) and isinstance(ref.get("user"), dict) and opt_id(ref["user"].get("id")) not in known:
                 accounts.append(user_to_account(ref["user"], f"{key}.user"))
     except RecordError as err:
         err.file, err.line, err.record = path, line, raw
@@ -133,7 +133,7 @@ def items_from_tweet(t: object, path: str, line: int, raw: bytes) -> Iterator[tu
         yield ACCOUNT, acc
 
 
-def read_snscrape(path: Path, source: LineSource) -> Iterator[tuple]:
+def read_snscrape(path: Path, source: LineSource, known=()) -> Iterator[tuple]:
     """Items from an snscrape JSON-lines file."""
     name = str(path)
     loads = orjson.loads
@@ -146,7 +146,7 @@ def read_snscrape(path: Path, source: LineSource) -> Iterator[tuple]:
         except orjson.JSONDecodeError as exc:
             yield REJECT, json_error(exc, line, name, number)
             continue
-        yield from items_from_tweet(obj, name, number, line)
+        yield from items_from_tweet(obj, name, number, line, known)
 
 
 def looks_like_snscrape(obj: object) -> bool:

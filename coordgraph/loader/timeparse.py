@@ -18,8 +18,45 @@ class TimeParseError(ValueError):
     """A time value that is none of the accepted forms."""
 
 
+_MINUTES: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM" -> epoch seconds of that minute (UTC)
+
+
+def _fast_iso(text: str) -> int | None:
+    """Epoch seconds for the common ``YYYY-MM-DDTHH:MM:SS[.fff]Z`` / ``+00:00`` forms, else None.
+
+    The minute is parsed once and cached (a collection spans few distinct minutes per
+    batch), so most calls cost a dict look-up and one small int().
+    """
+    n = len(text)
+    if n < 20 or text[10] != "T" or text[16] != ":":
+        return None
+    tail = text[19:]
+    if tail not in ("Z", ".000Z", "+00:00", ".000+00:00") and not (
+        tail[:1] == "." and tail[-1:] == "Z" and tail[1:-1].isdigit()
+    ):
+        return None
+    minute = text[:16]
+    base = _MINUTES.get(minute)
+    if base is None:
+        try:
+            base = int(datetime.fromisoformat(minute + ":00+00:00").timestamp())
+        except ValueError:
+            return None
+        if len(_MINUTES) > 200_000:
+            _MINUTES.clear()
+        _MINUTES[minute] = base
+    sec = text[17:19]
+    if not sec.isdigit() or sec > "59":
+        return None
+    return base + int(sec)
+
+
 def parse_time(value: object) -> int:
     """Return ``value`` as UNIX seconds UTC, or raise :class:`TimeParseError`."""
+    if type(value) is str:
+        fast = _fast_iso(value)
+        if fast is not None:
+            return fast
     if isinstance(value, bool) or value is None:
         raise TimeParseError(f"unparseable time: {value!r}")
     if isinstance(value, int):

@@ -144,11 +144,13 @@ def _places(includes: dict | None) -> dict:
     return {p.get("id"): p for p in includes.get("places") or () if isinstance(p, dict)}
 
 
-def _users(includes: dict | None, path: str, line: int, raw: bytes | None) -> Iterator[tuple]:
-    """Account items (or rejects) for the users in ``includes``."""
+def _users(includes: dict | None, path: str, line: int, raw: bytes | None, known=()) -> Iterator[tuple]:
+    """Account items (or rejects) for the users in ``includes`` not already ``known``."""
     if not includes:
         return
     for i, u in enumerate(includes.get("users") or ()):
+        if isinstance(u, dict) and u.get("id") in known:
+            continue
         try:
             yield ACCOUNT, user_to_account(u)
         except RecordError as err:
@@ -157,14 +159,14 @@ def _users(includes: dict | None, path: str, line: int, raw: bytes | None) -> It
 
 
 def _tweets(
-    tweets: list, places: dict, path: str, line: int, raw: bytes | None, prefix: str
+    tweets: list, places: dict, path: str, line: int, raw: bytes | None, prefix: str, known=()
 ) -> Iterator[tuple]:
-    """Post items (and embedded authors) for a list of v2 tweets."""
+    """Post items (and embedded authors not already ``known``) for a list of v2 tweets."""
     for i, t in enumerate(tweets):
         try:
             yield POST, tweet_to_post(t, places)
             author = t.get("author")
-            if author:
+            if author and author.get("id") not in known:
                 yield ACCOUNT, user_to_account(author)
         except RecordError as err:
             err.file, err.line, err.record = path, line, raw
@@ -172,13 +174,16 @@ def _tweets(
             yield REJECT, err
 
 
-def items_from_object(obj: object, path: str, line: int, raw: bytes | None, places=None):
-    """Items for one parsed JSON value: a response page, a tweet, an includes or a list."""
+def items_from_object(obj: object, path: str, line: int, raw: bytes | None, places=None, known=()):
+    """Items for one parsed JSON value: a response page, a tweet, an includes or a list.
+
+    ``known`` holds account ids already emitted with a profile: they are not converted again.
+    """
     if isinstance(obj, list):
         if obj and not all(isinstance(t, dict) for t in obj):
             yield REJECT, RecordError("expected tweet objects, found a list of other values", "-", line, path, raw)
             return
-        yield from _tweets(obj, places or {}, path, line, raw, "")
+        yield from _tweets(obj, places or {}, path, line, raw, "", known)
         return
     if not isinstance(obj, dict):
         yield REJECT, RecordError("expected a JSON object", "-", line, path, raw)
@@ -191,16 +196,16 @@ def items_from_object(obj: object, path: str, line: int, raw: bytes | None, plac
         data = obj.get("data")
         if isinstance(data, dict):
             data = [data]
-        yield from _tweets(data or [], page_places, path, line, raw, "data")
-        yield from _users(includes, path, line, raw)
+        yield from _tweets(data or [], page_places, path, line, raw, "data", known)
+        yield from _users(includes, path, line, raw, known)
         return
     if "users" in obj and "id" not in obj:  # academictwitteR users_*.json (an includes)
-        yield from _users(obj, path, line, raw)
+        yield from _users(obj, path, line, raw, known)
         return
-    yield from _tweets([obj], places or {}, path, line, raw, "")
+    yield from _tweets([obj], places or {}, path, line, raw, "", known)
 
 
-def read_v2_lines(path: Path, source: LineSource) -> Iterator[tuple]:
+def read_v2_lines(path: Path, source: LineSource, known=()) -> Iterator[tuple]:
     """Items from a JSON-lines file of v2 pages or tweets (twarc2, flattened or not)."""
     name = str(path)
     loads = orjson.loads
@@ -213,10 +218,10 @@ def read_v2_lines(path: Path, source: LineSource) -> Iterator[tuple]:
         except orjson.JSONDecodeError as exc:
             yield REJECT, json_error(exc, line, name, number)
             continue
-        yield from items_from_object(obj, name, number, line)
+        yield from items_from_object(obj, name, number, line, None, known)
 
 
-def read_v2_document(path: Path) -> Iterator[tuple]:
+def read_v2_document(path: Path, known=()) -> Iterator[tuple]:
     """Items from a whole-file JSON document (academictwitteR ``data_*.json``/``users_*.json``).
 
     For ``data_<id>.json`` the sibling ``users_<id>.json`` (if present) supplies the places.
@@ -243,7 +248,7 @@ def read_v2_document(path: Path) -> Iterator[tuple]:
                 places = _places(orjson.loads(read_all(sibling)))
             except (RecordError, orjson.JSONDecodeError, AttributeError):
                 places = {}  # the sibling's own problems are reported when it is read
-    yield from items_from_object(obj, name, 1, None, places)
+    yield from items_from_object(obj, name, 1, None, places, known)
 
 
 def json_error(exc: orjson.JSONDecodeError, raw: bytes, path: str, line: int) -> RecordError:
