@@ -191,7 +191,7 @@ def aggregate_edges(
     older/newer-side counts, whatever the account). Every row of an edge must be here."""
     n_hi_code = int(hi.max()) + 1 if len(hi) else 1
     key = lo.astype(np.int64) * n_hi_code + hi
-    edges, inv = np.unique(key, return_inverse=True)
+    edges, inv = sorted_unique_inverse(key)
     weight = np.bincount(inv).astype(np.int64)
     sum_td = np.bincount(inv, weights=time_delta).astype(np.float64)
     if compat:
@@ -207,5 +207,31 @@ def aggregate_edges(
 def _distinct_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
     """Number of distinct ``value`` per ``group`` (both non-negative integer arrays)."""
     span = int(value.max()) + 1 if len(value) else 1
-    pairs = np.unique(group.astype(np.int64) * span + value)
+    pairs = sorted_unique(group.astype(np.int64) * span + value)
     return np.bincount(pairs // span, minlength=n_groups).astype(np.int64)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values by sorting (numpy 2's hash-based np.unique is many times
+    slower on tens of millions of int64)."""
+    s = np.sort(values)
+    if len(s) == 0:
+        return s
+    keep = np.empty(len(s), dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
+def sorted_unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, index of each value in them), by one argsort."""
+    order = np.argsort(values)
+    s = values[order]
+    if len(s) == 0:
+        return s, np.zeros(0, dtype=np.int64)
+    new = np.empty(len(s), dtype=bool)
+    new[0] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    inv = np.empty(len(s), dtype=np.int64)
+    inv[order] = np.cumsum(new) - 1
+    return s[new], inv

@@ -357,19 +357,23 @@ def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, co
         degree += np.bincount(agg.lo, minlength=n_accounts) + np.bincount(agg.hi, minlength=n_accounts)
         strength += (np.bincount(agg.lo, weights=agg.weight, minlength=n_accounts)
                      + np.bincount(agg.hi, weights=agg.weight, minlength=n_accounts)).astype(np.int64)
-        path = tmp / f"edges-{b:04d}.parquet"
-        pq.write_table(pa.table({"lo": agg.lo, "hi": agg.hi, "weight": agg.weight, "sum_td": agg.sum_time_delta,
-                                 "n_lo": agg.n_lo, "n_hi": agg.n_hi}), path, compression="lz4")
-        staged.append(path)
+        table = pa.table({"lo": agg.lo, "hi": agg.hi, "weight": agg.weight, "sum_td": agg.sum_time_delta,
+                          "n_lo": agg.n_lo, "n_hi": agg.n_hi})
+        if n_buckets == 1:  # one bucket fits in memory by construction: no need to stage it
+            staged.append(table)
+        else:
+            path = tmp / f"edges-{b:04d}.parquet"
+            pq.write_table(table, path, compression="lz4")
+            staged.append(path)
         buckets.paths[b].unlink()
     n_edges = int(hist.sum())
     threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
     schema = pa.schema([("account_id", pa.string()), ("account_id_y", pa.string()), ("weight", pa.int64()),
                         ("avg_time_delta", pa.float64()), ("n_content_id", pa.int64()), ("n_content_id_y", pa.int64()),
                         ("edge_symmetry_score", pa.float64()), ("weight_threshold", pa.int64())])
-    with pq.ParquetWriter(out_dir / "edges.parquet", schema, compression="zstd") as writer:
+    with pq.ParquetWriter(out_dir / "edges.parquet", schema, compression="zstd", compression_level=1) as writer:
         for path in staged:
-            e = pq.read_table(path)
+            e = path if isinstance(path, pa.Table) else pq.read_table(path)
             w = e.column("weight").to_numpy()
             n_lo, n_hi = e.column("n_lo").to_numpy(), e.column("n_hi").to_numpy()
             writer.write_table(pa.table({
