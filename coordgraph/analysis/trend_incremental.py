@@ -21,23 +21,11 @@ import numpy as np
 import pandas as pd
 
 from coordgraph.analysis import trend_indicators as ind
-from coordgraph.analysis.trend_select import (
-    Trend, check_posts, explode_list_column, normalise_hashtag, trend_mask,
+from coordgraph.analysis.trend_select import (  # noqa: F401  (normalise_texts re-exported)
+    HashtagIndex, Trend, check_posts, explode_list_column, normalise_hashtag, normalise_texts, trend_mask,
 )
 
 _ENGAGEMENT = ("retweet_count", "like_count", "quote_count", "reply_count")
-_URL_PAT = r"https?://\S+"
-_MENTION_PAT = r"@\S+"
-_RT_PAT = r"^\s*[Rr][Tt]\s*:?\s+"
-
-
-def normalise_texts(text: pd.Series) -> pd.Series:
-    """Vectorised :func:`coordgraph.analysis.trend_select.normalise_text` (same result)."""
-    s = text.astype(object).where(text.notna(), "").astype(str)
-    s = s.str.replace(_URL_PAT, " ", regex=True, case=False)
-    s = s.str.replace(_MENTION_PAT, " ", regex=True)
-    s = s.str.strip().str.replace(_RT_PAT, "", regex=True)
-    return s.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
 
 
 def _referenced(posts: pd.DataFrame, col: str) -> np.ndarray:
@@ -260,10 +248,10 @@ def _created_at(accounts: pd.DataFrame | None) -> pd.Series:
     return s[~s.index.duplicated()]
 
 
-def summarise(posts: pd.DataFrame, trend: "Trend | str") -> TrendSummary:
-    """Summary of the posts of ``posts`` that belong to ``trend``."""
+def summarise(posts: pd.DataFrame, trend: "Trend | str", tags: HashtagIndex | None = None) -> TrendSummary:
+    """Summary of the posts of ``posts`` that belong to ``trend`` (``tags``: a reusable index)."""
     t = Trend.parse(trend)
-    return TrendSummary.from_posts(posts[trend_mask(posts, t)], t)
+    return TrendSummary.from_posts(posts[trend_mask(posts, t, tags)], t)
 
 
 class TrendAccumulator:
@@ -283,8 +271,9 @@ class TrendAccumulator:
 
     def add(self, posts: pd.DataFrame) -> "TrendAccumulator":
         """Merge a new batch of posts (a posts table) into every trend's summary."""
+        tags = HashtagIndex(posts) if any(t.hashtag for t in self.trends) else None
         for t in self.trends:
-            self.summaries[t.name] = self.summaries[t.name].merge(summarise(posts, t))
+            self.summaries[t.name] = self.summaries[t.name].merge(summarise(posts, t, tags))
         self.batches += 1
         return self
 

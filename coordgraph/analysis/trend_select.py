@@ -11,7 +11,6 @@ seconds, UTC), ``text``, engagement counts, referenced ids and list columns ``ha
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -23,10 +22,10 @@ import pyarrow.compute as pc
 #: Columns a posts table must have for trend statistics (the rest are optional).
 REQUIRED_POST_COLUMNS = ("post_id", "account_id", "ts")
 
-_URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
-_MENTION_RE = re.compile(r"@\S+")
-_LEADING_RT_RE = re.compile(r"^\s*rt\s*:?\s+", re.IGNORECASE)
-_SPACE_RE = re.compile(r"\s+")
+# RE2 patterns (pyarrow): \s and \S are ASCII whitespace / non-whitespace.
+_URL_PAT = r"(?i)https?://\S+"
+_MENTION_PAT = r"@\S+"
+_LEADING_RT_PAT = r"(?i)^\s*rt\s*:?\s+"
 
 
 def normalise_hashtag(tag: str) -> str:
@@ -34,19 +33,27 @@ def normalise_hashtag(tag: str) -> str:
     return str(tag).strip().lstrip("#").lower()
 
 
-def normalise_text(text: object) -> str:
-    """Text as compared for duplicate detection.
+def normalise_texts(text: pd.Series) -> pd.Series:
+    """Texts as compared for duplicate detection (vectorised with pyarrow's RE2).
 
-    Lowercase; remove URLs (each tweet gets its own t.co link, so a copied text with a link
-    would otherwise never match), remove ``@mentions`` and a leading ``RT``, collapse
-    whitespace, trim. Missing text gives ``''`` (never a duplicate).
+    Remove URLs (each tweet gets its own t.co link, so a copied text with a link would
+    otherwise never match) and ``@mentions``; trim; remove a leading ``RT`` / ``RT:``;
+    collapse whitespace (ASCII) to one space; trim; lowercase. Missing text gives ``''``
+    (never a duplicate). Index kept.
     """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    s = _URL_RE.sub(" ", str(text))
-    s = _MENTION_RE.sub(" ", s)
-    s = _LEADING_RT_RE.sub("", s.strip())
-    return _SPACE_RE.sub(" ", s).strip().lower()
+    arr = pa.array(text.astype(object).where(text.notna(), ""), type=pa.string(), from_pandas=True)
+    arr = pc.replace_substring_regex(arr, _URL_PAT, " ")
+    arr = pc.replace_substring_regex(arr, _MENTION_PAT, " ")
+    arr = pc.ascii_trim_whitespace(arr)
+    arr = pc.replace_substring_regex(arr, _LEADING_RT_PAT, "")
+    arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    arr = pc.utf8_lower(pc.ascii_trim_whitespace(arr))
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
+
+
+def normalise_text(text: object) -> str:
+    """One text normalised exactly as :func:`normalise_texts` does."""
+    return str(normalise_texts(pd.Series([text], dtype=object)).iloc[0])
 
 
 def check_posts(posts: pd.DataFrame, where: str = "posts") -> None:
@@ -116,7 +123,26 @@ class Trend:
         return cls(name=text, query=text)
 
 
-def trend_mask(posts: pd.DataFrame, trend: "Trend | str") -> np.ndarray:
+class HashtagIndex:
+    """Row positions of every (normalised) hashtag of a posts table, built once.
+
+    Lets several hashtag trends be selected from one table without flattening the
+    ``hashtags`` lists again for each.
+    """
+
+    def __init__(self, posts: pd.DataFrame):
+        rows, vals = explode_list_column(posts, "hashtags")
+        norm = pd.Series(vals, dtype=object).str.lstrip("#").str.lower()
+        self._groups = pd.Series(rows).groupby(norm.to_numpy()).indices if len(vals) else {}
+        self._rows = rows
+
+    def rows(self, tag: str) -> np.ndarray:
+        """Row positions of the posts carrying ``tag`` (case-insensitive, ``#`` optional)."""
+        pos = self._groups.get(normalise_hashtag(tag))
+        return np.empty(0, dtype=np.int64) if pos is None else self._rows[pos]
+
+
+def trend_mask(posts: pd.DataFrame, trend: "Trend | str", tags: HashtagIndex | None = None) -> np.ndarray:
     """Boolean array: which rows of ``posts`` belong to ``trend``.
 
     - hashtag: the post's ``hashtags`` list holds it (case-insensitive, ``#`` optional);
@@ -124,16 +150,16 @@ def trend_mask(posts: pd.DataFrame, trend: "Trend | str") -> np.ndarray:
     - query callable: its result on ``posts`` (one bool per row);
     - object_ids: the post is, retweets, quotes or replies to one of them, or carries one as
       a URL, hashtag (as written), image hash or loader-mapped object (``objects``).
+
+    ``tags``: a :class:`HashtagIndex` of ``posts`` to reuse across trends (optional).
     """
     check_posts(posts)
     t = Trend.parse(trend)
     n = len(posts)
     mask = np.zeros(n, dtype=bool)
     if t.hashtag is not None:
-        rows, vals = explode_list_column(posts, "hashtags")
-        if len(vals):
-            norm = pd.Series(vals).str.lstrip("#").str.lower().to_numpy()
-            mask[rows[norm == normalise_hashtag(t.hashtag)]] = True
+        index = tags if tags is not None else HashtagIndex(posts)
+        mask[index.rows(t.hashtag)] = True
         return mask
     if callable(t.query):
         out = np.asarray(list(t.query(posts)), dtype=bool)

@@ -25,7 +25,7 @@ from coordgraph.analysis.trend_incremental import (  # noqa: F401  (public re-ex
     TrendAccumulator, TrendSummary, normalise_texts, summarise,
 )
 from coordgraph.analysis.trend_select import (  # noqa: F401
-    Trend, normalise_hashtag, normalise_text, select_trend, trend_mask,
+    HashtagIndex, Trend, normalise_hashtag, normalise_text, select_trend, trend_mask,
 )
 
 #: The inflation indicators, in the order of :func:`inflation_indicators`.
@@ -65,7 +65,8 @@ def compare_trends(posts: pd.DataFrame, trends: Sequence["Trend | str"],
     if not parsed:
         raise ValueError("compare_trends: give at least one trend")
     coord = None if coordinated_accounts is None else set(map(str, coordinated_accounts))
-    sums = [summarise(posts, t) for t in parsed]
+    tags = HashtagIndex(posts) if any(t.hashtag for t in parsed) else None
+    sums = [summarise(posts, t, tags) for t in parsed]
     cols = {s.name: s.stats(accounts, coord, new_account_days) for s in sums}
     table = pd.DataFrame(cols).drop(index="trend")
     if len(sums) >= 2:
@@ -161,7 +162,8 @@ def common_users_table(posts: pd.DataFrame, trends: Sequence["Trend | str"]) -> 
     """:func:`common_users` for every pair of ``trends``: columns a, b, count, jaccard_pct, ..."""
     parsed = [Trend.parse(t) for t in trends]
     acc = posts["account_id"].astype(str)
-    sets = {t.name: set(acc[trend_mask(posts, t)]) for t in parsed}
+    tags = HashtagIndex(posts) if any(t.hashtag for t in parsed) else None
+    sets = {t.name: set(acc[trend_mask(posts, t, tags)]) for t in parsed}
     rows = []
     for i, ta in enumerate(parsed):
         for tb in parsed[i + 1:]:
