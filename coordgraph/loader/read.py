@@ -124,23 +124,38 @@ def detect_format(path: Path, column_map: Mapping[str, str] | None = None) -> st
         return "csv"
     if twitter_v2.is_document_name(path):
         return "twitter-v2"
-    line = _first_line(path)
-    if line is None:
+    lines = _first_lines(path, 20)
+    if not lines:
         return "jsonl" if column_map else "twitter-v2"
-    try:
-        obj = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        stripped = line.lstrip()
-        if stripped[:1] in (b"[", b"{"):
-            return "twitter-v2"  # a pretty-printed JSON document, or a broken first line
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            continue
+    if not parsed:
+        if lines[0].lstrip()[:1] in (b"[", b"{"):
+            return "twitter-v2"  # a pretty-printed JSON document, or broken JSON lines
         return "csv"
     if column_map:
         return "jsonl"
-    if snscrape.looks_like_snscrape(obj):
-        return "snscrape"
-    if twitter_v2.looks_like_v2(obj):
-        return "twitter-v2"
+    for obj in parsed:  # the first record of a known shape decides (a broken one may lead)
+        if snscrape.looks_like_snscrape(obj):
+            return "snscrape"
+        if twitter_v2.looks_like_v2(obj):
+            return "twitter-v2"
     return "jsonl"
+
+
+def _first_lines(path: Path, n: int) -> list[bytes]:
+    """Up to ``n`` first non-blank lines of a file (each bounded in size)."""
+    out: list[bytes] = []
+    for _, line in LineSource(path, max_line_bytes=MAX_LINE_BYTES):
+        if isinstance(line, bytes):
+            out.append(line)
+        if len(out) >= n:
+            break
+    return out
 
 
 def _items_for(

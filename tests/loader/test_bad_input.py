@@ -116,3 +116,12 @@ def test_whole_corpus_in_one_run_counts_every_reason(tmp_path):
     assert summary["rejected"] == n_lines == sum(summary["rejected_by_reason"].values())
     assert {"malformed JSON", "missing required field", "unparseable time", "invalid UTF-8",
             "truncated or corrupt gzip", "file rejected", "not a count"} <= set(summary["rejected_by_reason"])
+
+
+def test_format_is_detected_past_a_broken_first_line(tmp_path):
+    good = (DATA / "snscrape" / "search.jsonl").read_bytes()
+    path = tmp_path / "scrape.jsonl"
+    path.write_bytes(b'{"_type": "snscrape.modules.twitter.Tweet", "id": 1, "date": \n' + good)
+    res = read_posts(path, rejects_path=tmp_path / "r.jsonl")
+    assert res.summary()["formats"] == {"snscrape": 1}
+    assert len(res.posts) == 4 and res.rejected == 1
