@@ -284,5 +284,11 @@ class TrendAccumulator:
 
     def compare(self, accounts: pd.DataFrame | None = None, coordinated_accounts=None) -> pd.DataFrame:
         """Side-by-side table (rows: statistics, columns: trends) over every batch so far."""
-        cols = {name: s.stats(accounts, coordinated_accounts) for name, s in self.summaries.items()}
-        return pd.DataFrame(cols).drop(index="trend")
+        from coordgraph.analysis.trend_report import comparison_table
+        return comparison_table(list(self.summaries.values()), accounts, coordinated_accounts)
+
+    def report(self, accounts: pd.DataFrame | None = None, coordinated_accounts=None, top_k: int = 20) -> dict:
+        """JSON-ready report over every batch so far (see ``trend_report.report_from_summaries``)."""
+        from coordgraph.analysis.trend_report import report_from_summaries
+        return report_from_summaries(list(self.summaries.values()), accounts, coordinated_accounts,
+                                     top_k=top_k)

@@ -6,6 +6,7 @@ The public API (used by the CLI and the web app; definitions in docs/trends.md):
 - :func:`trend_stats` — every statistic and inflation indicator of one trend, as a dict;
 - :func:`compare_trends` — the same for several trends side by side (rows: statistics);
 - :func:`inflation_indicators` — only the indicators, one row per trend;
+- :func:`trend_report` — all of it as JSON-ready plain values (what the web app shows);
 - :func:`volume_per_hour`, :func:`account_time_gaps`, :func:`top_cohashtags`;
 - :func:`common_users` / :func:`common_users_table` — accounts two trends share (count, Jaccard %);
 - :class:`TrendAccumulator` — the same statistics, updated batch by batch from a stream.
@@ -21,22 +22,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from coordgraph.analysis.trend_report import (  # noqa: F401  (public re-exports)
+    INDICATORS, common_accounts, common_table, comparison_table, report_from_summaries, volume_table,
+)
 from coordgraph.analysis.trend_incremental import (  # noqa: F401  (public re-exports)
     TrendAccumulator, TrendSummary, normalise_texts, summarise,
 )
 from coordgraph.analysis.trend_select import (  # noqa: F401
     HashtagIndex, Trend, normalise_hashtag, normalise_text, select_trend, trend_mask,
-)
-
-#: The inflation indicators, in the order of :func:`inflation_indicators`.
-INDICATORS = (
-    "burstiness",
-    "peak_to_mean_hourly",
-    "top1pct_accounts_posts_pct",
-    "gini_posts_per_account",
-    "duplicate_text_pct",
-    "new_accounts_pct",
-    "coordinated_posts_pct",
 )
 
 
@@ -58,23 +51,31 @@ def compare_trends(posts: pd.DataFrame, trends: Sequence["Trend | str"],
                    new_account_days: float = 30.0) -> pd.DataFrame:
     """Side-by-side statistics: one column per trend, one row per statistic.
 
-    When two or more trends are given, rows ``common_accounts`` and ``common_accounts_jaccard_pct``
-    give, for each trend, the accounts it shares with the first trend.
+    When two or more trends are given, rows ``common_accounts_with_first`` and
+    ``common_accounts_jaccard_pct`` give, for each trend, the accounts it shares with the first.
     """
     parsed = [Trend.parse(t) for t in trends]
     if not parsed:
         raise ValueError("compare_trends: give at least one trend")
-    coord = None if coordinated_accounts is None else set(map(str, coordinated_accounts))
+    return comparison_table(_summaries(posts, parsed), accounts, coordinated_accounts, new_account_days)
+
+
+def _summaries(posts: pd.DataFrame, trends: Sequence["Trend | str"]) -> list[TrendSummary]:
+    """One summary per trend, the hashtag index built once."""
+    parsed = [Trend.parse(t) for t in trends]
     tags = HashtagIndex(posts) if any(t.hashtag for t in parsed) else None
-    sums = [summarise(posts, t, tags) for t in parsed]
-    cols = {s.name: s.stats(accounts, coord, new_account_days) for s in sums}
-    table = pd.DataFrame(cols).drop(index="trend")
-    if len(sums) >= 2:
-        first = sums[0].account_ids()
-        common = {s.name: _common(first, s.account_ids()) for s in sums}
-        table.loc["common_accounts_with_first"] = [common[s.name]["count"] for s in sums]
-        table.loc["common_accounts_jaccard_pct"] = [common[s.name]["jaccard_pct"] for s in sums]
-    return table
+    return [summarise(posts, t, tags) for t in parsed]
+
+
+def trend_report(posts: pd.DataFrame, trends: Sequence["Trend | str"],
+                 accounts: pd.DataFrame | None = None,
+                 coordinated_accounts: Iterable[str] | None = None,
+                 new_account_days: float = 30.0, top_k: int = 20) -> dict:
+    """Everything about ``trends`` as JSON-ready plain values (for the web app and the CLI):
+    statistics, indicators, users in common, top co-hashtags, hourly volume.
+    See :func:`coordgraph.analysis.trend_report.report_from_summaries`."""
+    return report_from_summaries(_summaries(posts, trends), accounts, coordinated_accounts,
+                                 new_account_days, top_k)
 
 
 def inflation_indicators(posts: pd.DataFrame, trends: Sequence["Trend | str"],
@@ -97,16 +98,7 @@ def volume_per_hour(posts: pd.DataFrame, trend: "Trend | str") -> pd.DataFrame:
 
     Every hour from the first post's hour to the last post's is present (zeros kept).
     """
-    vol = _volume(summarise(posts, trend).seconds)
-    return vol
-
-
-def _volume(seconds: pd.Series) -> pd.DataFrame:
-    from coordgraph.analysis.trend_indicators import hourly_volume
-    vol = hourly_volume(seconds)
-    return pd.DataFrame({"hour": pd.to_datetime(vol.index.to_numpy(dtype=np.int64), unit="s", utc=True),
-                         "hour_ts": vol.index.to_numpy(dtype=np.int64),
-                         "posts": vol.to_numpy(dtype=np.int64)})
+    return volume_table(summarise(posts, trend).seconds)
 
 
 def account_time_gaps(posts: pd.DataFrame, trend: "Trend | str") -> pd.DataFrame:
@@ -137,15 +129,6 @@ def top_cohashtags(posts: pd.DataFrame, trend: "Trend | str", k: int = 10) -> pd
     return summarise(posts, trend).top_cohashtags(k)
 
 
-def _common(a: set[str], b: set[str]) -> dict:
-    inter = len(a & b)
-    union = len(a | b)
-    return {"count": inter, "jaccard_pct": 100.0 * inter / union if union else float("nan"),
-            "a_accounts": len(a), "b_accounts": len(b),
-            "pct_of_a": 100.0 * inter / len(a) if a else float("nan"),
-            "pct_of_b": 100.0 * inter / len(b) if b else float("nan")}
-
-
 def common_users(posts: pd.DataFrame, a: "Trend | str", b: "Trend | str") -> dict:
     """Accounts that posted in both trends.
 
@@ -155,18 +138,9 @@ def common_users(posts: pd.DataFrame, a: "Trend | str", b: "Trend | str") -> dic
     acc = posts["account_id"].astype(str)
     set_a = set(acc[trend_mask(posts, a)])
     set_b = set(acc[trend_mask(posts, b)])
-    return _common(set_a, set_b)
+    return common_accounts(set_a, set_b)
 
 
 def common_users_table(posts: pd.DataFrame, trends: Sequence["Trend | str"]) -> pd.DataFrame:
     """:func:`common_users` for every pair of ``trends``: columns a, b, count, jaccard_pct, ..."""
-    parsed = [Trend.parse(t) for t in trends]
-    acc = posts["account_id"].astype(str)
-    tags = HashtagIndex(posts) if any(t.hashtag for t in parsed) else None
-    sets = {t.name: set(acc[trend_mask(posts, t, tags)]) for t in parsed}
-    rows = []
-    for i, ta in enumerate(parsed):
-        for tb in parsed[i + 1:]:
-            rows.append({"a": ta.name, "b": tb.name, **_common(sets[ta.name], sets[tb.name])})
-    return pd.DataFrame(rows, columns=["a", "b", "count", "jaccard_pct", "a_accounts",
-                                       "b_accounts", "pct_of_a", "pct_of_b"])
+    return common_table(_summaries(posts, trends))

@@ -118,7 +118,8 @@ def trends_command(
     store_uri: Optional[str] = typer.Option(None, "--store", help="Graph store URI for --save (default: the embedded store)."),
 ) -> None:
     """Statistics and inflation indicators of each trend, side by side (docs/trends.md)."""
-    from coordgraph.analysis.trends import INDICATORS, TrendAccumulator, _volume
+    from coordgraph.analysis.trend_report import INDICATORS, common_table, volume_table
+    from coordgraph.analysis.trends import TrendAccumulator
     from coordgraph.loader import LoaderError, iter_post_batches
 
     try:
@@ -138,7 +139,7 @@ def trends_command(
         fail(str(exc))
 
     names = list(table.columns)
-    common = _common_rows(acc, names)
+    common = common_table(list(acc.summaries.values()))
     _print_table(table, "Trend statistics (docs/trends.md)", "statistic")
     if compare and len(names) >= 2:
         pairs = common.assign(pair=common["a"] + " & " + common["b"]).set_index("pair")
@@ -146,9 +147,9 @@ def trends_command(
         verdict = table.loc[list(INDICATORS)].astype(float)
         verdict["highest"] = verdict.idxmax(axis=1).where(verdict.notna().any(axis=1), "-")
         _print_table(verdict, "Inflation indicators (higher = more suspicious)", "indicator")
-    hourly = pd.concat([_volume(acc.summaries[n].seconds).assign(trend=n) for n in names],
+    hourly = pd.concat([volume_table(acc.summaries[n].seconds).assign(trend=n) for n in names],
                        ignore_index=True)[["trend", "hour", "hour_ts", "posts"]]
-    _write_outputs(out, table, common, hourly, acc)
+    _write_outputs(out, table, hourly, acc.report(accounts_table, coord))
     if save or store_uri:
         _save(acc, accounts_table, coord, store_uri)
 
@@ -167,45 +168,16 @@ def _save(acc, accounts_table, coord, store_uri: Optional[str]) -> None:
                + f" in {store_uri or 'the embedded store'}")
 
 
-def _common_rows(acc, names: list[str]) -> pd.DataFrame:
-    from coordgraph.analysis.trends import _common
-    rows = []
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            rows.append({"a": a, "b": b, **_common(acc.summaries[a].account_ids(),
-                                                   acc.summaries[b].account_ids())})
-    return pd.DataFrame(rows, columns=["a", "b", "count", "jaccard_pct", "a_accounts",
-                                       "b_accounts", "pct_of_a", "pct_of_b"])
-
-
-def _write_outputs(out: Path, table: pd.DataFrame, common: pd.DataFrame, hourly: pd.DataFrame, acc) -> None:
-    """PREFIX.csv (statistic x trend), PREFIX_hourly.csv, PREFIX.json (everything)."""
+def _write_outputs(out: Path, table: pd.DataFrame, hourly: pd.DataFrame, report: dict) -> None:
+    """PREFIX.csv (statistic x trend), PREFIX_hourly.csv, PREFIX.json (the full report)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_path = out.with_name(out.name + ".csv")
     hourly_path = out.with_name(out.name + "_hourly.csv")
     json_path = out.with_name(out.name + ".json")
     table.to_csv(csv_path, index_label="statistic")
     hourly.assign(hour=hourly["hour"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_csv(hourly_path, index=False)
-    doc = {
-        "trends": {name: {k: _json_value(v) for k, v in table[name].items()} for name in table.columns},
-        "common_users": [{k: _json_value(v) for k, v in row.items()} for row in common.to_dict("records")],
-        "top_cohashtags": {n: acc.summaries[n].top_cohashtags(20).to_dict("records") for n in table.columns},
-        "volume_per_hour": {n: hourly[hourly["trend"] == n][["hour_ts", "posts"]].to_dict("list")
-                            for n in table.columns},
-    }
-    json_path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
+    json_path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
     _out.print(f"wrote {csv_path}, {hourly_path}, {json_path}")
-
-
-def _json_value(v):
-    """NaN -> null; numpy scalars -> Python."""
-    if v is pd.NA:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
 
 
 @app.command("influence")

@@ -181,3 +181,18 @@ def test_bad_input_names_the_problem(posts):
         Trend.parse("#")
     with pytest.raises(ValueError, match="predicate returned"):
         select_trend(posts, query=lambda p: [True])
+
+
+def test_report_is_plain_json(posts, accounts):
+    import orjson
+
+    from coordgraph.analysis.trends import trend_report
+
+    rep = trend_report(posts, ["#trend", "#b"], accounts=accounts)
+    doc = orjson.loads(orjson.dumps(rep))           # plain values only (NaN -> null)
+    assert doc["trends"]["#trend"]["posts"] == 8
+    assert doc["trends"]["#b"]["mean_gap_s"] is None
+    assert doc["indicators"]["#trend"]["gini_posts_per_account"] == pytest.approx(0.25)
+    assert doc["common_users"][0]["count"] == 2
+    assert doc["volume_per_hour"]["#trend"] == {"hour_ts": [T0, T0 + 3600, T0 + 7200], "posts": [3, 1, 4]}
+    assert doc["top_cohashtags"]["#trend"][0] == {"hashtag": "x", "posts": 3}
