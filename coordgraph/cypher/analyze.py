@@ -24,6 +24,7 @@ from coordgraph.cypher.errors import StoreError, StoreUnavailable
 
 WRITE_BATCH = 10_000
 ENGINES = ("cypher", "python")
+KIND_SEP = "\x1f"  # joins kind and object id in the python engine's multi-kind table
 
 
 @dataclass
@@ -143,14 +144,18 @@ def _python_engine(store, run_id, intents, time_window, min_participation, fast_
 
     shares = _timed(summary, "read_shares", lambda: read_shares(store, intents))
     step("read_shares")
+    multi_kind = shares["kind"].nunique() > 1
+    table = shares[["object_id", "account_id", "content_id", "timestamp_share"]]
+    if multi_kind:  # objects are (kind, id): keep equal strings of different kinds apart
+        table = table.assign(object_id=shares["kind"] + KIND_SEP + shares["object_id"])
     result = _timed(summary, "detect_groups", lambda: detect_groups(
-        shares[["object_id", "account_id", "content_id", "timestamp_share"]],
-        time_window=time_window, min_participation=min_participation))
+        table, time_window=time_window, min_participation=min_participation))
     if fast_window is not None:
-        result = flag_speed_share(shares[["object_id", "account_id", "content_id", "timestamp_share"]],
-                                  result, min_participation, fast_window)
+        result = flag_speed_share(table, result, min_participation, fast_window)
     network = coordinated_network(result, fast_net=fast_window is not None, edge_weight=edge_weight)
     step("detect")
+    if multi_kind:
+        result = result.assign(object_id=result["object_id"].str.split(KIND_SEP, n=1).str[1])
     _timed(summary, "write_coshares", lambda: write_coshares(store, run_id, result, shares))
     summary.coshares = len(result)
     step("coshares")

@@ -8,7 +8,8 @@ last partial batch is harmless).
 
 A share (row of the shares table, docs/contracts.md) becomes
 ``(:Account {id})-[:SHARED {post_id, ts, kind}]->(:Object {id, kind})``; one SHARED per
-(account, object, post): a post that carries the same object twice is stored once.
+(account, object, post): a post that carries the same object twice is stored once. Objects
+are keyed by (id, kind), so a hashtag and a URL that happen to be the same string stay apart.
 """
 from __future__ import annotations
 
@@ -42,8 +43,7 @@ MERGE (a)-[:POSTED]->(p)"""
 
 Q_SHARES = """UNWIND $rows AS r
 MERGE (a:Account {id: r.a})
-MERGE (o:Object {id: r.o})
-ON CREATE SET o.kind = r.k
+MERGE (o:Object {id: r.o, kind: r.k})
 MERGE (a)-[s:SHARED {post_id: r.p}]->(o)
 ON CREATE SET s.ts = r.t, s.kind = r.k"""
 
