@@ -140,3 +140,18 @@ def test_near_duplicate_campaign_is_detected_like_any_intent():
     pairs = {frozenset(p) for p in zip(edges["account_id"], edges["account_id_y"])}
     assert pairs == {frozenset(p) for p in [("c1", "c2"), ("c1", "c3"), ("c2", "c3")]}
     assert set(edges["weight"]) == {2}
+
+
+def test_signatures_equal_datasketch_minhash():
+    from datasketch import MinHash
+
+    from coordgraph.loader.similar_text import minhash_signatures
+
+    rng = np.random.default_rng(0)
+    sets = [frozenset(f"t{x}" for x in rng.integers(0, 500, size=rng.integers(1, 30))) for _ in range(200)]
+    sets += [frozenset(["é", "日本", "x"]), frozenset()]
+    sig = minhash_signatures(sets, num_perm=64, seed=3, block_tokens=97)  # many small blocks
+    for row, s in zip(sig, sets):
+        m = MinHash(num_perm=64, seed=3)
+        m.update_batch([t.encode("utf-8") for t in s])
+        assert (row == m.hashvalues).all()
