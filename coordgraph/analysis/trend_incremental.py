@@ -36,6 +36,17 @@ def _referenced(posts: pd.DataFrame, col: str) -> np.ndarray:
     return (c.notna() & (c.astype(str).str.len() > 0)).to_numpy(dtype=bool)
 
 
+def _timestamps(posts: pd.DataFrame) -> np.ndarray:
+    """``ts`` as int64 UNIX seconds; a ValueError names the first bad row (index label, post_id)."""
+    ts = pd.to_numeric(posts["ts"], errors="coerce")
+    bad = ts.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"posts: field 'ts': index {posts.index[i]} (post_id {posts['post_id'].iloc[i]!r}): "
+                         f"{posts['ts'].iloc[i]!r} is not UNIX seconds")
+    return ts.to_numpy(dtype=np.int64)
+
+
 def _counts(posts: pd.DataFrame, col: str) -> np.ndarray:
     """Engagement counter ``col`` as int64 (missing column or value -> 0)."""
     if col not in posts.columns:
@@ -79,7 +90,7 @@ class TrendSummary:
             **{f"{c}_sum": int(eng[c][orig].sum()) for c in _ENGAGEMENT},
             "more_retweets_than_likes": int((eng["retweet_count"] > eng["like_count"])[orig].sum()),
         }
-        ts = pd.to_numeric(posts["ts"], errors="raise").to_numpy(dtype=np.int64)
+        ts = _timestamps(posts)
         acc = posts["account_id"].astype(str).to_numpy()
         frame = pd.DataFrame({"account_id": acc, "ts": ts})
         accounts = frame.groupby("account_id", sort=False)["ts"].agg(

@@ -196,3 +196,12 @@ def test_report_is_plain_json(posts, accounts):
     assert doc["common_users"][0]["count"] == 2
     assert doc["volume_per_hour"]["#trend"] == {"hour_ts": [T0, T0 + 3600, T0 + 7200], "posts": [3, 1, 4]}
     assert doc["top_cohashtags"]["#trend"][0] == {"hashtag": "x", "posts": 3}
+
+
+def test_bad_timestamp_names_row_and_post(posts):
+    bad = posts.astype({"ts": object})
+    bad.loc[3, "ts"] = "yesterday"
+    with pytest.raises(ValueError, match=r"field 'ts': index 3 \(post_id 'p4'\): 'yesterday'"):
+        trend_stats(bad, "#trend")
+    with pytest.raises(ValueError, match="must hold lists"):
+        trend_stats(posts.assign(hashtags="#trend"), "#trend")
