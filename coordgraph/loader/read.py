@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 import pandas as pd
 
-from coordgraph.loader import snscrape, tabular, twitter_v2
+from coordgraph.loader import snscrape, tabular, twitter_v1, twitter_v2
 from coordgraph.loader.errors import LoaderError, RejectLog
 from coordgraph.loader.records import ACCOUNT, POST, REJECT
 from coordgraph.loader.schema import (
@@ -28,8 +28,9 @@ from coordgraph.loader.schema import (
 )
 from coordgraph.loader.sources import MAX_LINE_BYTES, LineSource, expand_inputs
 
-FORMATS = ("auto", "twitter-v2", "snscrape", "csv", "parquet", "jsonl", "v2-tables")
+FORMATS = ("auto", "twitter-v2", "twitter-v1", "snscrape", "csv", "parquet", "jsonl", "v2-tables")
 _FORMAT_ALIASES = {"twarc2": "twitter-v2", "academictwitter": "twitter-v2", "v2": "twitter-v2",
+                   "twarc1": "twitter-v1", "v1": "twitter-v1", "v1.1": "twitter-v1",
                    "tsv": "csv", "json": "jsonl"}  # fmt: skip
 DEFAULT_BATCH_SIZE = 50_000
 #: rejects that are about a whole file or stream, not one record
@@ -144,6 +145,8 @@ def detect_format(path: Path, column_map: Mapping[str, str] | None = None) -> st
             return "snscrape"
         if twitter_v2.looks_like_v2(obj):
             return "twitter-v2"
+        if twitter_v1.looks_like_v1(obj):
+            return "twitter-v1"
     return "jsonl"
 
 
@@ -172,6 +175,8 @@ def _items_for(
     source = LineSource(path, max_line_bytes)
     if fmt == "snscrape":
         return snscrape.read_snscrape(path, source, known), source.position
+    if fmt == "twitter-v1":
+        return twitter_v1.read_v1_lines(path, source, known), source.position
     if fmt == "jsonl":
         return tabular.read_json_table(path, source, column_map, platform or "unknown"), source.position
     # twitter-v2: one JSON document (array / pretty object) or JSON lines

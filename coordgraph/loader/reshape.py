@@ -23,11 +23,13 @@ similar_text, similar_images: computed by their own modules (lazily imported).
 ============  ==========================================================================
 
 ``drop_retweets`` / ``drop_replies`` apply to the intents about what the account wrote
-itself (cotweet, mentions, similar_text); as in CooRTweet, hashtags, urls and domains keep
-retweets and replies. Blank objects are never shares.
+itself (cotweet, mentions; similar_text/similar_images get ``include_retweets = not
+drop_retweets``); as in CooRTweet, hashtags, urls and domains keep retweets and replies.
+Blank objects are never shares.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 
 import pandas as pd
@@ -41,7 +43,7 @@ INTENTS = (
     "retweets", "quotes", "replies", "mentions", "hashtags", "urls", "urls_domains",
     "cotweet", "images", "objects", "similar_text", "similar_images",
 )  # fmt: skip
-_WROTE_ITSELF = ("cotweet", "mentions", "similar_text")
+_WROTE_ITSELF = ("cotweet", "mentions")
 
 
 def _frame(objects, accounts, contents, times, kind: str) -> pd.DataFrame:
@@ -170,8 +172,13 @@ def list_column(posts: pd.DataFrame, column: str, kind: str) -> pd.DataFrame:
     return _frame(items, sub["account_id"], sub["post_id"], sub["ts"], kind)
 
 
-def _similar(posts: pd.DataFrame, intent: str, **kwargs) -> pd.DataFrame:
-    """Shares from the similar_text / similar_images modules (written separately)."""
+def _similar(posts: pd.DataFrame, intent: str, drop_retweets: bool, **kwargs) -> pd.DataFrame:
+    """Shares from the similar_text / similar_images modules (written separately).
+
+    Only the keyword arguments the function accepts are passed (so one option set can be
+    given to :func:`stack_intents` for several intents); ``drop_retweets`` becomes its
+    ``include_retweets``.
+    """
     try:
         if intent == "similar_text":
             from coordgraph.loader.similar_text import similar_text_shares as fn
@@ -179,6 +186,10 @@ def _similar(posts: pd.DataFrame, intent: str, **kwargs) -> pd.DataFrame:
             from coordgraph.loader.similar_images import similar_image_shares as fn
     except ImportError as exc:
         raise LoaderError(f"intent '{intent}' is not available in this installation ({exc})") from None
+    accepted = inspect.signature(fn).parameters
+    kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+    if "include_retweets" in accepted:
+        kwargs["include_retweets"] = not drop_retweets
     shares = fn(posts, **kwargs)
     shares = shares.copy()
     shares["kind"] = intent
@@ -226,7 +237,7 @@ def reshape(
         return list_column(posts, "image_hashes", "images")
     if intent == "objects":
         return list_column(posts, "objects", "objects")
-    return _similar(posts, intent, **similar_kwargs)
+    return _similar(posts, intent, drop_retweets, **similar_kwargs)
 
 
 def stack_intents(posts: pd.DataFrame, intents: Iterable[str], **kwargs) -> pd.DataFrame:

@@ -125,3 +125,20 @@ def test_format_is_detected_past_a_broken_first_line(tmp_path):
     res = read_posts(path, rejects_path=tmp_path / "r.jsonl")
     assert res.summary()["formats"] == {"snscrape": 1}
     assert len(res.posts) == 4 and res.rejected == 1
+
+
+def test_csv_absurd_field_and_truncated_gzip(tmp_path):
+    import gzip
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b'post_id,account_id,ts,text\np0,a,1,ok\np1,a,2,"' + b"x" * (10 * 1024 * 1024) + b'"\np2,a,3,fine\n')
+    res = read_posts(big)
+    assert list(res.posts["post_id"]) == ["p0", "p2"]
+    assert res.summary()["first_problems"][0].endswith("big.csv:3: malformed CSV: field larger than field limit (8388608)")
+    rows = b"post_id,account_id,ts,text\n" + b"".join(b"p%d,a%d,%d,t\n" % (i, i % 7, 1700000000 + i) for i in range(2000))
+    packed = gzip.compress(rows)
+    (tmp_path / "cut.csv.gz").write_bytes(packed[: len(packed) // 2])
+    res = read_posts(tmp_path / "cut.csv.gz")
+    assert 0 < len(res.posts) < 2000
+    assert list(res.posts["post_id"]) == [f"p{i}" for i in range(len(res.posts))]
+    assert res.summary()["rejected_by_reason"] == {"truncated or corrupt gzip": 1}

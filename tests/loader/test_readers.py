@@ -162,3 +162,33 @@ def test_unknown_format_and_missing_file_are_clear_errors(tmp_path):
     with pytest.raises(LoaderError, match="no such file"):
         read_posts(tmp_path / "nope.jsonl")
 
+
+
+def test_twitter_v1_stream_lines_extended_text_and_control_messages():
+    res = read_posts(DATA / "twitter_v1" / "stream.jsonl")
+    assert res.summary()["formats"] == {"twitter-v1": 1}
+    assert res.summary()["lines_read"] == 2 and res.rejected == 0  # the delete notice is not a post
+    posts = by_id(res.posts)
+    first = posts["1050118621198921728"]
+    assert first["ts"] == 1539202764 and first["source"] == "Twitter Web Client"
+    assert first["text"].endswith("https://t.co/Nx1XZmRCXA")  # extended_tweet.full_text
+    assert first["urls"] == ["https://twittercommunity.com/t/new-update-to-the-twitter-text-library-emoji-character-count/114607"]
+    rt = posts["1050118621198921999"]
+    assert rt["retweeted_id"] == "1050118621198921728" and rt["hashtags"] == ["emoji"]
+    assert rt["mentions"] == ["TwitterAPI"] and rt["place"] == "US" and rt["retweet_count"] == 5
+    accounts = by_id(res.accounts, "account_id")
+    assert accounts["6253282"]["followers_count"] == 6129794 and accounts["6253282"]["verified"] is True
+    assert accounts["6253282"]["created_at"] == 1179900073  # Wed May 23 06:01:13 +0000 2007
+
+
+def test_posts_table_round_trips_through_parquet(tmp_path):
+    import pyarrow.parquet as pq
+
+    original = read_posts([DATA / "twarc2", DATA / "snscrape"])
+    pq.write_table(posts_to_arrow(original.posts), tmp_path / "posts.parquet")
+    again = read_posts(tmp_path / "posts.parquet", platform="twitter")
+    cols = ["post_id", "account_id", "ts", "text", "retweeted_id", "quoted_id", "replied_to_id",
+            "hashtags", "urls", "mentions", "like_count", "place"]
+    left = original.posts[cols].astype(str).reset_index(drop=True)
+    right = again.posts[cols].astype(str).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)

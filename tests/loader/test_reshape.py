@@ -112,12 +112,12 @@ def test_loading_twice_gives_the_same_shares():
     assert len(first) > 20
 
 
-def test_similar_intents_call_their_modules_or_fail_clearly():
-    posts = read_posts(DATA / "snscrape").posts
-    for intent in ("similar_text", "similar_images"):
-        try:
-            shares = reshape(posts, intent)
-        except LoaderError as exc:
-            assert intent in str(exc)
-        else:
-            assert set(shares.columns) >= set(COLS)
+def test_similar_intents_stack_with_their_own_options():
+    mapping = dict(post_id="msg_id", account_id="author", ts="posted_at", text="body", image_hashes="phash")
+    posts = read_posts(DATA / "tables" / "posts_mapped.csv", column_map=mapping).posts
+    # one option set for several intents: each similar_* function gets the options it accepts
+    stacked = stack_intents(posts, ["similar_text", "similar_images", "cotweet"], similarity=0.5, max_distance=2)
+    for kind in ("similar_text", "similar_images"):
+        group = stacked[stacked["kind"] == kind]
+        assert group["content_id"].tolist() == ["m1", "m2"]  # the two near-identical posts
+        assert group["object_id"].nunique() == 1 and group["object_id"].str.startswith(kind + ":").all()

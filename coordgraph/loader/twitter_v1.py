@@ -1,0 +1,145 @@
+"""Reader for Twitter API v1.1 status objects, one per line (twarc1, tweepy dumps, streams).
+
+Text is ``extended_tweet.full_text`` (streams), else ``full_text`` (extended mode), else
+``text``; entities likewise come from ``extended_tweet`` when present. A retweet's object is
+``retweeted_status.id_str``; a quote's ``quoted_status_id_str``. Stream control messages
+(``delete``, ``limit``, ``scrub_geo``...) are not posts and are skipped.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from coordgraph.loader.errors import RecordError
+from coordgraph.loader.records import (
+    ACCOUNT,
+    POST,
+    REJECT,
+    account_tuple,
+    clean_list,
+    clean_tags,
+    count,
+    opt_bool,
+    opt_count,
+    opt_id,
+    opt_str,
+    opt_time,
+    req_id,
+    req_time,
+)
+from coordgraph.loader.sources import LineSource
+from coordgraph.loader.twitter_v2 import json_error
+
+PLATFORM = "twitter"
+_CONTROL = ("delete", "limit", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "warning")
+
+
+def _source_label(source: object) -> str | None:
+    """``<a href="...">Twitter Web App</a>`` -> ``Twitter Web App``."""
+    text = opt_str(source)
+    if text and text.startswith("<") and ">" in text:
+        text = text.split(">", 1)[1].rsplit("<", 1)[0].strip() or None
+    return text
+
+
+def user_to_account(u: dict, field: str = "user") -> tuple:
+    """An account tuple from a v1.1 user object."""
+    if not isinstance(u, dict):
+        raise RecordError("a user must be a JSON object", field)
+    return account_tuple(
+        req_id(u.get("id_str") or u.get("id"), f"{field}.id_str"),
+        PLATFORM,
+        handle=opt_str(u.get("screen_name")),
+        name=opt_str(u.get("name")),
+        followers=opt_count(u.get("followers_count"), f"{field}.followers_count"),
+        following=opt_count(u.get("friends_count"), f"{field}.friends_count"),
+        posts=opt_count(u.get("statuses_count"), f"{field}.statuses_count"),
+        created_at=opt_time(u.get("created_at"), f"{field}.created_at"),
+        verified=opt_bool(u.get("verified")),
+    )
+
+
+def status_to_post(t: dict) -> tuple:
+    """Turn one v1.1 status into a post tuple (raises RecordError naming the field)."""
+    post_id = req_id(t.get("id_str") or t.get("id"), "id_str")
+    user = t.get("user")
+    if not isinstance(user, dict):
+        raise RecordError("missing required field", "user")
+    account_id = req_id(user.get("id_str") or user.get("id"), "user.id_str")
+    ts = req_time(t.get("created_at"), "created_at")
+    ext = t.get("extended_tweet") or {}
+    text = ext.get("full_text") or t.get("full_text") or t.get("text")
+    entities = ext.get("entities") or t.get("entities") or {}
+    retweeted = t.get("retweeted_status")
+    place = t.get("place")
+    place = (opt_str(place.get("country_code")) or opt_str(place.get("full_name"))) if isinstance(place, dict) else None
+    return (
+        post_id,
+        account_id,
+        ts,
+        text,
+        opt_str(t.get("lang")),
+        PLATFORM,
+        count(t.get("retweet_count"), "retweet_count"),
+        count(t.get("favorite_count"), "favorite_count"),
+        count(t.get("quote_count"), "quote_count"),
+        count(t.get("reply_count"), "reply_count"),
+        opt_id(retweeted.get("id_str") or retweeted.get("id")) if isinstance(retweeted, dict) else None,
+        opt_id(t.get("quoted_status_id_str") or t.get("quoted_status_id")),
+        opt_id(t.get("in_reply_to_status_id_str") or t.get("in_reply_to_status_id")),
+        opt_id(t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id")),
+        clean_tags([h.get("text") for h in entities.get("hashtags") or ()]),
+        clean_list([u.get("expanded_url") or u.get("url") for u in entities.get("urls") or ()]),
+        clean_tags([m.get("screen_name") for m in entities.get("user_mentions") or ()], "@"),
+        [],
+        place,
+        _source_label(t.get("source")),
+        [],
+    )
+
+
+def read_v1_lines(path: Path, source: LineSource, known=()) -> Iterator[tuple]:
+    """Items from a JSON-lines file of v1.1 statuses (``known`` accounts not converted again)."""
+    name = str(path)
+    for number, line in source:
+        if isinstance(line, RecordError):
+            yield REJECT, line
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield REJECT, json_error(exc, line, name, number)
+            continue
+        if not isinstance(obj, dict):
+            yield REJECT, RecordError("expected a JSON object", "-", number, name, line)
+            continue
+        if any(k in obj for k in _CONTROL) and "user" not in obj:
+            continue
+        try:
+            post = status_to_post(obj)
+            users = [(obj["user"], "user")]
+            for key in ("retweeted_status", "quoted_status"):
+                ref = obj.get(key)
+                if isinstance(ref, dict) and isinstance(ref.get("user"), dict):
+                    users.append((ref["user"], f"{key}.user"))
+            accounts = [
+                user_to_account(u, f) for u, f in users if opt_id(u.get("id_str") or u.get("id")) not in known
+            ]
+        except RecordError as err:
+            err.file, err.line, err.record = name, number, line
+            yield REJECT, err
+            continue
+        yield POST, post
+        for acc in accounts:
+            yield ACCOUNT, acc
+
+
+def looks_like_v1(obj: object) -> bool:
+    """True when a parsed record looks like a v1.1 status (or a stream control message)."""
+    if not isinstance(obj, dict):
+        return False
+    if "id_str" in obj and "user" in obj and "created_at" in obj:
+        return True
+    return "delete" in obj and len(obj) == 1
