@@ -104,3 +104,24 @@ def report_from_summaries(summaries: Iterable[TrendSummary], accounts=None, coor
         "volume_per_hour": {n: {"hour_ts": v["hour_ts"].tolist(), "posts": v["posts"].tolist()}
                             for n, v in volume.items()},
     }
+
+
+def group_shares(summary: TrendSummary, groups: pd.DataFrame, group_column: str = "community") -> pd.DataFrame:
+    """Which coordinated groups drive a trend: per group, its accounts that posted, their posts
+    and their share of the trend's posts (percent), largest first.
+
+    ``groups``: one row per account (``account_id`` and ``group_column``), e.g. the output of
+    ``communities.leiden`` or the vertices of a coordinated network with a community column.
+    Accounts in no group are left out (their share is 100 minus the column's sum).
+    """
+    for col in ("account_id", group_column):
+        if col not in groups.columns:
+            raise ValueError(f"groups: missing column {col!r}")
+    counts = summary.post_counts()
+    total = float(counts.sum())
+    member = groups[["account_id", group_column]].astype({"account_id": str}).drop_duplicates("account_id")
+    joined = member.join(counts.rename("posts"), on="account_id", how="inner")
+    out = (joined.groupby(group_column, sort=False)
+           .agg(accounts=("account_id", "size"), posts=("posts", "sum")).reset_index())
+    out["posts_pct"] = 100.0 * out["posts"] / total if total else math.nan
+    return out.sort_values(["posts", group_column], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -9,6 +9,7 @@ The public API (used by the CLI and the web app; definitions in docs/trends.md):
 - :func:`trend_report` — all of it as JSON-ready plain values (what the web app shows);
 - :func:`volume_per_hour`, :func:`account_time_gaps`, :func:`top_cohashtags`;
 - :func:`common_users` / :func:`common_users_table` — accounts two trends share (count, Jaccard %);
+- :func:`coordinated_groups_share` — which coordinated groups (communities) drive a trend;
 - :class:`TrendAccumulator` — the same statistics, updated batch by batch from a stream.
 
 Inputs are the posts table and (optionally) the accounts table of docs/contracts.md, and a
@@ -23,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from coordgraph.analysis.trend_report import (  # noqa: F401  (public re-exports)
-    INDICATORS, common_accounts, common_table, comparison_table, report_from_summaries, volume_table,
+    INDICATORS, common_accounts, common_table, comparison_table, group_shares, report_from_summaries,
+    volume_table,
 )
 from coordgraph.analysis.trend_incremental import (  # noqa: F401  (public re-exports)
     TrendAccumulator, TrendSummary, normalise_texts, summarise,
@@ -144,3 +146,10 @@ def common_users(posts: pd.DataFrame, a: "Trend | str", b: "Trend | str") -> dic
 def common_users_table(posts: pd.DataFrame, trends: Sequence["Trend | str"]) -> pd.DataFrame:
     """:func:`common_users` for every pair of ``trends``: columns a, b, count, jaccard_pct, ..."""
     return common_table(_summaries(posts, trends))
+
+
+def coordinated_groups_share(posts: pd.DataFrame, trend: "Trend | str", groups: pd.DataFrame,
+                             group_column: str = "community") -> pd.DataFrame:
+    """Per coordinated group (e.g. Leiden community): accounts that posted in ``trend``, their
+    posts and percent of the trend's posts, largest first. See ``trend_report.group_shares``."""
+    return group_shares(summarise(posts, trend), groups, group_column)

@@ -205,3 +205,16 @@ def test_bad_timestamp_names_row_and_post(posts):
         trend_stats(bad, "#trend")
     with pytest.raises(ValueError, match="must hold lists"):
         trend_stats(posts.assign(hashtags="#trend"), "#trend")
+
+
+def test_coordinated_groups_share(posts):
+    from coordgraph.analysis.trends import coordinated_groups_share
+
+    groups = pd.DataFrame({"account_id": ["D", "E", "A", "Z"], "community": [1, 1, 2, 3]})
+    table = coordinated_groups_share(posts, "#trend", groups)
+    assert table.to_dict("records") == [
+        {"community": 1, "accounts": 2, "posts": 4, "posts_pct": 50.0},   # D 3 + E 1 of 8
+        {"community": 2, "accounts": 1, "posts": 2, "posts_pct": 25.0},   # A; Z never posted
+    ]
+    with pytest.raises(ValueError, match="missing column 'community'"):
+        coordinated_groups_share(posts, "#trend", groups.rename(columns={"community": "c"}))
