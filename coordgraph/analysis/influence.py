@@ -232,3 +232,49 @@ def _followers(accounts: pd.DataFrame | None) -> pd.Series:
     s = pd.to_numeric(accounts["followers_count"], errors="coerce").astype(np.float64)
     s.index = accounts["account_id"].astype(str)
     return s[~s.index.duplicated()]
+
+
+#: Columns of a post that influence needs (texts and entities are not kept by the accumulator).
+INFLUENCE_COLUMNS = ("post_id", "account_id", "ts", "retweeted_id", "quoted_id", "replied_to_id",
+                     "replied_to_account_id", "place", "retweet_count", "like_count", "quote_count",
+                     "reply_count")
+
+
+class InfluenceAccumulator:
+    """Follow influence over a stream: ``add(batch)`` then ``table()``, equal to the one-shot result.
+
+    A reply arriving later can deepen the cascade under any earlier post, so the accumulator
+    keeps the link columns of every post (:data:`INFLUENCE_COLUMNS`: ids, links, place and
+    counters; no texts or entity lists) and folds the cascades again, in numpy, when asked
+    for the table. Posts already seen (same post_id) are ignored.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+        self._seen: set[str] = set()
+        self.batches = 0
+
+    def add(self, posts: pd.DataFrame) -> "InfluenceAccumulator":
+        """Keep the influence columns of the batch's new posts."""
+        check_posts(posts)
+        slim = pd.DataFrame({c: posts[c] for c in INFLUENCE_COLUMNS if c in posts.columns})
+        ids = slim["post_id"].astype(str)
+        fresh = ~ids.isin(self._seen) & ~ids.duplicated()
+        slim = slim[fresh.to_numpy()]
+        self._seen.update(ids[fresh])
+        if len(slim):
+            self._parts = [pd.concat([*self._parts, slim], ignore_index=True)] if len(self._parts) > 16 \
+                else [*self._parts, slim]
+        self.batches += 1
+        return self
+
+    def posts(self) -> pd.DataFrame:
+        """The kept columns of every post seen so far."""
+        if not self._parts:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("post_id", "account_id", "ts")})
+        self._parts = [pd.concat(self._parts, ignore_index=True)] if len(self._parts) > 1 else self._parts
+        return self._parts[0]
+
+    def table(self, accounts: pd.DataFrame | None = None, weights: dict[str, float] | None = None) -> pd.DataFrame:
+        """:func:`account_influence` over every post seen so far."""
+        return account_influence(self.posts(), accounts, weights)

@@ -107,3 +107,16 @@ def test_scales_linearly_on_a_long_chain():
                          replied_to_id=str(i - 1) if i else None) for i in range(n)])
     size, depth = cascade_size_depth(parent_positions(p))
     assert size[0] == n - 1 and depth[0] == n - 1 and depth[n - 1] == 0
+
+
+def test_stream_batches_in_any_order_equal_one_shot(posts):
+    """Replies arrive before the posts they answer; the table still equals the one-shot one."""
+    from coordgraph.analysis.influence import InfluenceAccumulator
+
+    acc = InfluenceAccumulator()
+    for rows in ([5, 3], [0, 7], [2, 4, 1], [6], [3]):          # the last repeats post 4
+        acc.add(posts.iloc[rows])
+    got = acc.table().set_index("account_id").sort_index()
+    want = account_influence(posts).set_index("account_id").sort_index()
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert acc.batches == 5 and len(acc.posts()) == len(posts)
