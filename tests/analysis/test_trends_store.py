@@ -82,3 +82,17 @@ def test_nan_statistic_is_removed_when_it_becomes_undefined(store, pair):
     assert "coordinated_posts_pct" not in load_trend_stats(store, pair.inflated)[pair.inflated]
     with pytest.raises(KeyError, match="#nothing"):
         stored_comparison(store, ["#nothing"])
+
+
+def test_trend_queries_document_every_parameter():
+    import re
+
+    from coordgraph.cypher.dialect import QUERY_DIR, parse_header
+
+    paths = sorted(QUERY_DIR.glob("trend_*.cypher"))
+    assert len(paths) == 5
+    for path in paths:
+        text = path.read_text()
+        body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+        used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", body))
+        assert used and used <= set(parse_header(text)), path.name
