@@ -145,7 +145,7 @@ def trends_command(
         pairs = common.assign(pair=common["a"] + " & " + common["b"]).set_index("pair")
         _print_table(pairs.drop(columns=["a", "b"]), "Accounts in common", "trends")
         verdict = table.loc[list(INDICATORS)].astype(float)
-        verdict["highest"] = verdict.idxmax(axis=1).where(verdict.notna().any(axis=1), "-")
+        verdict["highest"] = [row.idxmax() if row.notna().any() else "-" for _, row in verdict.iterrows()]
         _print_table(verdict, "Inflation indicators (higher = more suspicious)", "indicator")
     hourly = pd.concat([volume_table(acc.summaries[n].seconds).assign(trend=n) for n in names],
                        ignore_index=True)[["trend", "hour", "hour_ts", "posts"]]

@@ -49,6 +49,16 @@ def test_trends_writes_the_same_numbers_as_the_library(files):
     assert hourly["hour"].str.endswith("Z").all()
 
 
+def test_compare_without_accounts_or_coordinated_set(files, tmp_path):
+    """Indicators that are undefined for every trend (no creation dates) show a dash."""
+    d, pair = files
+    res = runner.invoke(app, ["trends", str(d / "posts.parquet"), "-t", pair.organic, "-t", pair.inflated,
+                              "-t", "wave", "--compare", "-o", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if "new_accounts_pct" in x and "│" in x)
+    assert line.rstrip("│ ").endswith("-")
+
+
 def test_influence_command(files):
     d, pair = files
     res = runner.invoke(app, ["influence", str(d / "posts.parquet"), "-t", pair.inflated, "--top", "5",
