@@ -167,10 +167,13 @@ def main() -> None:
     parser.add_argument("--time-posts", type=int, default=0, help="posts for the timing run (0 = skip)")
     parser.add_argument("--images", type=int, default=0, help="posts for the image timing run (0 = skip)")
     parser.add_argument("--similarity", type=float, default=0.8)
+    parser.add_argument("--posts-per-template", type=int, default=40,
+                        help="campaign group size in the recall sample (2 = lone pairs, no chaining help)")
     args = parser.parse_args()
     report: dict = {}
     if args.recall_posts:
-        report["recall"] = measure_recall(synthetic_posts(args.recall_posts), args.similarity)
+        report["recall"] = measure_recall(
+            synthetic_posts(args.recall_posts, posts_per_template=args.posts_per_template), args.similarity)
         print(json.dumps(report["recall"]), flush=True)
     if args.time_posts:
         t = time.perf_counter()
