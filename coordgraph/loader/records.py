@@ -14,6 +14,14 @@ POST = 0
 ACCOUNT = 1
 REJECT = 2
 
+#: what wrongly typed JSON raises inside a converter (a string where an object should be...)
+STRUCTURE_ERRORS = (AttributeError, TypeError, KeyError, ValueError, IndexError)
+
+
+def structure_error(exc: BaseException, field: str = "-") -> RecordError:
+    """A RecordError for a record whose structure is not the documented one."""
+    return RecordError(f"unexpected structure: {type(exc).__name__}: {exc}"[:300], field)
+
 
 def req_id(value: object, field: str) -> str:
     """A required id as a non-blank string (ints are accepted: snscrape writes numbers)."""
@@ -54,12 +62,23 @@ def opt_str(value: object) -> str | None:
     return value or None
 
 
+_MIN_TS, _MAX_TS = -62_135_596_800, 253_402_300_799  # years 1 and 9999, UNIX seconds
+_MAX_COUNT = 2**63 - 1
+
+
+def _in_range(ts: int, value: object, field: str) -> int:
+    """``ts`` if it is a date between the years 1 and 9999, else a RecordError."""
+    if _MIN_TS <= ts <= _MAX_TS:
+        return ts
+    raise RecordError(f"unparseable time: {value!r} is out of range"[:200], field)
+
+
 def req_time(value: object, field: str) -> int:
     """A required creation time as UNIX seconds UTC."""
     if value is None or value == "":
         raise RecordError("missing required field", field)
     try:
-        return parse_time(value)
+        return _in_range(parse_time(value), value, field)
     except TimeParseError as exc:
         raise RecordError(str(exc)[:200], field) from None
 
@@ -69,33 +88,42 @@ def opt_time(value: object, field: str) -> int | None:
     if value is None or value == "":
         return None
     try:
-        return parse_time(value)
+        return _in_range(parse_time(value), value, field)
     except TimeParseError as exc:
         raise RecordError(str(exc)[:200], field) from None
 
 
 def count(value: object, field: str) -> int:
     """An engagement count: absent/blank is 0; numbers and '1,234' are read; else an error."""
-    if type(value) is int:
+    if type(value) is int and 0 <= value <= _MAX_COUNT:
         return value
     if value is None:
         return 0
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value == value:
-        return int(value)
+        return _count_range(value, field)
+    if isinstance(value, float) and value == value and abs(value) < 9.2e18:
+        return _count_range(int(value), field)
     if isinstance(value, str):
         text = value.strip().replace(",", "")
         if not text:
             return 0
         try:
-            return int(text)
+            return _count_range(int(text), field)
         except ValueError:
             try:
-                return int(float(text))
+                number = float(text)
+                if number == number and abs(number) < 9.2e18:
+                    return _count_range(int(number), field)
             except ValueError:
                 pass
     raise RecordError(f"not a count: {value!r}"[:200], field)
+
+
+def _count_range(value: int, field: str) -> int:
+    """A count that fits int64 and is not negative, else a RecordError."""
+    if 0 <= value <= _MAX_COUNT:
+        return value
+    raise RecordError(f"not a count: {value} is out of range"[:200], field)
 
 
 def opt_count(value: object, field: str) -> int | None:

@@ -17,6 +17,7 @@ from coordgraph.loader.records import (
     ACCOUNT,
     POST,
     REJECT,
+    STRUCTURE_ERRORS,
     account_tuple,
     clean_list,
     clean_tags,
@@ -28,6 +29,7 @@ from coordgraph.loader.records import (
     opt_time,
     req_id,
     req_time,
+    structure_error,
 )
 from coordgraph.loader.sources import LineSource
 from coordgraph.loader.twitter_v2 import json_error
@@ -124,7 +126,8 @@ def items_from_tweet(t: object, path: str, line: int, raw: bytes, known=()) -> I
             ref = t.get(key)  # type: ignore[union-attr]
             if isinstance(ref, dict) and isinstance(ref.get("user"), dict) and opt_id(ref["user"].get("id")) not in known:
                 accounts.append(user_to_account(ref["user"], f"{key}.user"))
-    except RecordError as err:
+    except (RecordError, *STRUCTURE_ERRORS) as exc:
+        err = exc if isinstance(exc, RecordError) else structure_error(exc)
         err.file, err.line, err.record = path, line, raw
         yield REJECT, err
         return

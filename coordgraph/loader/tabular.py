@@ -27,6 +27,7 @@ from coordgraph.loader.records import (
     ACCOUNT,
     POST,
     REJECT,
+    STRUCTURE_ERRORS,
     account_tuple,
     clean_list,
     clean_tags,
@@ -38,6 +39,7 @@ from coordgraph.loader.records import (
     opt_time,
     req_id,
     req_time,
+    structure_error,
 )
 from coordgraph.loader.sources import LineSource, open_binary
 from coordgraph.loader.twitter_v2 import json_error
@@ -180,11 +182,14 @@ def row_to_items(v: list, platform: str, synth_id: str) -> list[tuple]:
 def _convert(values, path: Path, line: int, platform: str, raw, field_names) -> Iterator[tuple]:
     """Items for one row, or one reject naming the source column of the bad field."""
     try:
-        yield from row_to_items(values, platform, f"{path.name}#{line}")
-    except RecordError as err:
+        items = row_to_items(values, platform, f"{path.name}#{line}")
+    except (RecordError, *STRUCTURE_ERRORS) as exc:
+        err = exc if isinstance(exc, RecordError) else structure_error(exc)
         err.field = field_names.get(err.field, err.field)
         err.file, err.line, err.record = str(path), line, raw
         yield REJECT, err
+        return
+    yield from items
 
 
 def _text_stream(path: Path) -> io.TextIOWrapper:

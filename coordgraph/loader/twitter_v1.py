@@ -17,6 +17,7 @@ from coordgraph.loader.records import (
     ACCOUNT,
     POST,
     REJECT,
+    STRUCTURE_ERRORS,
     account_tuple,
     clean_list,
     clean_tags,
@@ -28,6 +29,7 @@ from coordgraph.loader.records import (
     opt_time,
     req_id,
     req_time,
+    structure_error,
 )
 from coordgraph.loader.sources import LineSource
 from coordgraph.loader.twitter_v2 import json_error
@@ -71,6 +73,8 @@ def status_to_post(t: dict) -> tuple:
     ts = req_time(t.get("created_at"), "created_at")
     ext = t.get("extended_tweet") or {}
     text = ext.get("full_text") or t.get("full_text") or t.get("text")
+    if text is not None and not isinstance(text, str):
+        raise RecordError("text is not a string", "text")
     entities = ext.get("entities") or t.get("entities") or {}
     retweeted = t.get("retweeted_status")
     place = t.get("place")
@@ -127,7 +131,8 @@ def read_v1_lines(path: Path, source: LineSource, known=()) -> Iterator[tuple]:
             accounts = [
                 user_to_account(u, f) for u, f in users if opt_id(u.get("id_str") or u.get("id")) not in known
             ]
-        except RecordError as err:
+        except (RecordError, *STRUCTURE_ERRORS) as exc:
+            err = exc if isinstance(exc, RecordError) else structure_error(exc)
             err.file, err.line, err.record = name, number, line
             yield REJECT, err
             continue

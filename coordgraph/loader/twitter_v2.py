@@ -23,6 +23,7 @@ from coordgraph.loader.records import (
     ACCOUNT,
     POST,
     REJECT,
+    STRUCTURE_ERRORS,
     account_tuple,
     clean_list,
     clean_tags,
@@ -34,6 +35,7 @@ from coordgraph.loader.records import (
     opt_time,
     req_id,
     req_time,
+    structure_error,
 )
 from coordgraph.loader.sources import LineSource, read_all
 
@@ -87,7 +89,7 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
     place = None
     geo = t.get("geo")
     if geo:
-        pid = geo.get("place_id")
+        pid = opt_id(geo.get("place_id"))
         info = (places or {}).get(pid) if pid else None
         if info is None and isinstance(geo.get("country_code"), str):
             info = geo  # twarc2 flatten embeds the place in geo
@@ -139,23 +141,30 @@ def user_to_account(u: dict) -> tuple:
 
 def _places(includes: dict | None) -> dict:
     """place_id -> place object, from a response's includes."""
-    if not includes:
+    if not includes or not isinstance(includes, dict) or not isinstance(includes.get("places") or [], list):
         return {}
-    return {p.get("id"): p for p in includes.get("places") or () if isinstance(p, dict)}
+    return {p["id"]: p for p in includes.get("places") or () if isinstance(p, dict) and isinstance(p.get("id"), str)}
 
 
 def _users(includes: dict | None, path: str, line: int, raw: bytes | None, known=()) -> Iterator[tuple]:
     """Account items (or rejects) for the users in ``includes`` not already ``known``."""
     if not includes:
         return
-    for i, u in enumerate(includes.get("users") or ()):
-        if isinstance(u, dict) and u.get("id") in known:
+    users = includes.get("users") or ()
+    if not isinstance(users, list):
+        yield REJECT, RecordError("unexpected structure: 'users' is not a list", "includes.users", line, path, raw)
+        return
+    for i, u in enumerate(users):
+        if isinstance(u, dict) and opt_id(u.get("id")) in known:
             continue
         try:
-            yield ACCOUNT, user_to_account(u)
-        except RecordError as err:
+            account = user_to_account(u)
+        except (RecordError, *STRUCTURE_ERRORS) as exc:
+            err = exc if isinstance(exc, RecordError) else structure_error(exc)
             err.file, err.line, err.field, err.record = path, line, f"includes.users[{i}].{err.field}", raw
             yield REJECT, err
+            continue
+        yield ACCOUNT, account
 
 
 def _tweets(
@@ -164,14 +173,18 @@ def _tweets(
     """Post items (and embedded authors not already ``known``) for a list of v2 tweets."""
     for i, t in enumerate(tweets):
         try:
-            yield POST, tweet_to_post(t, places)
+            post = tweet_to_post(t, places)
             author = t.get("author")
-            if author and author.get("id") not in known:
-                yield ACCOUNT, user_to_account(author)
-        except RecordError as err:
+            account = user_to_account(author) if author and opt_id(author.get("id")) not in known else None
+        except (RecordError, *STRUCTURE_ERRORS) as exc:
+            err = exc if isinstance(exc, RecordError) else structure_error(exc)
             err.file, err.line, err.record = path, line, raw
             err.field = f"{prefix}[{i}].{err.field}" if prefix else err.field
             yield REJECT, err
+            continue
+        yield POST, post
+        if account is not None:
+            yield ACCOUNT, account
 
 
 def items_from_object(obj: object, path: str, line: int, raw: bytes | None, places=None, known=()):
@@ -190,12 +203,16 @@ def items_from_object(obj: object, path: str, line: int, raw: bytes | None, plac
         return
     if "data" in obj or "includes" in obj or "meta" in obj:
         includes = obj.get("includes")
-        page_places = _places(includes)
-        if places:
-            page_places = {**places, **page_places}
         data = obj.get("data")
         if isinstance(data, dict):
             data = [data]
+        if not isinstance(includes, (dict, type(None))) or not isinstance(data, (list, type(None))):
+            bad = "includes" if not isinstance(includes, (dict, type(None))) else "data"
+            yield REJECT, RecordError(f"unexpected structure: '{bad}' is a {type(obj[bad]).__name__}", bad, line, path, raw)
+            return
+        page_places = _places(includes)
+        if places:
+            page_places = {**places, **page_places}
         yield from _tweets(data or [], page_places, path, line, raw, "data", known)
         yield from _users(includes, path, line, raw, known)
         return
