@@ -61,8 +61,12 @@ class Dialect:
             out = [
                 f"CREATE CONSTRAINT {label.lower()}_{prop}_unique IF NOT EXISTS "
                 f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
-                for label, prop in NODE_KEYS
+                for label, prop in NODE_KEYS if label != "Object"
             ]
+            # objects are keyed by (id, kind): a hashtag and a URL may be the same string
+            out.append("CREATE CONSTRAINT object_id_kind_unique IF NOT EXISTS "
+                       "FOR (n:Object) REQUIRE (n.id, n.kind) IS UNIQUE")
+            out.append("CREATE INDEX object_id IF NOT EXISTS FOR (n:Object) ON (n.id)")
             out += [
                 f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
                 for label, prop in EXTRA_NODE_INDEXES
