@@ -97,6 +97,12 @@ def test_case_about_a_run_links_export_and_audit(analysed):
     assert [t["run_id"] for t in trail] == [run_id]
     assert trail[0]["user"] and trail[0]["created"] and trail[0]["params"]["time_window"] == 10
     assert trail[0]["cases"] == ["campaign A"]
+    # saving the whole state again replaces the links too
+    save_case(store, "campaign A", accounts=[campaign0[3]], merge=False)
+    linked = store.read("MATCH (:Case {name: $n})-[:BOOKMARKS]->(a:Account) RETURN a.id AS id", {"n": "campaign A"})
+    assert [r["id"] for r in linked] == [campaign0[3]]
+    assert get_case(store, "campaign A")["run_id"] == run_id  # not given: kept, and still linked
+    assert audit_trail(store)[0]["cases"] == ["campaign A"]
     delete_case(store, "campaign A")
     assert store.read("MATCH (a:Account) RETURN count(a) AS n")[0]["n"] == 22  # accounts untouched
     assert audit_trail(store)[0]["cases"] == []
