@@ -150,16 +150,16 @@ def row_to_items(v: list, platform: str, synth_id: str) -> list[tuple]:
         opt_id(v[11]),
         opt_id(v[12]),
         opt_id(v[13]),
-        clean_tags(split_cell(v[14])),
-        clean_list(split_cell(v[15])),
-        clean_tags(split_cell(v[16]), "@"),
-        clean_list(split_cell(v[17])),
+        [] if v[14] is None else clean_tags(split_cell(v[14])),
+        [] if v[15] is None else clean_list(split_cell(v[15])),
+        [] if v[16] is None else clean_tags(split_cell(v[16]), "@"),
+        [] if v[17] is None else clean_list(split_cell(v[17])),
         opt_str(v[18]),
         opt_str(v[19]),
-        clean_list(split_cell(v[20])),
+        [] if v[20] is None else clean_list(split_cell(v[20])),
     )
     items = [(POST, post)]
-    if any(x not in (None, "") for x in v[21:]):
+    if any(x is not None and x != "" for x in v[21:]):
         items.append(
             (
                 ACCOUNT,
@@ -242,23 +242,26 @@ def read_csv(
                 return
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            raw = ",".join(row)
             if len(row) != width:
                 yield REJECT, RecordError(
-                    f"expected {width} fields, found {len(row)}", "-", line, name, raw
+                    f"expected {width} fields, found {len(row)}", "-", line, name, ",".join(row)
                 )
                 continue
+            joined = ",".join(row)
             try:
-                raw.encode("utf-8")
+                if not joined.isascii():
+                    joined.encode("utf-8")
             except UnicodeEncodeError as exc:
+                raw = joined
+                bad_at = exc.start
                 bad = next((header[i] for i, c in enumerate(row) if _has_surrogate(c)), "-")
                 yield REJECT, RecordError(
-                    f"invalid UTF-8: byte 0x{ord(raw[exc.start]) - 0xDC00:02x}", bad, line, name,
+                    f"invalid UTF-8: byte 0x{ord(raw[bad_at]) - 0xDC00:02x}", bad, line, name,
                     raw.encode("utf-8", "surrogateescape"),
                 )
                 continue
             values = [row[i] if i is not None else None for i in index]
-            yield from _convert(values, path, line, platform, raw, field_names)
+            yield from _convert(values, path, line, platform, joined, field_names)
 
 
 def _has_surrogate(text: str) -> bool:

@@ -70,6 +70,9 @@ def parse_time(value: object) -> int:
     text = value.strip()
     if not text:
         raise TimeParseError("empty time")
+    if text.isdigit():
+        number = int(text)
+        return number // 1000 if number >= _MS_THRESHOLD else number
     first = text[0]
     if first.isdigit() or first == "-":
         if len(text) > 4 and text[4] == "-":
