@@ -16,7 +16,8 @@ of posts. Here:
    ``similarity`` is a candidate with probability >= 0.98); two sets that fall in the same
    bucket of any band are *candidates*; candidates whose full-signature estimate is far
    below the threshold are dropped before scoring. The banding is done with numpy sorts rather than
-   datasketch's ``MinHashLSH`` dictionaries, which need several GB at a million posts.
+   datasketch's ``MinHashLSH`` dictionaries (one Python entry per set and band: 18 million at a
+   million posts).
 4. **Exact verification**: a candidate pair is linked only when the exact Jaccard index
    ``|A ∩ B| / |A ∪ B|`` of its token sets is ``>= similarity``.
 5. **Groups = connected components** of the verified links. Choice documented: components
