@@ -12,12 +12,13 @@ of posts. Here:
 2. **Exact duplicates** (equal token sets) are merged first, so every distinct set is
    sketched once.
 3. **MinHash-LSH blocking**: datasketch ``MinHash`` signatures (``num_perm`` permutations,
-   fixed ``seed``; computed for all sets at once in numpy, equal to datasketch's values), cut into bands chosen for recall (:func:`lsh_bands`: a pair at exactly
-   ``similarity`` is a candidate with probability >= 0.98); two sets that fall in the same
-   bucket of any band are *candidates*; candidates whose full-signature estimate is far
-   below the threshold are dropped before scoring. The banding is done with numpy sorts rather than
-   datasketch's ``MinHashLSH`` dictionaries (one Python entry per set and band: 18 million at a
-   million posts).
+   fixed ``seed``; computed for all sets at once in numpy, equal to datasketch's values),
+   cut into bands chosen for recall (:func:`lsh_bands`: a pair at exactly ``similarity`` is
+   a candidate with probability >= 0.98); two sets that fall in the same bucket of any band
+   are *candidates*; candidates whose full-signature estimate is far below the threshold
+   are dropped before scoring. The banding is done with numpy sorts rather than
+   datasketch's ``MinHashLSH`` dictionaries (one Python entry per set and band: 18 million
+   at a million posts).
 4. **Exact verification**: a candidate pair is linked only when the exact Jaccard index
    ``|A ∩ B| / |A ∪ B|`` of its token sets is ``>= similarity``.
 5. **Groups = connected components** of the verified links. Choice documented: components
