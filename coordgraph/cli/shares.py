@@ -20,6 +20,7 @@ from rich.table import Table
 from coordgraph.cli._app import app, console, fail
 from coordgraph.loader import INTENTS, LoaderError, parse_map, read_posts, reshape, stack_intents
 from coordgraph.loader.read import FORMATS
+from coordgraph.loader.sources import expand_inputs
 
 
 def rejects_path_for(out: Path) -> Path:
@@ -100,7 +101,11 @@ def shares(
     rejects = rejects_path_for(out)
     if rejects.exists():
         rejects.unlink()
-    total = sum(p.stat().st_size for q in inputs for p in ([q] if q.is_file() else q.rglob("*")) if p.is_file())
+    own = {out.resolve(), rejects.resolve()}
+    files = [p for p in expand_inputs(inputs) if p.resolve() not in own]  # never re-read our output
+    if not files:
+        fail("no input files")
+    total = sum(p.stat().st_size for p in files)
     started = time.perf_counter()
     options = dict(compat=compat, lowercase_hashtags=lowercase_hashtags, drop_retweets=not keep_retweets,
                    drop_replies=not keep_replies, drop_hashtags=drop_hashtags)
@@ -108,7 +113,7 @@ def shares(
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("reading", total=total or None)
         try:
-            loaded = read_posts(inputs, format=fmt, column_map=mapping or None, strict=strict,
+            loaded = read_posts(files, format=fmt, column_map=mapping or None, strict=strict,
                                 rejects_path=rejects, batch_size=batch_size, platform=platform,
                                 progress=lambda done: progress.update(task, completed=done))
             progress.update(task, description="reshaping", completed=total)

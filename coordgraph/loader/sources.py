@@ -118,8 +118,9 @@ class LineSource:
 def expand_inputs(paths: str | os.PathLike | list) -> list[Path]:
     """Turn one path or a list of paths/directories into a sorted list of files.
 
-    A directory contributes its files (not recursing into hidden entries), sorted by name,
-    so the load order, and hence de-duplication, is the same on every run.
+    A directory contributes its files (hidden files and earlier rejects files
+    ``*.rejects.jsonl`` left out), sorted by name, so the load order, and hence
+    de-duplication, is the same on every run.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -128,7 +129,11 @@ def expand_inputs(paths: str | os.PathLike | list) -> list[Path]:
         p = Path(item)
         if p.is_dir():
             out.extend(
-                sorted(c for c in p.rglob("*") if c.is_file() and not c.name.startswith("."))
+                sorted(
+                    c
+                    for c in p.rglob("*")
+                    if c.is_file() and not c.name.startswith(".") and not c.name.endswith(".rejects.jsonl")
+                )
             )
         else:
             out.append(p)

@@ -68,3 +68,17 @@ def test_user_errors_are_one_line(tmp_path):
         assert message in result.output and "Traceback" not in result.output
     result = run(tmp_path / "missing.jsonl", "-i", "hashtags", "--out", tmp_path / "x.parquet")
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_running_twice_into_the_input_directory_gives_the_same_shares(tmp_path):
+    import shutil
+
+    shutil.copy(DATA / "snscrape" / "search.jsonl", tmp_path / "search.jsonl")
+    out = tmp_path / "shares.csv"
+    first = run(tmp_path, "-i", "hashtags", "-i", "urls", "--out", out)
+    assert first.exit_code == 0, first.output
+    before = out.read_bytes()
+    second = run(tmp_path, "-i", "hashtags", "-i", "urls", "--out", out)
+    assert second.exit_code == 0, second.output
+    assert out.read_bytes() == before  # its own output is not read back as posts
+    assert len(pd.read_csv(out)) == 3 + 2  # 3 hashtags, 2 urls (the twitter.com link dropped)
