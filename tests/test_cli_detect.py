@@ -65,3 +65,19 @@ def test_missing_file_and_bad_parameters_exit_2(tmp_path):
     res = runner.invoke(app, ["detect", str(TOY / "T1_input.csv"), "--out", str(tmp_path / "o"),
                               "--time-window", "5", "--fast-window", "10"])
     assert res.exit_code == 2
+
+
+def test_edge_significance_flags_planted_pairs_not_chance(tmp_path):
+    from coordgraph.analysis import simulate_data
+
+    sim = simulate_data(n_accounts_coord=8, n_accounts_noncoord=30, n_objects=20, seed=5)
+    path = tmp_path / "s.csv"
+    sim.shares.to_csv(path, index=False)
+    out = tmp_path / "sig"
+    res = runner.invoke(app, ["detect", str(path), "--out", str(out), "--edge-significance", "0.05", "--n-null", "99"])
+    assert res.exit_code == 0, res.output
+    edges = pd.read_csv(out / "edges.csv")
+    assert {"p_value", "q_value", "significant"} <= set(edges.columns)
+    assert edges["significant"].sum() == len(edges) == 28  # the planted clique of 8, all significant
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["edges_significant"] == 28 and summary["params"]["edge_significance"] == 0.05

@@ -30,6 +30,9 @@ class DetectionParams:
     objects: bool = False
     compat: bool = False
     stats_threshold: str = "none"
+    edge_significance: float | None = None
+    n_null: int = 999
+    seed: int = 42
 
     def __post_init__(self) -> None:
         if self.fast_window is not None and self.fast_window > self.time_window:
@@ -62,6 +65,8 @@ class Detection:
             "vertices": len(self.network.vertices),
             "objects": int(self.result["object_id"].nunique()),
         }
+        if "significant" in edges:
+            counts["edges_significant"] = int(edges["significant"].sum())
         if "weight_threshold_fast" in edges:
             counts["edges_above_fast_threshold"] = int(edges["weight_threshold_fast"].fillna(0).sum())
         return counts
@@ -93,6 +98,13 @@ def run_detection(
     network = step("coordinated_network", lambda: coordinated_network(
         result, fast_net=fast, edge_weight=params.edge_weight, subgraph=params.subgraph,
         objects=params.objects, compat=params.compat))
+    if params.edge_significance is not None:
+        from coordgraph.analysis.significance import edge_significance, significance_threshold
+
+        network.edges = step("edge_significance", lambda: significance_threshold(edge_significance(
+            shares, result, network.edges, n_null=params.n_null, seed=params.seed,
+            time_window=params.time_window, min_participation=params.min_participation,
+            remove_loops=params.remove_loops), params.edge_significance))
     accounts = step("account_stats", lambda: account_stats(
         network, result, params.stats_threshold, compat=params.compat))
     objects = step("object_stats", lambda: object_stats(

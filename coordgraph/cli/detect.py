@@ -22,7 +22,8 @@ from coordgraph.analysis.shares import ShareError, read_shares
 from coordgraph.cli._app import app, console, fail
 
 EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id",
-                "n_content_id_y", "edge_symmetry_score", "weight_threshold", "object_ids"]
+                "n_content_id_y", "edge_symmetry_score", "weight_threshold", "object_ids",
+                "observed_weight", "null_mean", "p_value", "q_value", "significant"]
 
 
 def edge_columns(detection: Detection) -> list[str]:
@@ -66,11 +67,17 @@ def detect(
     objects: bool = typer.Option(False, "--objects", help="Add the object ids of each edge."),
     compat: bool = typer.Option(False, "--compat", help="Reproduce CooRTweet 2.1.3's numbers and quirks exactly."),
     stats_threshold: str = typer.Option("none", "--stats-threshold", help="Edges the summaries use: none, full or fast."),
+    edge_significance: Optional[float] = typer.Option(
+        None, "--edge-significance", min=0.0, max=1.0,
+        help="Also test each edge against a null model that shuffles every account's own post times; "
+             "flag edges with Benjamini-Hochberg q <= this (column 'significant')."),
+    n_null: int = typer.Option(999, "--n-null", min=1, help="Null-model replicates for --edge-significance."),
+    seed: int = typer.Option(42, "--seed", help="Random seed of the null model."),
 ) -> None:
     """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
     try:
         params = DetectionParams(time_window, min_participation, not keep_loops, edge_weight, fast_window,
-                                 subgraph, objects, compat, stats_threshold)
+                                 subgraph, objects, compat, stats_threshold, edge_significance, n_null, seed)
     except ValueError as exc:
         fail(str(exc))
     started = time.perf_counter()
