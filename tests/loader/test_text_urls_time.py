@@ -33,6 +33,7 @@ def test_default_normalize_keeps_words_that_contain_rt_and_emails():
     assert normalize_text("email me@x.org now") == "email me@x.org now"
     assert normalize_text("RT @user: Hello   WORLD #Tag") == "hello world #tag"
     assert normalize_text("  Mixed\tCase \n @end ") == "mixed case"
+    assert normalize_text("Buy now https://t.co/AbC1 http://t.co/x9 https://example.com/T") == "buy now https://example.com/t"
 
 
 def test_clean_whitespace():
