@@ -1,8 +1,9 @@
-"""A simulated campaign written into a store in the documented schema (coordgraph/cypher/schema.py).
+"""Simulated campaigns in a real store, for the web app tests and bench/bench_webapp.py.
 
-Used by the web app tests and bench/bench_webapp.py. Real analysis (simulate_data ->
-detect_groups -> flag_speed_share -> coordinated_network -> Leiden) and real store writes;
-only the writing itself is done here until the store offers a run writer.
+:func:`load_campaign` goes through the project's own pipeline (simulate_data -> ingest ->
+analyze -> compute_communities). :func:`write_network` writes a large synthetic edge table
+directly in the documented schema (coordgraph/cypher/schema.py) for the speed bench, where
+100,000 edges must exist without simulating the co-shares behind them.
 """
 from __future__ import annotations
 
@@ -111,3 +112,36 @@ def write_network(store, run_id: str, edges: pd.DataFrame) -> dict[str, int]:
                     "CREATE (a)-[:IN_RUN {run_id: $run, community: r.community, strength: r.strength, degree: r.degree}]->(run)",
                     {"rows": batch, "run": run_id})
     return comm
+
+
+def campaign_tables(seed: int = 7):
+    """(simulation, shares, posts, accounts) of a 4-campaign simulation, multi-modal: objects
+    of the first half are hashtags, the rest retweets (object ids prefixed ``kind:``)."""
+    sim = simulate_data(n_accounts_coord=48, n_accounts_noncoord=60, n_objects=40, n_campaigns=4, seed=seed)
+    shares = sim.shares.copy()
+    number = shares["object_id"].str.extract(r"(\d+)$")[0].astype(int)
+    shares["kind"] = np.where(number <= 20, "hashtags", "retweets")
+    shares["object_id"] = shares["kind"] + ":" + shares["object_id"]
+    posts = pd.DataFrame({"post_id": shares["content_id"], "account_id": shares["account_id"],
+                          "ts": shares["timestamp_share"].astype("int64"),
+                          "text": "sharing " + shares["object_id"]}).drop_duplicates("post_id")
+    accounts = pd.DataFrame({"account_id": sorted(set(shares["account_id"]))})
+    accounts["handle"] = "@" + accounts["account_id"].str.replace("account_", "user", regex=False)
+    accounts["platform"] = "twitter"
+    return sim, shares, posts, accounts
+
+
+def load_campaign(store, seed: int = 7) -> tuple[str, object]:
+    """Ingest the campaign, run detection (10 s window, fast window 5 s) and communities;
+    returns (run id, simulation)."""
+    from coordgraph.cypher.analyze import analyze
+    from coordgraph.cypher.communities import compute_communities
+    from coordgraph.cypher.ingest import ingest
+
+    sim, shares, posts, accounts = campaign_tables(seed)
+    ingest(store, posts=posts, accounts=accounts)
+    for kind, part in shares.groupby("kind"):
+        ingest(store, shares=part.drop(columns="kind"), kind=kind)
+    summary = analyze(store, time_window=10, min_participation=2, fast_window=5, engine="python")
+    compute_communities(store, summary.run_id)
+    return summary.run_id, sim
