@@ -70,6 +70,7 @@ def _values(seq) -> list:
 
 def _explode(posts: pd.DataFrame, column: str) -> pd.DataFrame:
     """One row per (post, item of the list column ``column``), items renamed ``item``."""
+    _check(posts, [column])
     sub = posts[["post_id", "account_id", "ts", column]].explode(column)
     sub = sub[sub[column].notna()]
     return sub.rename(columns={column: "item"})
@@ -94,6 +95,7 @@ def _filter_own(posts: pd.DataFrame, drop_retweets: bool, drop_replies: bool) ->
 
 def _reference(posts: pd.DataFrame, column: str, kind: str) -> pd.DataFrame:
     """Shares whose object is the id in ``column`` (quotes, replies)."""
+    _check(posts, [column])
     sub = posts[posts[column].notna()]
     return _frame(sub[column], sub["account_id"], sub["post_id"], sub["ts"], kind)
 
@@ -149,6 +151,7 @@ def cotweet(
     With ``drop_hashtags`` the hashtags are removed first; in compat mode CooRTweet then
     uses the raw text without normalising it (its quirk, fixture T9 keepall_drophashtags).
     """
+    _check(posts, ["text"])
     texts = posts["text"]
     objects = []
     for text in texts:

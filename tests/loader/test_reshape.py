@@ -124,3 +124,11 @@ def test_similar_intents_stack_with_their_own_options():
         group = stacked[stacked["kind"] == kind]
         assert group["content_id"].tolist() == ["m1", "m2"]  # the two near-identical posts
         assert group["object_id"].nunique() == 1 and group["object_id"].str.startswith(kind + ":").all()
+
+
+def test_a_posts_table_without_the_needed_column_is_a_clear_error():
+    posts = pd.DataFrame({"post_id": ["1"], "account_id": ["a"], "ts": [5]})
+    for intent in ("hashtags", "urls", "cotweet", "quotes", "retweets", "mentions"):
+        with pytest.raises(LoaderError, match="posts table has no column"):
+            reshape(posts, intent)
+    assert reshape(posts, "images").empty  # optional column: no images, no shares
