@@ -118,3 +118,28 @@ def test_analyze_bad_options(store_uri):
     assert res.exit_code == 2 and "unknown engine" in res.output
     res = invoke("analyze", "--run-id", "run-nope", "--store", store_uri)
     assert res.exit_code == 2 and "no complete run" in res.output
+
+
+def test_ingest_platform_files_through_the_loader(store_uri, store):
+    """Tidy Twitter v2 tables -> posts, accounts, POSTED and SHARED per intent, equal to the
+    loader's reshape (CooRTweet T9 fixtures)."""
+    from coordgraph.cypher.ingest import read_shares
+    from coordgraph.loader import read_posts, reshape
+
+    toy = FIX / "toy"
+    files = [toy / f"T9_input_{n}.csv" for n in ("tweets", "referenced", "hashtags", "urls", "mentions")]
+    res = invoke("ingest", *files, "-i", "retweets", "-i", "hashtags", "-i", "urls", "--store", store_uri)
+    assert res.exit_code == 0, res.output
+    posts = read_posts(files).posts
+    stored = read_shares(store)
+    for intent in ("retweets", "hashtags", "urls"):
+        expected = reshape(posts, intent)
+        got = stored[stored["kind"] == intent]
+        assert sorted(zip(got["object_id"], got["content_id"])) == \
+            sorted(set(zip(expected["object_id"], expected["content_id"]))), intent
+    n = store.read("MATCH (:Account)-[r:POSTED]->(p:Post) RETURN count(r) AS n, count(DISTINCT p) AS p")[0]
+    assert n == {"n": len(posts), "p": len(posts)}
+    res = invoke("ingest", toy / "nope.csv", "--store", store_uri)
+    assert res.exit_code == 2 and "no such file" in res.output
+    res = invoke("ingest", files[0], "-i", "bogus", "--store", store_uri)
+    assert res.exit_code == 2 and "unknown intent" in res.output
