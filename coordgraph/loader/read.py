@@ -17,7 +17,7 @@ import pandas as pd
 
 from coordgraph.loader import snscrape, tabular, twitter_v1, twitter_v2
 from coordgraph.loader.errors import LoaderError, RejectLog
-from coordgraph.loader.records import ACCOUNT, POST, REJECT
+from coordgraph.loader.records import ACCOUNT, POST
 from coordgraph.loader.schema import (
     ACCOUNT_COLUMNS,
     POST_COLUMNS,
@@ -227,6 +227,70 @@ def _has_tidy_header(path: Path) -> bool:
     return first in (b"tweet_id", b"author_id", b"id")
 
 
+class _Batcher:
+    """Collects items into batches: de-duplicates posts, emits each account once."""
+
+    def __init__(self, stats: LoadStats, dedupe: bool) -> None:
+        self.stats = stats
+        self.dedupe = dedupe
+        self.seen_posts: dict[str, set] = {}  # platform -> post ids kept so far
+        self.known_accounts: set[str] = set()  # emitted with a profile (readers skip these)
+        self.bare_accounts: set[str] = set()  # emitted as post authors without a profile
+        self.posts: list[tuple] = []
+        self.accounts: list[tuple] = []
+
+    def add_post(self, item: tuple) -> None:
+        """Keep a post tuple unless this load already kept its (platform, post_id)."""
+        self.stats.records += 1
+        if self.dedupe:
+            seen = self.seen_posts.get(item[5])
+            if seen is None:
+                seen = self.seen_posts[item[5]] = set()
+            if item[0] in seen:
+                self.stats.duplicates += 1
+                return
+            seen.add(item[0])
+        self.posts.append(item)
+        self.stats.kept += 1
+
+    def add_account(self, item: tuple) -> None:
+        """Keep an account tuple the first time its id comes with a profile."""
+        if item[0] not in self.known_accounts:
+            self.known_accounts.add(item[0])
+            self.accounts.append(item)
+
+    def add_reject(self, err) -> None:
+        """Count and log a rejected record (raises LoaderError in strict mode)."""
+        if not err.reason.startswith(_NOT_RECORDS):
+            self.stats.records += 1
+        self.stats.rejects.add(err)
+
+    def flush(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The collected posts and accounts as DataFrames; starts a new batch."""
+        posts, self.posts = self.posts, []
+        accounts, self.accounts = self.accounts, []
+        p_frame = posts_frame(dict(zip(POST_COLUMNS, map(list, zip(*posts))))) if posts else empty_posts()
+        a_frame = _accounts_batch(accounts, p_frame, self.known_accounts, self.bare_accounts)
+        self.stats.accounts += len(a_frame)
+        return p_frame, a_frame
+
+
+def _open_unit(unit: tuple, column_map, platform, max_line_bytes: int, known: set, stats: LoadStats):
+    """Items of one planned unit (a file, or a set of tidy v2 tables), a byte-position
+    function for progress, and the unit's size on disk; counts its files and format."""
+    kind, target, fmt = unit
+    if kind == "v2-tables":
+        stats.files += len(target)
+        stats.formats["v2-tables"] = stats.formats.get("v2-tables", 0) + len(target)
+        size = sum(p.stat().st_size for p in target.values())
+        return tabular.read_tidy_v2(target, platform or "twitter"), (lambda: 0), size
+    real = fmt if fmt != "auto" else detect_format(target, column_map)
+    stats.files += 1
+    stats.formats[real] = stats.formats.get(real, 0) + 1
+    items, position = _items_for(target, real, column_map, platform, max_line_bytes, known)
+    return items, position, target.stat().st_size
+
+
 def iter_post_batches(
     paths,
     *,
@@ -255,83 +319,44 @@ def iter_post_batches(
     if batch_size < 1:
         raise LoaderError("batch_size must be at least 1")
     stats = stats if stats is not None else LoadStats()
-    if rejects_path is not None or strict:
-        stats.rejects.path = Path(rejects_path) if rejects_path is not None else stats.rejects.path
-        stats.rejects.strict = strict
+    if rejects_path is not None:
+        stats.rejects.path = Path(rejects_path)
+    stats.rejects.strict = strict
     files = expand_inputs(paths)
     if not files:
         raise LoaderError("no input files")
     units = _plan(files, fmt, column_map)
-    seen_posts: dict[str, set] = {}
-    seen_accounts: set[str] = set()
-    bare_accounts: set[str] = set()
-    posts: list[tuple] = []
-    accounts: list[tuple] = []
+    batcher = _Batcher(stats, dedupe)
     done_bytes = 0
-
-    def flush() -> tuple[pd.DataFrame, pd.DataFrame]:
-        nonlocal posts, accounts
-        p_frame = posts_frame(dict(zip(POST_COLUMNS, map(list, zip(*posts))))) if posts else empty_posts()
-        a_frame = _accounts_batch(accounts, p_frame, seen_accounts, bare_accounts)
-        stats.accounts += len(a_frame)
-        posts, accounts = [], []
-        return p_frame, a_frame
-
     # The cyclic garbage collector is paused while records are parsed (the parsed JSON makes
     # millions of short-lived containers without cycles; collecting them by reference count
     # alone halves the CPU time) and restored around each yield, so callers are unaffected.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for kind_unit, target, unit_fmt in units:
-            if kind_unit == "v2-tables":
-                items = tabular.read_tidy_v2(target, platform or "twitter")  # type: ignore[arg-type]
-                position, size = (lambda: 0), sum(p.stat().st_size for p in target.values())  # type: ignore[union-attr]
-                stats.files += len(target)  # type: ignore[arg-type]
-                stats.formats["v2-tables"] = stats.formats.get("v2-tables", 0) + len(target)  # type: ignore[arg-type]
-            else:
-                path: Path = target  # type: ignore[assignment]
-                real = unit_fmt if unit_fmt != "auto" else detect_format(path, column_map)
-                items, position = _items_for(path, real, column_map, platform, max_line_bytes, seen_accounts)
-                size = path.stat().st_size
-                stats.files += 1
-                stats.formats[real] = stats.formats.get(real, 0) + 1
+        for unit in units:
+            items, position, size = _open_unit(unit, column_map, platform, max_line_bytes,
+                                               batcher.known_accounts, stats)
             for kind, item in items:
                 if kind == POST:
-                    stats.records += 1
-                    if dedupe:
-                        seen = seen_posts.get(item[5])
-                        if seen is None:
-                            seen = seen_posts[item[5]] = set()
-                        pid = item[0]
-                        if pid in seen:
-                            stats.duplicates += 1
-                            continue
-                        seen.add(pid)
-                    posts.append(item)
-                    stats.kept += 1
-                    if len(posts) >= batch_size:
-                        batch = flush()
+                    batcher.add_post(item)
+                    if len(batcher.posts) >= batch_size:
+                        batch = batcher.flush()
                         if progress is not None:
                             progress(done_bytes + position())
                         _gc_restore(gc_was_enabled)
                         yield batch
                         gc.disable()
                 elif kind == ACCOUNT:
-                    aid = item[0]
-                    if aid not in seen_accounts:
-                        seen_accounts.add(aid)
-                        accounts.append(item)
-                elif kind == REJECT:
-                    if not item.reason.startswith(_NOT_RECORDS):
-                        stats.records += 1
-                    stats.rejects.add(item)
+                    batcher.add_account(item)
+                else:
+                    batcher.add_reject(item)
             done_bytes += size
             stats.bytes += size
             if progress is not None:
                 progress(done_bytes)
-        if posts or accounts:
-            batch = flush()
+        if batcher.posts or batcher.accounts:
+            batch = batcher.flush()
             _gc_restore(gc_was_enabled)
             yield batch
     finally:
