@@ -414,8 +414,11 @@ def read_tidy_v2(parts: dict[str, Path], platform: str = "twitter") -> Iterator[
             )
             continue
         table: dict[str, list] = {}
-        for row in rows:
+        for number, row in enumerate(rows, start=2):
             if len(row) != len(header):
+                yield REJECT, RecordError(
+                    f"expected {len(header)} fields, found {len(row)}", "-", number, str(path), ",".join(row)
+                )
                 continue
             table.setdefault(row[key], []).append(tuple(row[i] for i in idx))
         side[part] = table

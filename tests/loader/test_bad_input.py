@@ -142,3 +142,15 @@ def test_csv_absurd_field_and_truncated_gzip(tmp_path):
     assert 0 < len(res.posts) < 2000
     assert list(res.posts["post_id"]) == [f"p{i}" for i in range(len(res.posts))]
     assert res.summary()["rejected_by_reason"] == {"truncated or corrupt gzip": 1}
+
+
+def test_tidy_v2_side_table_rows_are_never_dropped_silently(tmp_path):
+    import shutil
+
+    for name in ("tweets", "referenced", "hashtags", "urls", "mentions"):
+        shutil.copy(DATA.parents[1] / "fixtures" / "coortweet" / "toy" / f"T9_input_{name}.csv", tmp_path / f"x_{name}.csv")
+    with open(tmp_path / "x_hashtags.csv", "a") as fh:
+        fh.write("t9,Broken\n")  # 2 fields where the table has 4
+    res = read_posts(sorted(tmp_path.glob("x_*.csv")), rejects_path=tmp_path / "r.jsonl")
+    assert len(res.posts) == 5 and res.rejected == 1
+    assert res.summary()["first_problems"][0].endswith("x_hashtags.csv:7: expected 4 fields, found 2")
