@@ -1,5 +1,5 @@
 """Fixtures of the engine parity suite: one SparkSession for the whole session (local[2],
-quiet, two shuffle partitions so the small fixtures run quickly), engines by name."""
+quiet, one shuffle partition so the small fixtures run quickly), engines by name."""
 from __future__ import annotations
 
 import importlib
@@ -25,7 +25,8 @@ def spark_session():
         pytest.skip("pyspark or java missing")
     from coordgraph.engines import spark
 
-    session = spark.get_spark("local[2]", shuffle_partitions=2)
+    session = spark.get_spark("local[2]", shuffle_partitions=1)
+    session.conf.set("spark.sql.adaptive.enabled", "false")  # tiny inputs: planning costs more than it saves
     yield session
     session.stop()
     spark._SESSION = None
