@@ -18,9 +18,11 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from coordgraph.cli._app import app, console, fail
-from coordgraph.loader import INTENTS, LoaderError, parse_map, read_posts, reshape, stack_intents
+from coordgraph.loader import INTENTS, LoaderError, LoadStats, iter_post_batches, parse_map, reshape, stack_intents
 from coordgraph.loader.read import FORMATS
+from coordgraph.loader.schema import empty_posts
 from coordgraph.loader.sources import expand_inputs
+from coordgraph.loader.stream import GLOBAL_INTENTS, shares_from_batches
 
 
 def rejects_path_for(out: Path) -> Path:
@@ -62,6 +64,18 @@ def summary_table(summary: dict, counts: dict[str, int]) -> Table:
     for intent, n in counts.items():
         table.add_row(f"shares: {intent}", f"{n:,}")
     return table
+
+
+def make_shares(batches, intents: list[str], options: dict) -> pd.DataFrame:
+    """Shares of ``intents`` from post batches: streamed batch by batch (memory of the shares,
+    not of the posts), except for the similarity intents, which need every post at once."""
+    if GLOBAL_INTENTS.isdisjoint(intents):
+        return shares_from_batches(batches, intents, **options)
+    frames = [posts for posts, _accounts in batches]
+    posts = pd.concat(frames, ignore_index=True) if frames else empty_posts()
+    if len(intents) == 1:
+        return reshape(posts, intents[0], **options)
+    return stack_intents(posts, intents, **options)
 
 
 @app.command()
@@ -112,19 +126,16 @@ def shares(
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("reading", total=total or None)
+        stats = LoadStats()
         try:
-            loaded = read_posts(files, format=fmt, column_map=mapping or None, strict=strict,
-                                rejects_path=rejects, batch_size=batch_size, platform=platform,
-                                progress=lambda done: progress.update(task, completed=done))
-            progress.update(task, description="reshaping", completed=total)
-            if len(intents) == 1:
-                table = reshape(loaded.posts, intents[0], **options)
-            else:
-                table = stack_intents(loaded.posts, intents, **options)
+            batches = iter_post_batches(files, format=fmt, column_map=mapping or None, strict=strict,
+                                        rejects_path=rejects, batch_size=batch_size, platform=platform,
+                                        stats=stats, progress=lambda done: progress.update(task, completed=done))
+            table = make_shares(batches, intents, options)
         except LoaderError as exc:
             fail(str(exc))
     write_shares(table, out)
-    summary = loaded.summary()
+    summary = stats.summary()
     counts = table["kind"].value_counts().reindex(intents, fill_value=0).to_dict() if len(table) else dict.fromkeys(intents, 0)
     console.print(summary_table(summary, counts))
     console.print(f"wrote {len(table):,} shares to {out} in {time.perf_counter() - started:.1f} s", highlight=False)

@@ -5,6 +5,7 @@ Public API (see docs/loader.md):
 * :func:`read_posts` / :func:`iter_post_batches`: read Twitter v2 (twarc2, academictwitteR),
   snscrape, CSV/Parquet/JSON lines through a column mapping, and tidy v2 tables;
 * :func:`reshape` / :func:`stack_intents`: posts -> shares for one or several intents;
+  :func:`shares_from_batches` does the same batch by batch (posts never all in memory);
 * :mod:`coordgraph.loader.text`: ``normalize_text``, ``remove_hashtags``.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from coordgraph.loader.read import (
 )
 from coordgraph.loader.reshape import INTENTS, reshape, stack_intents
 from coordgraph.loader.schema import ACCOUNTS_SCHEMA, POSTS_SCHEMA
+from coordgraph.loader.stream import shares_from_batches
 from coordgraph.loader.tabular import parse_map
 
 __all__ = [
@@ -36,5 +38,6 @@ __all__ = [
     "parse_map",
     "read_posts",
     "reshape",
+    "shares_from_batches",
     "stack_intents",
 ]

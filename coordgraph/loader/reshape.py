@@ -132,7 +132,7 @@ def urls(posts: pd.DataFrame, compat: bool = False, domains: bool = False) -> pd
     sub = _explode(posts, "urls")
     raw = [str(x) for x in sub["item"]]
     keep = [keep_url(u, compat) for u in raw]
-    sub = sub[keep]
+    sub = sub[pd.Series(keep, index=sub.index, dtype=bool)]  # (a bare empty list would select columns)
     raw = [u for u, k in zip(raw, keep) if k]
     if domains:
         items = [url_domain(u, compat) for u in raw]

@@ -56,3 +56,31 @@ def test_progress_reports_bytes(tmp_path):
     seen = []
     read_posts(path, batch_size=50, progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == path.stat().st_size
+
+
+def test_streamed_shares_equal_the_whole_table_for_every_batch_size():
+    from coordgraph.loader import reshape, stack_intents
+    from coordgraph.loader.stream import shares_from_batches
+
+    from .conftest import DATA
+
+    paths = [DATA / "twarc2", DATA / "snscrape", DATA / "academic", DATA / "twitter_v1"]
+    intents = ["retweets", "quotes", "replies", "mentions", "hashtags", "urls", "urls_domains", "cotweet", "images"]
+    posts = read_posts(paths).posts
+    whole = stack_intents(posts, intents)
+    for size in (1, 2, 3, 1000):
+        streamed = shares_from_batches(iter_post_batches(paths, batch_size=size), intents)
+        pd.testing.assert_frame_equal(whole, streamed)
+        for intent in ("retweets", "urls"):  # originals across batches; batches without any URL
+            one = shares_from_batches(iter_post_batches(paths, batch_size=size), [intent])
+            pd.testing.assert_frame_equal(reshape(posts, intent), one)
+
+
+def test_streaming_refuses_the_similarity_intents():
+    import pytest
+
+    from coordgraph.loader import LoaderError
+    from coordgraph.loader.stream import shares_from_batches
+
+    with pytest.raises(LoaderError, match="needs all posts at once"):
+        shares_from_batches([], ["hashtags", "similar_text"])
