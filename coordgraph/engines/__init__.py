@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 ENGINES = ("python", "outofcore", "spark", "auto")
@@ -21,3 +22,63 @@ def engine_module(name: str) -> ModuleType:
     if name not in modules:
         raise ValueError(f"unknown engine {name!r}: choose one of {', '.join(modules)}")
     return importlib.import_module(modules[name])
+
+
+#: Bytes a share costs in the python engine as pandas strings (measured, pessimistic).
+PYTHON_BYTES_PER_SHARE = 400
+
+
+def choose_engine(shares_path: str | Path, budget_bytes: int | None = None) -> str:
+    """'python' when the shares fit comfortably in memory as pandas strings (half the budget,
+    default: available memory), else 'outofcore'. Spark is chosen only by name."""
+    import pyarrow.parquet as pq
+
+    from coordgraph.analysis.hubs import available_memory_bytes
+
+    rows = pq.ParquetFile(shares_path).metadata.num_rows
+    budget = available_memory_bytes() if budget_bytes is None else budget_bytes
+    return "python" if rows * PYTHON_BYTES_PER_SHARE <= budget // 2 else "outofcore"
+
+
+def run_engine(engine: str, shares_path: str | Path, out_dir: str | Path, *, time_window: int = 10,
+               min_participation: int = 2, remove_loops: bool = True, edge_weight: float = 0.5,
+               compat: bool = False, max_object_shares: int | None = None, write_result: bool = True,
+               master: str | None = None, memory_budget: int | None = None) -> dict:
+    """Run detection plus the network on a share Parquet file with ``engine`` (python,
+    outofcore, spark or auto) and write ``result``, ``edges``, ``vertices`` Parquet and
+    ``summary.json`` into ``out_dir``. Returns the summary (``engine`` = the one that ran,
+    counts, threshold, ``trend_hubs``, seconds).
+
+    ``auto`` picks python or outofcore by input size vs available memory, and moves to
+    outofcore when the python engine's pair estimate would not fit. The python engine raises
+    :class:`coordgraph.analysis.hubs.PairMemoryError` (a clear message) rather than run out
+    of memory; ``max_object_shares`` drops hub objects with a warning.
+    """
+    from pathlib import Path as _Path
+
+    from coordgraph.analysis.hubs import PairMemoryError
+
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if not _Path(shares_path).exists():
+        raise FileNotFoundError(f"{shares_path}: no such share file")
+    common = dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
+                  edge_weight=edge_weight, compat=compat, write_result=write_result,
+                  max_object_shares=max_object_shares)
+    chosen = choose_engine(shares_path, memory_budget) if engine == "auto" else engine
+    if chosen == "python":
+        from coordgraph.engines import inprocess
+
+        try:
+            return inprocess.detect_network_parquet(shares_path, out_dir, memory_budget=memory_budget, **common)
+        except PairMemoryError:
+            if engine != "auto":
+                raise
+            chosen = "outofcore"
+    if chosen == "outofcore":
+        from coordgraph.engines import outofcore
+
+        return outofcore.detect_network_parquet(shares_path, out_dir, **common)
+    from coordgraph.engines import spark
+
+    return spark.detect_network_parquet(shares_path, out_dir, master=master, **common)

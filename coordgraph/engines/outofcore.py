@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from coordgraph.analysis.hubs import window_pair_counts
 from coordgraph.engines import _kernel as K
 
 SHARE_FIELDS = ("object_id", "account_id", "content_id", "timestamp_share")
@@ -177,6 +178,8 @@ def detect_network_parquet(
     bucket_pairs: int = BUCKET_PAIRS,
     chunk_pairs: int = K.DEFAULT_CHUNK_PAIRS,
     tmp_dir: str | Path | None = None,
+    max_object_shares: int | None = None,
+    hub_pairs: int | None = None,
 ) -> dict:
     """Run detect_groups and the coordinated network on a share Parquet file, out of core.
 
@@ -187,7 +190,13 @@ def detect_network_parquet(
     (counts, threshold, seconds per phase). ``n_partitions``: object partitions (default:
     from the file size vs available memory); spill files go to ``tmp_dir`` (default: a
     temporary directory next to ``out_dir``) and are removed at the end.
+    ``max_object_shares``: drop objects with more shares than that (a warning names them);
+    the summary lists them and every object whose window pairs exceed ``hub_pairs``
+    (default :data:`coordgraph.analysis.hubs.DEFAULT_HUB_PAIRS`) as ``trend_hubs``.
     """
+    from coordgraph.analysis.hubs import DEFAULT_HUB_PAIRS
+
+    hub_pairs = DEFAULT_HUB_PAIRS if hub_pairs is None else hub_pairs
     in_path, out_dir = Path(in_path), Path(out_dir)
     if not in_path.exists():
         raise EngineInputError(f"{in_path}: no such share file")
@@ -202,7 +211,9 @@ def detect_network_parquet(
         enc = encode_parquet(in_path)
         lap("encode")
         n_accounts, n_contents = len(enc.accounts), len(enc.contents)
-        keep = K.prefilter(enc.account, n_accounts, min_participation)
+        obj_shares = np.bincount(enc.obj, minlength=len(enc.objects))
+        capped = _cap_objects(enc, obj_shares, max_object_shares)
+        keep = _prefilter_kept(enc.account, n_accounts, min_participation, capped, enc.obj)
         if n_partitions is None:
             n_partitions = choose_partitions(int(keep.sum()))
         parts = _spill_partitions(enc, keep, n_partitions, tmp)
@@ -213,9 +224,12 @@ def detect_network_parquet(
 
         # Pass A: contents in a (loop-free) pair, and an upper bound of the pair count.
         paired = np.zeros(n_contents, dtype=bool)
+        obj_pairs = np.zeros(len(enc.objects), dtype=np.float64)
         upper = 0
         for path in parts:
             shares = _load_partition(path, n_accounts, n_contents)
+            obj_pairs += np.bincount(shares.obj, weights=window_pair_counts(shares.obj, shares.time, time_window),
+                                     minlength=len(obj_pairs))
             for older, newer in K.loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
                 paired[shares.content[older]] = True
                 paired[shares.content[newer]] = True
@@ -266,6 +280,9 @@ def detect_network_parquet(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     summary.update(
+        engine="outofcore",
+        trend_hubs=_hub_report(enc.objects, obj_shares, obj_pairs, hub_pairs, capped),
+        dropped_hub_objects=int(capped.sum()) if capped is not None else 0,
         shares=int(len(enc.account)), accounts=n_accounts, result_rows=int(n_result),
         partitions=int(n_partitions), edge_buckets=int(n_buckets),
         params=dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
@@ -274,6 +291,51 @@ def detect_network_parquet(
     )
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary
+
+
+def _cap_objects(enc: Encoded, obj_shares: np.ndarray, max_object_shares: int | None) -> np.ndarray | None:
+    """Boolean per object code: dropped by ``max_object_shares`` (None when no cap).
+    Warns with the largest dropped objects, like :func:`coordgraph.analysis.hubs.cap_object_shares`."""
+    if not max_object_shares:
+        return None
+    import warnings
+
+    from coordgraph.analysis.hubs import HubCapWarning
+
+    over = obj_shares > int(max_object_shares)
+    if over.any():
+        top = np.argsort(-obj_shares * over, kind="stable")[:3]
+        names = ", ".join(f"{enc.objects[int(o)].as_py()} ({int(obj_shares[o])} shares)" for o in top if over[o])
+        warnings.warn(
+            f"--max-object-shares {max_object_shares}: dropped {int(over.sum())} hub object(s) with "
+            f"{int(obj_shares[over].sum())} shares in all, largest: {names}. Their co-shares are not in the "
+            f"result; they are reported as trend hubs.", HubCapWarning, stacklevel=3)
+    return over
+
+
+def _prefilter_kept(account: np.ndarray, n_accounts: int, min_participation: int, capped: np.ndarray | None,
+                    obj: np.ndarray) -> np.ndarray:
+    """Rows kept: not on a capped object, and of an account with >= min_participation such rows."""
+    if capped is None:
+        return K.prefilter(account, n_accounts, min_participation)
+    base = ~capped[obj]
+    if min_participation <= 1:
+        return base
+    counts = np.bincount(account[base], minlength=n_accounts)
+    return base & (counts[account] >= min_participation)
+
+
+def _hub_report(objects: pa.Array, obj_shares: np.ndarray, obj_pairs: np.ndarray, hub_pairs: int,
+                capped: np.ndarray | None) -> list[dict]:
+    """Objects over ``hub_pairs`` window pairs, or dropped by the cap, heaviest first."""
+    hub = obj_pairs > hub_pairs
+    if capped is not None:
+        hub |= capped
+    idx = np.flatnonzero(hub)
+    idx = idx[np.lexsort((-obj_shares[idx], -obj_pairs[idx]))][:100]
+    return [{"object_id": objects[int(o)].as_py(), "n_shares": int(obj_shares[o]),
+             "n_pairs": int(obj_pairs[o]) if not (capped is not None and capped[o]) else None,
+             "dropped": bool(capped is not None and capped[o])} for o in idx]
 
 
 def choose_partitions(n_shares: int, budget_bytes: int | None = None) -> int:

@@ -63,15 +63,38 @@ def get_spark(master: str | None = None, shuffle_partitions: int | None = None, 
 
 # --- Spark DataFrames in / out ---------------------------------------------------------------
 
-def with_processing_order(shares):
-    """Add ``row`` (input order) and ``first_row`` (the account's first input row): together
-    they are CooRTweet's processing order. Call right after reading, before any shuffle."""
+def with_row_numbers(shares):
+    """Add ``row``: the input order (``monotonically_increasing_id`` increases in file and
+    partition order). Call right after reading, before any shuffle."""
     from pyspark.sql import functions as F
-    from pyspark.sql.window import Window
 
-    shares = shares.withColumn("row", F.monotonically_increasing_id())
+    return shares.withColumn("row", F.monotonically_increasing_id())
+
+
+def with_first_rows(shares):
+    """Add ``first_row``: the account's first input row. (first_row, row) is CooRTweet's
+    processing order."""
+    from pyspark.sql import functions as F
+
     first = shares.groupBy("account_id").agg(F.min("row").alias("first_row"))
     return shares.join(first, "account_id")
+
+
+def with_processing_order(shares):
+    """Both of the above."""
+    return with_first_rows(with_row_numbers(shares))
+
+
+def cap_objects_df(shares, max_object_shares: int | None):
+    """(shares without objects shared more than ``max_object_shares`` times, dropped objects
+    as object_id/n_shares). No cap when None or 0."""
+    from pyspark.sql import functions as F
+
+    if not max_object_shares:
+        return shares, None
+    sizes = shares.groupBy("object_id").agg(F.count(F.lit(1)).alias("n_shares"))
+    dropped = sizes.where(F.col("n_shares") > int(max_object_shares))
+    return shares.join(dropped.select("object_id"), "object_id", "left_anti"), dropped
 
 
 def prefilter_df(shares, min_participation: int):
@@ -157,6 +180,8 @@ def detect_groups_df(shares, time_window: int = 10, min_participation: int = 2, 
         raise ValueError(f"time_window and min_participation must be >= 0, got {time_window}, {min_participation}")
     if not ordered:
         shares = with_processing_order(shares)
+    elif "first_row" not in shares.columns:
+        shares = with_first_rows(shares)
     rows = prefilter_df(shares, min_participation)
     pairs = window_pairs_df(rows, time_window, remove_loops)
     if min_participation >= 2:
@@ -319,10 +344,13 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
 
 def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window: int = 10, min_participation: int = 2,
                            remove_loops: bool = True, edge_weight: float = 0.5, compat: bool = False,
-                           write_result: bool = True, master: str | None = None) -> dict:
+                           write_result: bool = True, master: str | None = None,
+                           max_object_shares: int | None = None) -> dict:
     """Read shares from Parquet (file or directory, local or any Hadoop URI), run detection and
     the network in Spark, write ``result/``, ``edges/``, ``vertices/`` Parquet directories
     and ``summary.json`` under ``out_dir``. Returns the summary (counts, threshold, seconds)."""
+    from pyspark.sql import functions as F
+
     spark = get_spark(master)
     out = str(out_dir)
     t0 = time.perf_counter()
@@ -330,7 +358,21 @@ def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window
     missing = [c for c in SHARE_FIELDS if c not in shares.columns]
     if missing:
         raise ValueError(f"{in_path}: no column(s) {', '.join(missing)} (found {', '.join(shares.columns)})")
-    result = detect_groups_df(shares.select(*SHARE_FIELDS), time_window, min_participation, remove_loops)
+    shares, dropped = cap_objects_df(with_row_numbers(shares.select(*SHARE_FIELDS)), max_object_shares)
+    hubs = []
+    if dropped is not None:
+        hubs = [dict(r.asDict(), n_pairs=None, dropped=True)
+                for r in dropped.orderBy(F.desc("n_shares")).limit(100).collect()]
+        if hubs:
+            import warnings
+
+            from coordgraph.analysis.hubs import HubCapWarning
+
+            names = ", ".join(f"{h['object_id']} ({h['n_shares']} shares)" for h in hubs[:3])
+            warnings.warn(f"--max-object-shares {max_object_shares}: dropped {len(hubs)} hub object(s), "
+                          f"largest: {names}. Their co-shares are not in the result; they are reported as "
+                          f"trend hubs.", HubCapWarning, stacklevel=2)
+    result = detect_groups_df(shares, time_window, min_participation, remove_loops, ordered=True)
     result = result.persist()
     if write_result:
         result.write.mode("overwrite").parquet(f"{out}/result")
@@ -341,11 +383,10 @@ def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window
     edges.write.mode("overwrite").parquet(f"{out}/edges")
     vertices = vertices_df(edges)
     vertices.write.mode("overwrite").parquet(f"{out}/vertices")
-    from pyspark.sql import functions as F
-
     stats = edges.agg(F.count(F.lit(1)).alias("n"), F.sum("weight_threshold").alias("above")).collect()[0]
     summary = {
         "engine": "spark", "master": spark.sparkContext.master, "result_rows": int(n_result),
+        "trend_hubs": hubs, "dropped_hub_objects": int(dropped.count()) if dropped is not None else 0,
         "edges": int(stats["n"]), "edges_above_threshold": int(stats["above"] or 0), "threshold": threshold,
         "params": dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
                        edge_weight=edge_weight, compat=compat),
