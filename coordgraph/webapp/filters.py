@@ -48,10 +48,13 @@ class Filters:
         """The smallest weight kept, given the run's edge weights (one per edge).
 
         Percentile mode follows CooRTweet: thr = quantile (linear, R type 7) and keep
-        weight > thr; weights are integers (co-share counts), so that is weight >= floor(thr)+1.
+        weight > thr. Percentile 0 means no threshold (every edge), as a slider at its left end
+        is read by investigators.
         """
         if self.weight_mode == "absolute":
             return float(self.weight_value)
+        if self.weight_value <= 0:
+            return 0.0
         arr = np.asarray(weights, dtype=float)
         if arr.size == 0:
             return 0.0

@@ -135,6 +135,17 @@ class RunSnapshot:
         m = self.mask(filters) & ((self.a == i) | (self.b == i))
         return self._view(m, None)
 
+    def among(self, account_ids, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(accounts, edges) of the edges passing ``filters`` whose both ends are in
+        ``account_ids`` (None = every account)."""
+        m = self.mask(filters)
+        if account_ids is not None:
+            inside = np.zeros(len(self.index), dtype=bool)
+            idx = self.index.get_indexer(list(map(str, account_ids)))
+            inside[idx[idx >= 0]] = True
+            m &= inside[self.a] & inside[self.b]
+        return self._view(m, None)
+
     def _view(self, m: np.ndarray, community: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         a, b = self.a[m], self.b[m]
         edges = pd.DataFrame({

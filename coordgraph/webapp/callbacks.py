@@ -1,0 +1,261 @@
+"""Dash callbacks: redraw on filter change, expand/inspect on tap, search, exports."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+import pandas as pd
+from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from coordgraph.reporting.formats import EXPORT_FORMATS, export_bytes
+from coordgraph.webapp.elements import neighbourhood_elements, overview_elements
+from coordgraph.webapp.filters import Filters
+from coordgraph.webapp.views import build_export_view, parse_utc
+
+EXPORT_IDS = [f"export-{fmt}" for fmt in EXPORT_FORMATS if fmt != "svg"]
+
+
+def _utc(ts) -> str:
+    if ts is None or (isinstance(ts, float) and np.isnan(ts)):
+        return ""
+    return dt.datetime.fromtimestamp(int(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _table(frame: pd.DataFrame, table_id: str | None = None, max_rows: int = 50) -> html.Table:
+    """A compact HTML table of ``frame`` (first ``max_rows`` rows)."""
+    head = html.Tr([html.Th(c, style={"textAlign": "left", "borderBottom": "1px solid #ccc", "padding": "2px 4px"})
+                    for c in frame.columns])
+    body = [html.Tr([html.Td("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v),
+                             style={"padding": "2px 4px", "borderBottom": "1px solid #eee"}) for v in row])
+            for row in frame.head(max_rows).itertuples(index=False)]
+    kwargs = {"id": table_id} if table_id else {}
+    return html.Table([html.Thead(head), html.Tbody(body)], style={"borderCollapse": "collapse", "fontSize": "12px",
+                                                                    "width": "100%"}, **kwargs)
+
+
+def build_filters(mode, value, symmetry, fast, min_size, t_from, t_to, intents) -> Filters:
+    """Filters from the controls' values (raises ValueError with a readable message)."""
+    return Filters(
+        weight_mode=mode or "percentile",
+        weight_value=float(value or 0),
+        min_symmetry=float(symmetry or 0),
+        fast_only="fast" in (fast or []),
+        min_community_size=max(1, int(min_size or 1)),
+        time_from=parse_utc(t_from, "time from"),
+        time_to=parse_utc(t_to, "time to"),
+        intents=tuple(intents or ()),
+    )
+
+
+def register(app, state) -> None:
+    """Attach the network, details, search and export callbacks to ``app``."""
+
+    @app.callback(
+        Output("weight-slider", "min"), Output("weight-slider", "max"), Output("weight-slider", "step"),
+        Output("weight-slider", "marks"), Output("weight-slider", "value"),
+        Input("weight-mode", "value"), Input("run-select", "value"),
+    )
+    def slider_range(mode, run):
+        if mode == "absolute" and run:
+            top = float(state.snapshot(run).weight.max()) if len(state.snapshot(run)) else 1.0
+            top = max(top, 1.0)
+            step = 1 if top <= 200 else max(1, round(top / 200))
+            marks = {int(v): str(int(v)) for v in np.unique(np.linspace(0, top, 5).round())}
+            return 0, top, step, marks, 0
+        return 0, 1, 0.01, {0: "0", 0.5: "0.5", 0.9: "0.9", 1: "1"}, 0
+
+    @app.callback(
+        Output("graph", "elements"), Output("graph-summary", "children"), Output("filter-error", "children"),
+        Output("weight-explain", "children"), Output("view-state", "data"),
+        Input("run-select", "value"), Input("weight-mode", "value"), Input("weight-slider", "value"),
+        Input("symmetry-slider", "value"), Input("fast-only", "value"), Input("min-size", "value"),
+        Input("time-from", "value"), Input("time-to", "value"), Input("intents", "value"),
+        Input("expanded", "data"), Input("focus", "data"),
+    )
+    def redraw(run, mode, value, symmetry, fast, min_size, t_from, t_to, intents, expanded, focus):
+        started = time.perf_counter()
+        if not run:
+            raise PreventUpdate
+        if mode == "absolute" and value is not None and value <= 1 and ctx.triggered_id == "weight-mode":
+            value = 0
+        if mode == "percentile" and value is not None and value > 1:
+            value = 0
+        try:
+            filters = build_filters(mode, value, symmetry, fast, min_size, t_from, t_to, intents)
+        except ValueError as exc:
+            return no_update, no_update, str(exc), no_update, no_update
+        snap = state.snapshot(run)
+        min_w = filters.min_weight(snap.weight)
+        kept = int((snap.weight >= min_w).sum())
+        explain = f"weight >= {min_w:.4g}: {kept:,} of {len(snap):,} edges"
+        if focus and focus.get("kind") in ("account", "object"):
+            if focus["kind"] == "account":
+                accounts, edges = snap.neighbourhood(focus["id"], filters)
+                drawing = neighbourhood_elements(accounts, edges, focus=focus["id"])
+                what = f"Neighbourhood of {focus.get('label') or focus['id']}"
+            else:
+                rows = state.source.object_accounts(run, focus["id"])
+                ids = set(rows["account_id"]) | set(rows["account_id_y"])
+                accounts, edges = snap.among(ids, filters)
+                drawing = neighbourhood_elements(accounts, edges, focus="")
+                what = f"Accounts that co-shared {focus['id']}"
+        else:
+            comms, links = snap.overview(filters)
+            open_ = {}
+            for c in expanded or []:
+                if c in set(comms["community"].tolist()):
+                    open_[c] = snap.community_view(int(c), filters)
+            drawing = overview_elements(comms, links, expanded=open_)
+            what = "Overview: one node per community" + (f"; expanded {', '.join(map(str, open_))}" if open_ else "")
+        ms = (time.perf_counter() - started) * 1000
+        summary = f"{what} — {drawing.summary()} — answered in {ms:.0f} ms"
+        view = {"run": run, "filters": filters.as_dict(), "expanded": list(expanded or []), "focus": focus}
+        return drawing.elements, summary, "", explain, view
+
+    @app.callback(
+        Output("details", "children"), Output("expanded", "data"), Output("selected-community", "data"),
+        Input("graph", "tapNode"), Input("graph", "tapEdge"),
+        State("expanded", "data"), State("run-select", "value"), State("view-state", "data"),
+        prevent_initial_call=True,
+    )
+    def on_tap(node, edge, expanded, run, view):
+        expanded = list(expanded or [])
+        if ctx.triggered_id == "graph" and ctx.triggered_prop_ids and "graph.tapEdge" in ctx.triggered_prop_ids:
+            return edge_details(state, run, (edge or {}).get("data", {})), no_update, no_update
+        data = (node or {}).get("data", {})
+        if data.get("kind") == "community":
+            c = data["community"]
+            if c in expanded:
+                expanded.remove(c)
+            else:
+                expanded.append(c)
+            return community_details(state, run, data, view), expanded, c
+        if data.get("kind") == "account":
+            return account_details(state, run, data["account_id"]), no_update, data.get("community", no_update)
+        raise PreventUpdate
+
+    @app.callback(
+        Output("search-results", "options"), Output("search-results", "value"),
+        Input("search-button", "n_clicks"), Input("search-input", "n_submit"),
+        State("search-input", "value"), State("run-select", "value"), prevent_initial_call=True,
+    )
+    def search(_clicks, _submit, text, run):
+        hits = state.source.search(run, text or "")
+        if hits.empty:
+            return [{"label": f"nothing matches '{text}'", "value": "", "disabled": True}], None
+        options = []
+        for h in hits.itertuples(index=False):
+            extra = f" (community {h.community})" if h.community is not None and not pd.isna(h.community) else ""
+            options.append({"label": f"{h.kind}: {h.label}{extra}", "value": f"{h.kind}|{h.id}|{h.label}"})
+        return options, None
+
+    @app.callback(
+        Output("focus", "data"), Output("expanded", "data", allow_duplicate=True),
+        Input("search-results", "value"), Input("overview-button", "n_clicks"), prevent_initial_call=True,
+    )
+    def set_focus(choice, _back):
+        if ctx.triggered_id == "overview-button":
+            return None, []
+        if not choice:
+            raise PreventUpdate
+        kind, ident, label = choice.split("|", 2)
+        return {"kind": kind, "id": ident, "label": label}, no_update
+
+    @app.callback(
+        Output("download", "data"), Output("export-message", "children"),
+        *[Input(i, "n_clicks") for i in EXPORT_IDS],
+        State("view-state", "data"), State("export-scope", "value"), State("selected-community", "data"),
+        State("open-case", "data"),
+        prevent_initial_call=True,
+    )
+    def export(*args):
+        view, scope, community, case = args[-4:]
+        fmt = (ctx.triggered_id or "").removeprefix("export-")
+        if fmt not in EXPORT_FORMATS or not view:
+            raise PreventUpdate
+        try:
+            net = build_export_view(state, view, scope, community, notes=_case_notes(state, case))
+        except ValueError as exc:
+            return no_update, str(exc)
+        content, ext = export_bytes(net, fmt)
+        stem = f"coordgraph-{view['run']}-" + (f"community{community}" if scope == "community" else "view")
+        return (dcc.send_bytes(content, f"{stem}.{ext}"),
+                f"exported {len(net.accounts):,} accounts and {len(net.edges):,} edges as {fmt}")
+
+    @app.callback(Output("graph", "generateImage"), Input("export-png", "n_clicks"),
+                  State("view-state", "data"), prevent_initial_call=True)
+    def export_png(_clicks, view):
+        run = (view or {}).get("run", "run")
+        return {"type": "png", "action": "download", "filename": f"coordgraph-{run}-view",
+                "options": {"full": True, "scale": 2, "bg": "#ffffff"}}
+
+
+def _case_notes(state, case_name: str | None) -> str:
+    if not case_name:
+        return ""
+    try:
+        from coordgraph.cypher.cases import get_case
+
+        case = get_case(state.store, case_name) or {}
+        return f"Case '{case_name}':\n{case.get('notes') or ''}"
+    except ImportError:
+        return ""
+
+
+def community_details(state, run: str, data: dict, view: dict | None) -> list:
+    """Details of a community: size, volume, strongest members."""
+    c = data["community"]
+    members = state.source.community_members(run, int(c))
+    return [
+        html.H4(f"Community #{c}", style={"margin": "0 0 4px"}),
+        html.Div(f"{data.get('size', len(members)):,} accounts with kept edges; {len(members):,} members in the run; "
+                 f"{data.get('volume', 0):,} co-shares on kept edges"),
+        html.Div("Click the community again to collapse it. Strongest members:", style={"marginTop": "6px"}),
+        _table(members[["account_id", "handle", "degree", "strength"]].head(25), "community-members"),
+    ]
+
+
+def account_details(state, run: str, account_id: str) -> list:
+    """Details of an account: profile and run statistics, coordinated partners, posts."""
+    info = state.source.account(run, account_id) or {"account_id": account_id}
+    snap = state.snapshot(run)
+    _a, partners = snap.neighbourhood(account_id, Filters())
+    partners = partners.assign(partner=np.where(partners["account_id"] == account_id, partners["account_id_y"],
+                                                partners["account_id"]))
+    partners = partners.sort_values("weight", ascending=False)[["partner", "weight", "avg_time_delta",
+                                                                 "edge_symmetry_score"]]
+    posts = state.source.account_posts(account_id)
+    posts["ts"] = posts["ts"].map(_utc)
+    stats = {k: v for k, v in info.items() if v is not None}
+    return [
+        html.H4(f"Account {info.get('handle') or account_id}", style={"margin": "0 0 4px"}, id="account-title"),
+        _table(pd.DataFrame({"statistic": list(stats), "value": list(stats.values())}), "account-stats"),
+        html.H5(f"Coordinated partners ({len(partners):,})", style={"margin": "8px 0 2px"}),
+        _table(partners.round(3), "account-partners", max_rows=30),
+        html.H5(f"Posts (newest {len(posts)})", style={"margin": "8px 0 2px"}),
+        _table(posts, "account-posts", max_rows=20) if len(posts) else html.I("no posts stored for this account"),
+    ]
+
+
+def edge_details(state, run: str, data: dict) -> list:
+    """Provenance of an edge: the co-shares behind it (objects, posts, seconds apart)."""
+    if data.get("kind") == "link":
+        return [html.H4("Link between communities", style={"margin": "0 0 4px"}),
+                html.Div(f"{data['source'][2:]} — {data['target'][2:]}: {data.get('n_edges', 0):,} coordinated "
+                         f"edges, {data.get('weight', 0):,} co-shares. Expand a community to see the accounts.")]
+    a, b = data.get("account_id"), data.get("account_id_y")
+    if not a or not b:
+        raise PreventUpdate
+    rows = state.source.edge_provenance(run, a, b)
+    rows["ts"] = rows["ts"].map(_utc)
+    shown = rows[["object_id", "kind", "older_account", "post_id", "post_id_y", "ts", "time_delta", "fast"]]
+    return [
+        html.H4("Why these accounts are linked", style={"margin": "0 0 4px"}, id="edge-title"),
+        html.Div(f"{a} — {b}: weight {data.get('weight')}, average {data.get('avg_time_delta', 0):.3g} s apart, "
+                 f"symmetry {data.get('edge_symmetry_score', 0):.3g}"),
+        html.Div(f"{len(rows):,} co-shares (object, older post, newer post, seconds apart):",
+                 style={"marginTop": "6px"}, id="provenance-count"),
+        _table(shown, "provenance-table", max_rows=100),
+    ]

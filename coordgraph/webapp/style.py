@@ -1,0 +1,28 @@
+"""The cytoscape stylesheet and page colours (kept apart from the layout code)."""
+
+STYLESHEET = [
+    {"selector": "node", "style": {
+        "background-color": "data(color)", "width": "data(diameter)", "height": "data(diameter)",
+        "label": "data(label)", "font-size": 9, "color": "#333", "text-valign": "bottom",
+        "text-margin-y": 2, "border-width": 0.5, "border-color": "#fff"}},
+    {"selector": ".community", "style": {"font-size": 12, "font-weight": "bold", "text-valign": "center",
+                                         "color": "#fff", "text-outline-color": "data(color)", "text-outline-width": 2}},
+    {"selector": ".expanded", "style": {
+        "background-opacity": 0.07, "border-width": 2, "border-color": "data(color)", "shape": "round-rectangle",
+        "text-valign": "top", "color": "#333", "text-outline-width": 0, "padding": 12}},
+    {"selector": "edge", "style": {"width": "data(width)", "line-color": "#b5b5b5", "opacity": 0.7,
+                                   "curve-style": "haystack"}},
+    {"selector": ".link", "style": {"line-color": "#8a8a8a", "opacity": 0.5}},
+    {"selector": ".fast", "style": {"line-color": "#D55E00"}},
+    {"selector": ".focus", "style": {"border-width": 3, "border-color": "#000"}},
+    {"selector": ":selected", "style": {"border-width": 3, "border-color": "#111", "line-color": "#111", "opacity": 1}},
+]
+
+PAGE_CSS = {
+    "fontFamily": "system-ui, -apple-system, Segoe UI, sans-serif",
+    "fontSize": "14px",
+    "color": "#222",
+    "margin": 0,
+}
+PANEL = {"border": "1px solid #ddd", "borderRadius": "6px", "padding": "8px 10px", "marginBottom": "8px",
+         "background": "#fff"}

@@ -1,0 +1,74 @@
+"""Web app fixtures: a simulated campaign in the embedded store, the app on a free port,
+and headless Chromium (the Debian binary, driven by Playwright)."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "webapp"
+CHROMIUM = os.environ.get("COORDGRAPH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def campaign(embedded_server):
+    """(store, run id, simulation): the 4-campaign simulation ingested and analysed."""
+    from coordgraph.cypher.store import FalkorStore
+    from tests.webapp.campaign import load_campaign
+
+    st = FalkorStore(embedded_server.host, embedded_server.port, f"webapp_{uuid.uuid4().hex[:8]}")
+    st.ensure_schema()
+    run_id, sim = load_campaign(st)
+    yield st, run_id, sim
+    st.clear()
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(campaign):
+    """The app over the campaign, served on 127.0.0.1 on a free port."""
+    from coordgraph.webapp.app import create_app
+    from coordgraph.webapp.server import AppServer
+
+    st, run_id, _ = campaign
+    app = create_app(st, run_id=run_id)
+    app.state.warm_up(run_id)
+    srv = AppServer(app, "127.0.0.1", 0).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium; the tests are skipped when the binary is missing."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_server):
+    """A fresh browser page on the app, downloads allowed, 1600x1000."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    pg.goto(app_server.url)
+    yield pg
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/webapp/ (gitignored): screenshots and downloads of the browser tests."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

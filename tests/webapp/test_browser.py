@@ -1,0 +1,195 @@
+"""The app in headless Chromium on a simulated campaign in the embedded store.
+
+Walks an investigator's path: overview, expand a community, click an edge and read its
+provenance, move the threshold slider, search, run a console query, try a write and see it
+refused, download every export. A screenshot of each screen goes to test-artifacts/webapp/.
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CY = "document.getElementById('graph')._cyreg.cy"
+
+
+def wait_drawn(page, contains: str = "answered") -> str:
+    """Wait for the network summary line to report a finished redraw; return it."""
+    page.wait_for_function(
+        "t => { const e = document.querySelector('#graph-summary'); return e && e.innerText.includes(t); }",
+        arg=contains)
+    page.wait_for_function(f"() => {CY} && {CY}.elements().length > 0")
+    return page.inner_text("#graph-summary")
+
+
+def screen_point(page, element_id: str) -> tuple[float, float]:
+    """Page coordinates of a node's centre or an edge's midpoint."""
+    x, y = page.evaluate(
+        """([cyexpr, id]) => { const cy = eval(cyexpr); const el = cy.getElementById(id);
+             const p = el.isNode() ? el.renderedPosition() : el.renderedMidpoint();
+             const r = document.getElementById('graph').getBoundingClientRect();
+             return [r.left + p.x, r.top + p.y]; }""", [CY, element_id])
+    return x, y
+
+
+def cy_ids(page, selector: str) -> list[str]:
+    return page.evaluate(f"s => {CY}.elements(s).map(e => e.id())", selector)
+
+
+def test_overview_expand_and_edge_provenance(page, campaign, artifacts):
+    st, run_id, sim = campaign
+    summary = wait_drawn(page)
+    assert "4 of 4 communities" in summary
+    page.screenshot(path=str(artifacts / "01_overview.png"))
+    communities = cy_ids(page, "node.community")
+    assert len(communities) == 4
+    # expand the first community with a real click on its node
+    page.mouse.click(*screen_point(page, communities[0]))
+    page.wait_for_function(f"() => {CY}.nodes('node.account').length > 0")
+    wait_drawn(page, "expanded")
+    members = page.evaluate(f"() => {CY}.nodes('node.account').map(n => n.data('account_id'))")
+    # a planted campaign is one community: all its members are coordinated accounts
+    assert set(members) <= sim.coordinated_accounts and len(members) == 12
+    page.wait_for_selector("#community-members")
+    page.screenshot(path=str(artifacts / "02_community_expanded.png"))
+    # click an edge: the details panel shows the co-shares behind it
+    edge = cy_ids(page, "edge.edge")[0]
+    page.evaluate(f"id => {CY}.zoom(2.5) || {CY}.center({CY}.getElementById(id))", edge)
+    page.evaluate(f"id => {CY}.center({CY}.getElementById(id))", edge)
+    page.wait_for_timeout(300)
+    page.mouse.click(*screen_point(page, edge))
+    page.wait_for_selector("#provenance-table", timeout=10_000)
+    title = page.inner_text("#details")
+    a, b = (x for x in page.evaluate(f"id => [{CY}.getElementById(id).data('account_id'), {CY}.getElementById(id).data('account_id_y')]", edge))
+    clicked = [e for e in cy_ids(page, "edge.edge:selected")] or [edge]
+    data = page.evaluate(f"id => {CY}.getElementById(id).data()", clicked[0])
+    a, b = data["account_id"], data["account_id_y"]
+    assert a in title and b in title
+    rows = page.locator("#provenance-table tbody tr").count()
+    expected = st.read("MATCH (x:Account {id: $a})-[c:COSHARE]-(y:Account {id: $b}) WHERE c.run_id = $r "
+                       "RETURN count(c) AS n", {"a": a, "b": b, "r": run_id})[0]["n"]
+    assert rows == expected == data["weight"]  # weight = co-shares behind the edge
+    first = page.locator("#provenance-table tbody tr").first.inner_text()
+    assert "object_" in first
+    page.screenshot(path=str(artifacts / "03_edge_provenance.png"))
+
+
+def test_threshold_slider_redraws_from_store(page, campaign, artifacts):
+    wait_drawn(page)
+    before = page.inner_text("#weight-explain")
+    handle = page.locator("#weight-slider [role=slider]").first
+    handle.focus()
+    for _ in range(90):
+        handle.press("ArrowRight")
+    page.wait_for_function("t => document.querySelector('#weight-explain').innerText !== t", arg=before)
+    after = page.inner_text("#weight-explain")
+    kept_before = int(before.split(":")[1].split(" of ")[0].replace(",", ""))
+    kept_after = int(after.split(":")[1].split(" of ")[0].replace(",", ""))
+    assert kept_after < kept_before
+    summary = wait_drawn(page)
+    ms = float(summary.rsplit("answered in", 1)[1].split("ms")[0])
+    assert ms < 300, summary
+    page.screenshot(path=str(artifacts / "04_threshold_moved.png"))
+
+
+def test_search_jumps_to_neighbourhood_and_account_details(page, campaign, artifacts):
+    st, run_id, sim = campaign
+    wait_drawn(page)
+    target = sorted(sim.coordinated_accounts)[0]
+    page.fill("#search-input", target)
+    page.click("#search-button")
+    page.locator("#search-results label", has_text=f"account: @{target.replace('account_', 'user')}").click()
+    summary = wait_drawn(page, "Neighbourhood")
+    assert target.replace("account_", "user") in summary
+    assert f"a:{target}" in cy_ids(page, "node.focus")
+    page.mouse.click(*screen_point(page, f"a:{target}"))
+    page.wait_for_selector("#account-partners")
+    assert page.locator("#account-partners tbody tr").count() == 11  # the rest of its campaign
+    assert page.locator("#account-posts tbody tr").count() > 0
+    page.screenshot(path=str(artifacts / "05_search_account.png"))
+
+
+def test_console_reads_and_refuses_writes(page, campaign, artifacts):
+    st, run_id, _ = campaign
+    wait_drawn(page)
+    page.click("text=Console")
+    page.fill("#console-query", "MATCH (a:Account)-[s:IN_RUN]->(:Run {id: $run}) "
+                                "RETURN s.community AS community, count(a) AS accounts ORDER BY community")
+    page.fill("#console-params", json.dumps({"run": run_id}))
+    page.click("#console-run")
+    page.wait_for_selector("#console-ok")
+    assert page.inner_text("#console-ok").startswith("4 rows")
+    cells = page.locator("#console-table td[data-dash-column=accounts]").all_inner_texts()
+    assert [int(c) for c in cells] == [12, 12, 12, 12]
+    page.screenshot(path=str(artifacts / "06_console_query.png"))
+    before = st.read("MATCH (a:Account) RETURN count(a) AS n")[0]["n"]
+    page.fill("#console-query", "CREATE (:Account {id: 'intruder'})")
+    page.fill("#console-params", "{}")
+    page.click("#console-run")
+    page.wait_for_selector("#console-refused")
+    assert "read-only" in page.inner_text("#console-refused")
+    # a write hidden from the keyword check is refused by the store's read-only path
+    page.fill("#console-query", "MATCH (a:Account {id: 'account_001'}) CALL { WITH a MERGE (:Account {id: 'x'}) } RETURN a")
+    page.click("#console-run")
+    page.wait_for_selector("#console-refused")
+    assert st.read("MATCH (a:Account) RETURN count(a) AS n")[0]["n"] == before
+    page.screenshot(path=str(artifacts / "07_console_write_refused.png"))
+
+
+def test_library_query_runs_in_console(page, campaign):
+    st, run_id, _ = campaign
+    wait_drawn(page)
+    page.click("text=Console")
+    page.click("#console-library")
+    page.keyboard.type("webapp_community_members")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#console-query').value.includes('IN_RUN')")
+    page.fill("#console-params", json.dumps({"run_id": run_id, "community": 0}))
+    page.click("#console-run")
+    page.wait_for_selector("#console-ok")
+    assert page.inner_text("#console-ok").startswith("12 rows")
+
+
+def _download(page, button: str, artifacts, name: str):
+    with page.expect_download() as info:
+        page.click(button)
+    path = artifacts / name
+    info.value.save_as(str(path))
+    return path
+
+
+def test_exports_download(page, campaign, artifacts):
+    st, run_id, sim = campaign
+    wait_drawn(page)
+    community = cy_ids(page, "node.community")[0]
+    page.mouse.click(*screen_point(page, community))
+    wait_drawn(page, "expanded")
+    page.click("text=selected community")
+    csv = _download(page, "#export-csv", artifacts, "community.csv")
+    members = pd.read_csv(csv)
+    assert len(members) == 12 and set(members["account_id"]) <= sim.coordinated_accounts
+    gexf = _download(page, "#export-gexf", artifacts, "community.gexf")
+    assert ET.parse(gexf).getroot().tag.endswith("gexf")
+    graphml = _download(page, "#export-graphml", artifacts, "community.graphml")
+    import networkx as nx
+
+    g = nx.read_graphml(graphml)
+    assert g.number_of_nodes() == 12 and g.number_of_edges() == 66  # a planted campaign is a clique
+    cj = json.loads(_download(page, "#export-json", artifacts, "community.json").read_text())
+    assert len(cj["elements"]["nodes"]) == 12
+    report = _download(page, "#export-html", artifacts, "community_report.html").read_text()
+    assert run_id in report and "Top shared objects" in report and "<svg" in report
+    page.click("text=current view")
+    view_csv = pd.read_csv(_download(page, "#export-csv", artifacts, "view.csv"))
+    assert len(view_csv) == 12
+    png = _download(page, "#export-png", artifacts, "view.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.screenshot(path=str(artifacts / "08_exports.png"))
+    # the report opens and renders in the browser
+    page.goto(f"file://{artifacts / 'community_report.html'}")
+    page.wait_for_selector("svg")
+    page.screenshot(path=str(artifacts / "09_report.png"), full_page=True)
