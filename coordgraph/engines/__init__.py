@@ -65,6 +65,36 @@ def run_engine(engine: str, shares_path: str | Path, out_dir: str | Path, *, tim
     common = dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
                   edge_weight=edge_weight, compat=compat, write_result=write_result,
                   max_object_shares=max_object_shares)
+    converted = None
+    if not str(shares_path).endswith(".parquet"):
+        converted = shares_path = _as_parquet(shares_path, _Path(out_dir))
+    try:
+        return _run(engine, shares_path, out_dir, common, master, memory_budget)
+    finally:
+        if converted is not None:
+            converted.unlink(missing_ok=True)
+
+
+def _as_parquet(path, out_dir: Path) -> Path:
+    """A CSV/CSV.gz share table, checked by :func:`coordgraph.analysis.read_shares`, as a
+    Parquet file in ``out_dir`` (removed after the run)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from coordgraph.analysis import read_shares
+
+    frame = read_shares(path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / "_input_shares.parquet"
+    cols = ["object_id", "account_id", "content_id", "timestamp_share"]
+    pq.write_table(pa.Table.from_pandas(frame[cols], preserve_index=False), target)
+    return target
+
+
+def _run(engine, shares_path, out_dir, common, master, memory_budget) -> dict:
+    """Dispatch one run (see :func:`run_engine`)."""
+    from coordgraph.analysis.hubs import PairMemoryError
+
     chosen = choose_engine(shares_path, memory_budget) if engine == "auto" else engine
     if chosen == "python":
         from coordgraph.engines import inprocess
