@@ -107,11 +107,11 @@ def share_rows(shares: pd.DataFrame, kind: str | None = None, source: str = "sha
             row = int(bad.to_numpy().nonzero()[0][0])
             raise StoreError(f"{source}: row {row + 1}, field {col}: empty value")
     ts = pd.to_numeric(shares["timestamp_share"], errors="coerce")
-    bad = ts.isna() | (ts != ts.round())
+    bad = ts.isna() | (ts != ts.round()) | (ts < 0)
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise StoreError(f"{source}: row {row + 1}, field timestamp_share: "
-                         f"{shares['timestamp_share'].iloc[row]!r} is not epoch seconds (integer)")
+                         f"{shares['timestamp_share'].iloc[row]!r} is not epoch seconds (an integer >= 0)")
     if "kind" in shares.columns:
         kinds = shares["kind"].fillna(kind or "unknown").astype(str).tolist()
     else:
