@@ -111,7 +111,7 @@ def share_rows(shares: pd.DataFrame, kind: str | None = None, source: str = "sha
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise StoreError(f"{source}: row {row + 1}, field timestamp_share: "
-                         f"{shares['timestamp_share'].iloc[row]!r} is not epoch seconds (an integer >= 0)")
+                         f"{str(shares['timestamp_share'].iloc[row])!r} is not epoch seconds (an integer >= 0)")
     if "kind" in shares.columns:
         kinds = shares["kind"].fillna(kind or "unknown").astype(str).tolist()
     else:

@@ -108,7 +108,7 @@ def test_bad_shares_name_row_and_field(store):
         ingest(store, shares=bad)
     with pytest.raises(StoreError, match=r"field timestamp_share"):
         ingest(store, shares=bad.assign(object_id="o", timestamp_share=[1, "x"]))
-    with pytest.raises(StoreError, match=r"row 1, field timestamp_share: -5"):
+    with pytest.raises(StoreError, match=r"row 1, field timestamp_share: '-5'"):
         ingest(store, shares=bad.assign(object_id="o", timestamp_share=[-5, 2]))
     with pytest.raises(StoreError, match="missing column"):
         ingest(store, shares=bad.drop(columns="content_id"))
