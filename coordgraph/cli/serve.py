@@ -1,4 +1,94 @@
-"""CLI commands for this part (registered on import on the shared app)."""
+"""``coordgraph serve`` (the investigation web app) and ``coordgraph export`` (the same exports
+from the command line)."""
 from __future__ import annotations
 
-from coordgraph.cli._app import app  # noqa: F401
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from coordgraph.cli._app import app, console, fail
+
+
+@app.command("serve")
+def serve_command(
+    store: Optional[str] = typer.Option(None, "--store", help="store URI (default: the embedded FalkorDB)"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to bind; anything but loopback needs a password"),
+    port: int = typer.Option(8050, "--port", help="TCP port"),
+    password: Optional[str] = typer.Option(None, "--password", envvar="COORDGRAPH_PASSWORD",
+                                           help="password required to open the app (env COORDGRAPH_PASSWORD)"),
+    run: Optional[str] = typer.Option(None, "--run", help="run to show first (default: the newest)"),
+) -> None:
+    """Start the investigation web app on http://HOST:PORT (Ctrl-C stops it)."""
+    from coordgraph.cypher import open_store
+    from coordgraph.cypher.errors import StoreError
+    from coordgraph.webapp.auth import BindRefused, check_bind, resolve_password
+    from coordgraph.webapp.server import serve
+
+    password = resolve_password(password)
+    try:
+        check_bind(host, password)
+    except BindRefused as exc:
+        fail(str(exc))
+    try:
+        st = open_store(store)
+    except StoreError as exc:
+        fail(str(exc))
+    if run is not None:
+        from coordgraph.cypher.runs import get_run
+
+        if get_run(st, run) is None:
+            fail(f"no complete run {run!r} in the store (list them with: coordgraph runs)")
+    try:
+        serve(st, host=host, port=port, password=password, run_id=run, store_uri=store or st.uri,
+              on_ready=lambda url: console.print(f"coordgraph web app on [bold]{url}[/] (Ctrl-C stops it)"))
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+@app.command("export")
+def export_command(
+    run: str = typer.Option(..., "--run", help="the run id"),
+    community: int = typer.Option(..., "--community", help="the community (see coordgraph communities)"),
+    fmt: str = typer.Option("html", "--format", help="csv, gexf, graphml, json, svg or html"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="output file (default: <run>-community<C>.<ext>)"),
+    store: Optional[str] = typer.Option(None, "--store", help="store URI (default: the embedded FalkorDB)"),
+    min_weight: float = typer.Option(0.0, "--min-weight", help="keep edges with at least this many co-shares"),
+    case: Optional[str] = typer.Option(None, "--case", help="include this saved case's notes in the report"),
+) -> None:
+    """Export one community of a run: members CSV, GEXF/GraphML (Gephi), Cytoscape JSON, SVG or HTML report."""
+    from coordgraph.cypher import open_store
+    from coordgraph.cypher.errors import StoreError
+    from coordgraph.reporting.formats import EXPORT_FORMATS, export_bytes
+    from coordgraph.webapp.filters import Filters
+    from coordgraph.webapp.state import AppState
+    from coordgraph.webapp.views import community_view
+
+    if fmt not in EXPORT_FORMATS:
+        fail(f"--format: unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)} "
+             "(PNG comes from the web app's Export PNG button)")
+    try:
+        st = open_store(store)
+        state = AppState(st)
+        if run not in {r["id"] for r in state.runs()}:
+            fail(f"--run: no complete run {run!r} in the store (list them with: coordgraph runs)")
+        notes = ""
+        if case:
+            from coordgraph.cypher.cases import get_case
+
+            found = get_case(st, case)
+            if found is None:
+                fail(f"--case: no saved case {case!r}")
+            notes = f"Case '{case}':\n{found.get('notes') or ''}"
+        view = community_view(state, run, community, Filters(weight_mode="absolute", weight_value=min_weight), notes)
+    except ValueError as exc:
+        fail(f"--community: {exc}")
+    except StoreError as exc:
+        fail(str(exc))
+    content, ext = export_bytes(view, fmt)
+    path = out or Path(f"{run}-community{community}.{ext}")
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        fail(f"--out: cannot write {path}: {exc.strerror or exc}")
+    console.print(f"wrote {path} ({len(view.accounts):,} accounts, {len(view.edges):,} edges, {fmt})")

@@ -102,4 +102,5 @@ def _members(accounts: pd.DataFrame) -> str:
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return '<p class="muted">none</p>'
+    frame = frame.astype(object).where(frame.notna(), None).replace({None: ""})
     return frame.to_html(index=False, border=0, na_rep="", float_format=lambda v: f"{v:.3g}", escape=True)

@@ -23,7 +23,7 @@ def _utc(ts) -> str:
     return dt.datetime.fromtimestamp(int(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _table(frame: pd.DataFrame, table_id: str | None = None, max_rows: int = 50) -> html.Table:
+def _table(frame: pd.DataFrame, table_id: str | None = None, max_rows: int = 50) -> html.Div:
     """A compact HTML table of ``frame`` (first ``max_rows`` rows)."""
     head = html.Tr([html.Th(c, style={"textAlign": "left", "borderBottom": "1px solid #ccc", "padding": "2px 4px"})
                     for c in frame.columns])
@@ -31,8 +31,9 @@ def _table(frame: pd.DataFrame, table_id: str | None = None, max_rows: int = 50)
                              style={"padding": "2px 4px", "borderBottom": "1px solid #eee"}) for v in row])
             for row in frame.head(max_rows).itertuples(index=False)]
     kwargs = {"id": table_id} if table_id else {}
-    return html.Table([html.Thead(head), html.Tbody(body)], style={"borderCollapse": "collapse", "fontSize": "12px",
-                                                                    "width": "100%"}, **kwargs)
+    table = html.Table([html.Thead(head), html.Tbody(body)], style={"borderCollapse": "collapse", "fontSize": "12px",
+                                                                     "width": "100%"}, **kwargs)
+    return html.Div(table, style={"overflowX": "auto"})
 
 
 def build_filters(mode, value, symmetry, fast, min_size, t_from, t_to, intents) -> Filters:
@@ -55,16 +56,19 @@ def register(app, state) -> None:
     @app.callback(
         Output("weight-slider", "min"), Output("weight-slider", "max"), Output("weight-slider", "step"),
         Output("weight-slider", "marks"), Output("weight-slider", "value"),
-        Input("weight-mode", "value"), Input("run-select", "value"),
+        Input("weight-mode", "value"), Input("run-select", "value"), prevent_initial_call=True,
     )
     def slider_range(mode, run):
+        """Percentile: 0..1; absolute: 0..the run's largest weight. Resets the value only
+        when the mode changes (a second redraw on load would race with the first)."""
+        value = 0 if ctx.triggered_id == "weight-mode" else no_update
         if mode == "absolute" and run:
-            top = float(state.snapshot(run).weight.max()) if len(state.snapshot(run)) else 1.0
-            top = max(top, 1.0)
+            snap = state.snapshot(run)
+            top = max(float(snap.weight.max()) if len(snap) else 1.0, 1.0)
             step = 1 if top <= 200 else max(1, round(top / 200))
             marks = {int(v): str(int(v)) for v in np.unique(np.linspace(0, top, 5).round())}
-            return 0, top, step, marks, 0
-        return 0, 1, 0.01, {0: "0", 0.5: "0.5", 0.9: "0.9", 1: "1"}, 0
+            return 0, top, step, marks, value
+        return 0, 1, 0.01, {0: "0", 0.5: "0.5", 0.9: "0.9", 1: "1"}, value
 
     @app.callback(
         Output("graph", "elements"), Output("graph-summary", "children"), Output("filter-error", "children"),
@@ -250,7 +254,9 @@ def edge_details(state, run: str, data: dict) -> list:
         raise PreventUpdate
     rows = state.source.edge_provenance(run, a, b)
     rows["ts"] = rows["ts"].map(_utc)
-    shown = rows[["object_id", "kind", "older_account", "post_id", "post_id_y", "ts", "time_delta", "fast"]]
+    shown = rows[["object_id", "time_delta", "ts", "older_account", "post_id", "post_id_y", "kind", "fast"]].rename(
+        columns={"time_delta": "seconds apart", "ts": "older share (UTC)", "post_id": "older post",
+                 "post_id_y": "newer post"})
     return [
         html.H4("Why these accounts are linked", style={"margin": "0 0 4px"}, id="edge-title"),
         html.Div(f"{a} — {b}: weight {data.get('weight')}, average {data.get('avg_time_delta', 0):.3g} s apart, "

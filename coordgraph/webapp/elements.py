@@ -268,10 +268,10 @@ def _select_accounts(
 
 
 def _edge_width(weight: float, top: float) -> float:
-    """Edge width in pixels, 1 to 8, growing with the square root of weight / top."""
+    """Edge width in pixels, 1 to 6, growing with the square root of weight / top."""
     if not top or top <= 0:
         return 1.0
-    return round(1 + 7 * math.sqrt(max(float(weight), 0) / float(top)), 2)
+    return round(1 + 5 * math.sqrt(max(float(weight), 0) / float(top)), 2)
 
 
 def _plain(value: object) -> object:

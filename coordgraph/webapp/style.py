@@ -10,10 +10,10 @@ STYLESHEET = [
     {"selector": ".expanded", "style": {
         "background-opacity": 0.07, "border-width": 2, "border-color": "data(color)", "shape": "round-rectangle",
         "text-valign": "top", "color": "#333", "text-outline-width": 0, "padding": 12}},
-    {"selector": "edge", "style": {"width": "data(width)", "line-color": "#b5b5b5", "opacity": 0.7,
-                                   "curve-style": "haystack"}},
-    {"selector": ".link", "style": {"line-color": "#8a8a8a", "opacity": 0.5}},
-    {"selector": ".fast", "style": {"line-color": "#D55E00"}},
+    # opaque, light colours: semi-transparent wide edges are slow to paint without a GPU
+    {"selector": "edge", "style": {"width": "data(width)", "line-color": "#c8c8c8", "curve-style": "haystack"}},
+    {"selector": ".link", "style": {"line-color": "#b0b0b0"}},
+    {"selector": ".fast", "style": {"line-color": "#f2b48c"}},
     {"selector": ".focus", "style": {"border-width": 3, "border-color": "#000"}},
     {"selector": ":selected", "style": {"border-width": 3, "border-color": "#111", "line-color": "#111", "opacity": 1}},
 ]
