@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
+import pandas as pd
 
 from coordgraph.analysis.hubs import window_pair_counts
 
@@ -43,6 +44,20 @@ class CodedShares:
 
     def __len__(self) -> int:
         return len(self.time)
+
+    @property
+    def has_loop_rows(self) -> bool:
+        """Any share whose object equals its content id (computed once)."""
+        if not hasattr(self, "_has_loop"):
+            self._has_loop = bool(self.loop.any())
+        return self._has_loop
+
+    @property
+    def has_repeated_contents(self) -> bool:
+        """Any content id on two shares (else no pair can have equal contents; computed once)."""
+        if not hasattr(self, "_repeated"):
+            self._repeated = len(pd.unique(self.content)) < len(self.content)
+        return self._repeated
 
     def take(self, index: np.ndarray) -> "CodedShares":
         """The shares at ``index`` (same code ranges)."""
@@ -95,9 +110,11 @@ def pair_chunks(shares: CodedShares, time_window: int, chunk_pairs: int = DEFAUL
 
 def drop_loops(shares: CodedShares, older: np.ndarray, newer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Remove loop pairs: object equal to either content id, equal content ids, same account."""
-    keep = ~(shares.loop[older] | shares.loop[newer])
-    keep &= shares.content[older] != shares.content[newer]
-    keep &= shares.account[older] != shares.account[newer]
+    keep = shares.account[older] != shares.account[newer]
+    if shares.has_loop_rows:
+        keep &= ~(shares.loop[older] | shares.loop[newer])
+    if shares.has_repeated_contents:
+        keep &= shares.content[older] != shares.content[newer]
     return older[keep], newer[keep]
 
 
@@ -189,49 +206,63 @@ def aggregate_edges(
     """Aggregate pair rows into edges: weight (rows), summed time_delta (seconds) and the
     distinct-content counts (documented: contents of each account; ``compat``: CooRTweet's
     older/newer-side counts, whatever the account). Every row of an edge must be here."""
-    n_hi_code = int(hi.max()) + 1 if len(hi) else 1
+    n = len(lo)
+    if n == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return EdgeAggregate(z, z, z, z.astype(np.float64), z, z)
+    n_hi_code = int(hi.max()) + 1
     key = lo.astype(np.int64) * n_hi_code + hi
-    edges, inv = sorted_unique_inverse(key)
-    weight = np.bincount(inv).astype(np.int64)
-    sum_td = np.bincount(inv, weights=time_delta).astype(np.float64)
+    order = np.argsort(key)
+    key = key[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    seg = np.cumsum(new) - 1
+    del new
+    weight = np.diff(np.append(starts, n)).astype(np.int64)
+    sum_td = np.add.reduceat(time_delta[order].astype(np.float64), starts)
+    edges = key[starts]
+    del key
     if compat:
-        side_a, side_b = older_content, newer_content
+        side_a, side_b = older_content[order], newer_content[order]
     else:
-        side_a = np.where(older_is_lo, older_content, newer_content)
-        side_b = np.where(older_is_lo, newer_content, older_content)
-    n_lo = _distinct_per_group(inv, side_a, len(edges))
-    n_hi = _distinct_per_group(inv, side_b, len(edges))
+        flip = older_is_lo[order]
+        c_old, c_new = older_content[order], newer_content[order]
+        side_a = np.where(flip, c_old, c_new)
+        side_b = np.where(flip, c_new, c_old)
+        del c_old, c_new, flip
+    n_lo = _distinct_per_sorted_group(seg, side_a, len(starts))
+    n_hi = _distinct_per_sorted_group(seg, side_b, len(starts))
     return EdgeAggregate(edges // n_hi_code, edges % n_hi_code, weight, sum_td, n_lo, n_hi)
 
 
-def _distinct_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
-    """Number of distinct ``value`` per ``group`` (both non-negative integer arrays)."""
+def _distinct_per_sorted_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+    """Number of distinct ``value`` per ``group``; ``group`` is non-decreasing, so the
+    combined key is nearly sorted and one in-place sort (no argsort) finds the distinct ones."""
     span = int(value.max()) + 1 if len(value) else 1
-    pairs = sorted_unique(group.astype(np.int64) * span + value)
-    return np.bincount(pairs // span, minlength=n_groups).astype(np.int64)
+    if n_groups * span >= 2**62:  # keys would overflow: a slower but safe lexsort
+        order = np.lexsort((value, group))
+        g, v = group[order], value[order]
+        first = np.ones(len(g), dtype=bool)
+        first[1:] = (g[1:] != g[:-1]) | (v[1:] != v[:-1])
+        return np.bincount(g[first], minlength=n_groups).astype(np.int64)
+    k = group * span + value.astype(np.int64)
+    k.sort()
+    first = np.empty(len(k), dtype=bool)
+    if len(k):
+        first[0] = True
+        np.not_equal(k[1:], k[:-1], out=first[1:])
+    return np.bincount(k[first] // span, minlength=n_groups).astype(np.int64)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values by sorting (numpy 2's hash-based np.unique is many times
-    slower on tens of millions of int64)."""
-    s = np.sort(values)
-    if len(s) == 0:
-        return s
-    keep = np.empty(len(s), dtype=bool)
-    keep[0] = True
-    np.not_equal(s[1:], s[:-1], out=keep[1:])
-    return s[keep]
+    """Distinct values (pandas' hash table: numpy 2's hash-based np.unique is many times
+    slower on tens of millions of int64). Order is not meaningful."""
+    return pd.unique(values)
 
 
 def sorted_unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sorted distinct values, index of each value in them), by one argsort."""
-    order = np.argsort(values)
-    s = values[order]
-    if len(s) == 0:
-        return s, np.zeros(0, dtype=np.int64)
-    new = np.empty(len(s), dtype=bool)
-    new[0] = True
-    np.not_equal(s[1:], s[:-1], out=new[1:])
-    inv = np.empty(len(s), dtype=np.int64)
-    inv[order] = np.cumsum(new) - 1
-    return s[new], inv
+    """(distinct values, index of each value in them), by pandas' hash factorize."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return np.asarray(uniques), codes.astype(np.int64, copy=False)

@@ -145,13 +145,20 @@ def _edge_bucket(lo: np.ndarray, hi: np.ndarray, n_buckets: int) -> np.ndarray:
 
 
 class _Buckets:
-    """Pair rows spilled to one Parquet file per edge bucket (appended chunk by chunk)."""
+    """Pair rows by edge bucket: one Parquet file per bucket appended chunk by chunk (spill),
+    or, with a single bucket, numpy chunks kept in memory."""
 
     def __init__(self, tmp: Path, n_buckets: int):
+        self.in_memory = n_buckets == 1
         self.paths = [tmp / f"bucket-{b:04d}.parquet" for b in range(n_buckets)]
         self.writers: list[pq.ParquetWriter | None] = [None] * n_buckets
+        self.chunks: list[list[dict]] = [[] for _ in range(n_buckets)]
 
-    def append(self, bucket: int, table: pa.Table) -> None:
+    def append(self, bucket: int, cols: dict) -> None:
+        if self.in_memory:
+            self.chunks[bucket].append(cols)
+            return
+        table = pa.table(cols)
         if self.writers[bucket] is None:
             self.writers[bucket] = pq.ParquetWriter(self.paths[bucket], table.schema, compression="lz4")
         self.writers[bucket].write_table(table)
@@ -161,8 +168,19 @@ class _Buckets:
             if w is not None:
                 w.close()
 
-    def read(self, bucket: int) -> pa.Table | None:
-        return pq.read_table(self.paths[bucket]) if self.writers[bucket] is not None else None
+    def read(self, bucket: int) -> dict | None:
+        """The bucket's columns as numpy arrays (None when empty); frees the memory copy."""
+        if self.in_memory:
+            chunks, self.chunks[bucket] = self.chunks[bucket], []
+            if not chunks:
+                return None
+            return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+        if self.writers[bucket] is None:
+            return None
+        table = pq.read_table(self.paths[bucket])
+        out = {name: table.column(name).to_numpy() for name in table.column_names}
+        self.paths[bucket].unlink()
+        return out
 
 
 def detect_network_parquet(
@@ -180,6 +198,7 @@ def detect_network_parquet(
     tmp_dir: str | Path | None = None,
     max_object_shares: int | None = None,
     hub_pairs: int | None = None,
+    max_stash_pairs: int = 150_000_000,
 ) -> dict:
     """Run detect_groups and the coordinated network on a share Parquet file, out of core.
 
@@ -193,6 +212,8 @@ def detect_network_parquet(
     ``max_object_shares``: drop objects with more shares than that (a warning names them);
     the summary lists them and every object whose window pairs exceed ``hub_pairs``
     (default :data:`coordgraph.analysis.hubs.DEFAULT_HUB_PAIRS`) as ``trend_hubs``.
+    With one partition, pass A keeps up to ``max_stash_pairs`` pairs (8 bytes each) for
+    pass B instead of forming them twice.
     """
     from coordgraph.analysis.hubs import DEFAULT_HUB_PAIRS
 
@@ -222,26 +243,39 @@ def detect_network_parquet(
         enc.obj = enc.time = enc.loop = None  # spilled: the partitions hold them now
         lap("partition")
 
-        # Pass A: contents in a (loop-free) pair, and an upper bound of the pair count.
-        paired = np.zeros(n_contents, dtype=bool)
+        # Pass A: per-object pair counts (hubs, bucket count) and, for the post-filter, the
+        # contents in a loop-free pair (C). One partition: keep it and its pairs for pass B.
+        single = len(parts) == 1
+        loaded = {}
+        stash: list | None = [] if single and min_participation >= 2 else None
+        stash_pairs = 0
+        paired = np.zeros(n_contents, dtype=bool) if min_participation >= 2 else None
         obj_pairs = np.zeros(len(enc.objects), dtype=np.float64)
         upper = 0
-        for path in parts:
+        for i, path in enumerate(parts):
             shares = _load_partition(path, n_accounts, n_contents)
-            obj_pairs += np.bincount(shares.obj, weights=window_pair_counts(shares.obj, shares.time, time_window),
-                                     minlength=len(obj_pairs))
+            if single:
+                loaded[i] = shares
+            counts = window_pair_counts(shares.obj, shares.time, time_window)
+            obj_pairs += np.bincount(shares.obj, weights=counts, minlength=len(obj_pairs))
+            upper += int(counts.sum())
+            del counts
+            if paired is None:
+                continue
             for older, newer in K.loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
                 paired[shares.content[older]] = True
                 paired[shares.content[newer]] = True
-                upper += len(older)
-        if min_participation >= 2:
-            in_c = paired[cont_kept]
-            m = np.bincount(acc_kept[in_c], minlength=n_accounts)
-            in_p = np.zeros(n_contents, dtype=bool)
-            in_p[cont_kept[m[acc_kept] >= min_participation]] = True
-            del in_c, m
+                if stash is not None:
+                    stash_pairs += len(older)
+                    if stash_pairs <= max_stash_pairs:
+                        stash.append((older.astype(np.int32), newer.astype(np.int32)))
+                    else:
+                        stash = None
+        if paired is not None:
+            in_p = K.post_filter_contents(
+                K.CodedShares(None, acc_kept, cont_kept, None, None, n_accounts, n_contents), paired, min_participation)
         else:
-            in_p = np.ones(n_contents, dtype=bool)
+            in_p = None
         del paired, acc_kept, cont_kept
         lap("pass_a")
 
@@ -251,10 +285,11 @@ def detect_network_parquet(
         buckets = _Buckets(tmp, n_buckets)
         result_writer = None
         n_result = 0
-        for path in parts:
-            shares = _load_partition(path, n_accounts, n_contents)
-            for older, newer in K.loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
-                if min_participation >= 2:
+        for i, path in enumerate(parts):
+            shares = loaded.pop(i) if i in loaded else _load_partition(path, n_accounts, n_contents)
+            chunks = stash if stash is not None else K.loop_free_chunks(shares, time_window, remove_loops, chunk_pairs)
+            for older, newer in chunks:
+                if in_p is not None:
                     sel = in_p[shares.content[older]] | in_p[shares.content[newer]]
                     older, newer = older[sel], newer[sel]
                 if not len(older):
@@ -267,6 +302,7 @@ def detect_network_parquet(
                     result_writer.write_table(table)
                 _spill_pairs(buckets, shares, older, newer, lex, n_buckets)
             path.unlink()
+            stash = None
         buckets.close()
         if result_writer is not None:
             result_writer.close()
@@ -387,7 +423,7 @@ def _spill_pairs(buckets: _Buckets, shares: K.CodedShares, older, newer, lex: np
         "c_old": shares.content[older], "c_new": shares.content[newer], "older_is_lo": older_is_lo,
     }
     if n_buckets == 1:
-        buckets.append(0, pa.table(cols))
+        buckets.append(0, cols)
         return
     b = _edge_bucket(lo, hi, n_buckets)
     order = np.argsort(b, kind="stable")
@@ -395,7 +431,7 @@ def _spill_pairs(buckets: _Buckets, shares: K.CodedShares, older, newer, lex: np
     for k in range(n_buckets):
         if bounds[k] < bounds[k + 1]:
             idx = order[bounds[k]:bounds[k + 1]]
-            buckets.append(k, pa.table({name: v[idx] for name, v in cols.items()}))
+            buckets.append(k, {name: v[idx] for name, v in cols.items()})
 
 
 def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, compat, out_dir: Path, tmp: Path) -> dict:
@@ -406,12 +442,11 @@ def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, co
     strength = np.zeros(n_accounts, dtype=np.int64)
     staged = []
     for b in range(n_buckets):
-        table = buckets.read(b)
-        if table is None:
+        c = buckets.read(b)
+        if c is None:
             continue
-        c = {name: table.column(name).to_numpy() for name in table.column_names}
         agg = K.aggregate_edges(c["lo"], c["hi"], c["td"], c["c_old"], c["c_new"], c["older_is_lo"], compat)
-        del c, table
+        del c
         h = np.bincount(agg.weight)
         if len(h) > len(hist):
             hist = np.pad(hist, (0, len(h) - len(hist)))
@@ -427,7 +462,6 @@ def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, co
             path = tmp / f"edges-{b:04d}.parquet"
             pq.write_table(table, path, compression="lz4")
             staged.append(path)
-        buckets.paths[b].unlink()
     n_edges = int(hist.sum())
     threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
     schema = pa.schema([("account_id", pa.string()), ("account_id_y", pa.string()), ("weight", pa.int64()),

@@ -1,0 +1,116 @@
+"""The QUT coordination-network-toolkit (PyPI ``coordination-network-toolkit``) on the same
+share data, side by side with coordgraph.
+
+Why: the field's Python reference for co-retweet networks. Its co-retweet network links two
+users who retweeted the same tweet within ``time_window`` seconds of each other (inclusive,
+SQLite self-join), which is coordgraph's window pairing with ``min_participation=1`` and loop
+removal (generated content ids are unique and never equal an object id). So both must find
+the same *account pairs*; weights differ by definition (QUT counts distinct messages of the
+first user) and are not compared.
+
+    python -m bench.bench_qut /tmp/coordgraph-bench/shares_1M_dense.parquet [--engine outofcore]
+
+Prints load and compute seconds for QUT, coordgraph's end-to-end seconds, the ratio, and
+whether the account pairs are identical. Run in a subprocess by bench.run_all.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+
+
+def qut_rows(path: Path, batch_rows: int = 500_000):
+    """Shares as QUT message tuples: (message_id, user_id, username, repost_id, reply_id,
+    message, timestamp, urls); a share is a retweet of its object."""
+    pf = pq.ParquetFile(path)
+    for batch in pf.iter_batches(batch_size=batch_rows, columns=["object_id", "account_id", "content_id", "timestamp_share"]):
+        cols = batch.to_pydict()
+        for obj, acc, cid, ts in zip(cols["object_id"], cols["account_id"], cols["content_id"], cols["timestamp_share"]):
+            yield cid, acc, acc, obj, None, "", ts, []
+
+
+def run_qut(path: Path, time_window: int, workdir: Path, n_threads: int = 2) -> dict:
+    """Load the shares into QUT's SQLite database and compute its co-retweet network.
+    Returns seconds for each step and the set of unordered account pairs (user_1 != user_2)."""
+    from coordination_network_toolkit.compute_networks import compute_co_retweet_parallel
+    from coordination_network_toolkit.preprocess import preprocess_data
+
+    db = workdir / "qut.db"
+    with contextlib.redirect_stdout(sys.stderr):  # QUT prints progress
+        t0 = time.perf_counter()
+        preprocess_data(str(db), qut_rows(path))
+        t1 = time.perf_counter()
+        compute_co_retweet_parallel(str(db), time_window, n_threads=n_threads, min_edge_weight=1)
+        t2 = time.perf_counter()
+    con = sqlite3.connect(db)
+    pairs = {
+        (a, b) if a < b else (b, a)
+        for a, b in con.execute("select user_1, user_2 from co_retweet_network where user_1 != user_2")
+    }
+    con.close()
+    return {"load_s": t1 - t0, "compute_s": t2 - t1, "total_s": t2 - t0, "pairs": pairs}
+
+
+def run_coordgraph(path: Path, time_window: int, workdir: Path, engine: str) -> dict:
+    """coordgraph end to end (detection + network, edges written) with min_participation=1."""
+    from coordgraph.engines import run_engine
+
+    t0 = time.perf_counter()
+    summary = run_engine(engine, path, workdir / "cg", time_window=time_window, min_participation=1,
+                         write_result=False)
+    seconds = time.perf_counter() - t0
+    edges = pq.read_table(workdir / "cg" / "edges.parquet", columns=["account_id", "account_id_y"]) \
+        if (workdir / "cg" / "edges.parquet").is_file() else \
+        pq.read_table(str(workdir / "cg" / "edges"), columns=["account_id", "account_id_y"])
+    a = edges.column(0).to_pylist()
+    b = edges.column(1).to_pylist()
+    return {"total_s": seconds, "engine": summary["engine"], "pairs": {(x, y) if x < y else (y, x) for x, y in zip(a, b)}}
+
+
+def compare(path: Path, time_window: int = 10, engine: str = "auto", workdir: Path | None = None) -> dict:
+    """Both tools on one file; the summary as a dict (no pair sets)."""
+    with tempfile.TemporaryDirectory(prefix="qut-bench-", dir=workdir) as tmp:
+        tmp = Path(tmp)
+        cg = run_coordgraph(path, time_window, tmp, engine)
+        qut = run_qut(path, time_window, tmp)
+    same = cg["pairs"] == qut["pairs"]
+    return {
+        "file": str(path), "time_window": time_window, "coordgraph_engine": cg["engine"],
+        "coordgraph_s": round(cg["total_s"], 3), "qut_load_s": round(qut["load_s"], 3),
+        "qut_compute_s": round(qut["compute_s"], 3), "qut_total_s": round(qut["total_s"], 3),
+        "ratio": round(qut["total_s"] / cg["total_s"], 1), "account_pairs": len(cg["pairs"]),
+        "qut_account_pairs": len(qut["pairs"]), "same_pairs": same,
+        "only_coordgraph": len(cg["pairs"] - qut["pairs"]), "only_qut": len(qut["pairs"] - cg["pairs"]),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="QUT coordination-network-toolkit vs coordgraph on one share file")
+    ap.add_argument("shares", type=Path)
+    ap.add_argument("--time-window", type=int, default=10)
+    ap.add_argument("--engine", default="auto")
+    ap.add_argument("--json", action="store_true", help="print one JSON line only")
+    args = ap.parse_args(argv)
+    out = compare(args.shares, args.time_window, args.engine)
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(f"QUT: load {out['qut_load_s']} s + co-retweet {out['qut_compute_s']} s = {out['qut_total_s']} s")
+    print(f"coordgraph ({out['coordgraph_engine']}): {out['coordgraph_s']} s  -> {out['ratio']}x faster")
+    print(f"account pairs: coordgraph {out['account_pairs']}, QUT {out['qut_account_pairs']}, "
+          f"identical: {out['same_pairs']}")
+    if not out["same_pairs"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
