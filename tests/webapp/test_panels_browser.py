@@ -1,0 +1,85 @@
+"""Trends and Cases tabs in headless Chromium (screenshots in test-artifacts/webapp/)."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def trends_saved(campaign):
+    """Two simulated trends (one organic, one inflated by a campaign) stored in the campaign's store."""
+    from coordgraph.analysis.trend_simulate import simulate_trend_pair
+    from coordgraph.cypher.trend_store import save_trend_stats
+
+    st, _run, _sim = campaign
+    pair = simulate_trend_pair(organic_accounts=300, background_accounts=100)
+    save_trend_stats(st, pair.posts, ["#organicday", "#inflatedday"], pair.accounts,
+                     coordinated_accounts=getattr(pair, "campaign_accounts", None))
+    return ["#organicday", "#inflatedday"]
+
+
+def _pick(page, dropdown: str, text: str, tries: int = 3) -> None:
+    """Choose ``text`` in a Dash dropdown; retried when a callback re-renders it meanwhile."""
+    for attempt in range(tries):
+        page.wait_for_load_state("networkidle")
+        page.click(dropdown)
+        page.keyboard.type(text)
+        try:
+            page.locator(".dash-options-list-option-text", has_text=text).first.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - closed by a re-render: try again
+            page.keyboard.press("Escape")
+            if attempt == tries - 1:
+                raise
+
+
+def test_trends_side_by_side(page, trends_saved, artifacts):
+    from tests.webapp.test_browser import wait_drawn
+
+    wait_drawn(page)
+    page.click("text=Trends")
+    page.wait_for_function("() => document.querySelector('#trend-message').innerText.includes('2 trends')")
+    _pick(page, "#trend-a", "organicday")
+    _pick(page, "#trend-b", "inflatedday")
+    page.wait_for_selector("#trend-volume .scatterlayer .trace:nth-child(2)")
+    page.wait_for_selector("#trend-indicators .barlayer")
+    table = page.inner_text("#trend-table")
+    assert "coordinated_posts_pct" in table or "duplicate_text_pct" in table
+    page.screenshot(path=str(artifacts / "10_trends.png"), full_page=True)
+
+
+def test_save_and_reopen_case(page, campaign, artifacts):
+    from coordgraph.cypher.cases import get_case
+    from tests.webapp.test_browser import CY, click_until, cy_ids, wait_drawn
+
+    st, run_id, _ = campaign
+    wait_drawn(page)
+    community = cy_ids(page, "node.community")[1]
+    click_until(page, community, f"() => {CY}.nodes('node.account').length > 0")
+    wait_drawn(page, "expanded")
+    page.click("text=Cases")
+    page.fill("#case-name", "browser case")
+    page.fill("#case-notes", "Campaign found by the browser test.")
+    page.fill("#case-bookmarks", "account_001, account_005")
+    page.click("#case-save")
+    page.wait_for_selector("#case-saved")
+    case = get_case(st, "browser case")
+    assert case["run_id"] == run_id and case["accounts"] == ["account_001", "account_005"]
+    assert case["communities"] == [int(community[2:])] and case["notes"].startswith("Campaign found")
+    page.screenshot(path=str(artifacts / "11_case_saved.png"))
+    # reopen in a fresh page: the saved view comes back expanded
+    page.goto(page.url)
+    wait_drawn(page)
+    page.click("text=Cases")
+    _pick(page, "#case-list", "browser case")
+    page.wait_for_function("() => document.querySelector('#case-detail').innerText.includes('Campaign found')")
+    page.click("text=Network")
+    page.wait_for_function(f"() => {CY}.nodes('node.account').length > 0")
+    # the HTML report carries the case notes
+    with page.expect_download() as info:
+        page.click("#export-html")
+    path = artifacts / "case_report.html"
+    info.value.save_as(str(path))
+    assert "Campaign found by the browser test." in path.read_text()
+    page.screenshot(path=str(artifacts / "12_case_reopened.png"))
