@@ -80,52 +80,76 @@ def main() -> None:
     ap.add_argument("--edges", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="reuse the bench graph if it is there")
+    ap.add_argument("--cypher", action="store_true",
+                    help="also time the pure-Cypher overview (webapp_overview_*.cypher; slow at 100k)")
     args = ap.parse_args()
 
     from coordgraph.cypher import open_store
+    from coordgraph.webapp.app import create_app
+    from coordgraph.webapp.callbacks import build_filters
     from coordgraph.webapp.elements import overview_elements
     from coordgraph.webapp.filters import Filters
     from coordgraph.webapp.source import RunSource
 
     store = open_store(graph="webapp_bench")
     run_id = f"bench{args.edges}"
-    have = store.read("MATCH (r:Run {id: $id}) RETURN count(r) AS n", {"id": run_id})[0]["n"]
+    have = store.query("MATCH (r:Run {id: $id}) RETURN count(r) AS n", {"id": run_id})[0]["n"]
     if not (args.keep and have):
         store.clear()
         t = time.perf_counter()
         load(store, synthetic_edges(args.edges), run_id)
         print(f"loaded {args.edges:,} COORDINATED edges in {time.perf_counter() - t:.1f} s")
-    n = store.read("MATCH ()-[e:COORDINATED]->() WHERE e.run_id = $r RETURN count(e) AS n", {"r": run_id})[0]["n"]
+    n = store.query("MATCH ()-[e:COORDINATED]->() WHERE e.run_id = $r RETURN count(e) AS n", {"r": run_id})[0]["n"]
+    print(f"run with {n:,} COORDINATED edges")
+
+    # server start: the app reads the run's edge snapshot once (coordgraph serve does it before listening)
+    def start():
+        app = create_app(store, run_id=run_id)
+        app.state.warm_up(run_id)
+        return app
+    ms_start, app = timed(start, max(1, args.repeat // 2))
+    print(f"server start (create app + load the run snapshot): {ms_start:.0f} ms median")
+    client = app.server.test_client()
 
     def first_page():
-        src = RunSource(store)  # cold: no cached weights
-        src.runs()
-        comms, links = src.overview(run_id, Filters())
+        """What a browser's first visit costs on the server: page, layout, first redraw."""
+        assert client.get("/").status_code == 200
+        assert client.get("/_dash-layout").status_code == 200
+        state = app.state
+        comms, links = state.snapshot(run_id).overview(Filters())
         return overview_elements(comms, links)
-
-    src = RunSource(store)
-    src.weights(run_id)
     ms_first, drawing = timed(first_page, args.repeat)
-    print(f"run with {n:,} COORDINATED edges")
-    print(f"first page (runs, weights, overview query, layout, elements): {ms_first:.0f} ms median "
+    print(f"first page (HTML + layout with runs + first overview redraw): {ms_first:.0f} ms median "
           f"-> {len(drawing.elements)} elements ({drawing.summary()})")
+
+    snap = app.state.snapshot(run_id)
     changes = {
-        "threshold percentile 0.5": Filters(weight_mode="percentile", weight_value=0.5),
-        "threshold percentile 0.9": Filters(weight_mode="percentile", weight_value=0.9),
-        "absolute weight >= 5": Filters(weight_value=5),
-        "symmetry >= 0.8": Filters(min_symmetry=0.8),
-        "fast edges only": Filters(fast_only=True),
-        "time range 6 h": Filters(time_from=1_700_000_000, time_to=1_700_021_600),
-        "community size >= 50": Filters(min_community_size=50),
+        "threshold percentile 0.5": ("percentile", 0.5, 0, [], 1, None, None, []),
+        "threshold percentile 0.9": ("percentile", 0.9, 0, [], 1, None, None, []),
+        "absolute weight >= 5": ("absolute", 5, 0, [], 1, None, None, []),
+        "symmetry >= 0.8": ("percentile", 0, 0.8, [], 1, None, None, []),
+        "fast edges only": ("percentile", 0, 0, ["fast"], 1, None, None, []),
+        "time range 6 h": ("percentile", 0, 0, [], 1, "2023-11-14 22:13", "2023-11-15 04:13", []),
+        "community size >= 300": ("percentile", 0, 0, [], 300, None, None, []),
     }
-    for name, f in changes.items():
-        ms, d = timed(lambda: overview_elements(*src.overview(run_id, f)), args.repeat)
-        print(f"filter change [{name}]: {ms:.0f} ms median -> {len(d.elements)} elements")
-    comms, _ = src.overview(run_id, Filters())
+    for name, values in changes.items():
+        def change():
+            f = build_filters(*values)
+            return overview_elements(*snap.overview(f))
+        ms, d = timed(change, args.repeat)
+        print(f"filter change [{name}] (filters -> snapshot -> layout -> elements): {ms:.0f} ms median "
+              f"-> {len(d.elements)} elements")
+    comms, links = snap.overview(Filters())
     big = int(comms.sort_values("size").iloc[-1]["community"])
-    ms, d = timed(lambda: overview_elements(comms, _, expanded={big: src.community(run_id, big, Filters())}), args.repeat)
+    ms, d = timed(lambda: overview_elements(comms, links, expanded={big: snap.community_view(big, Filters())}),
+                  args.repeat)
     print(f"expand the largest community ({int(comms['size'].max())} accounts): {ms:.0f} ms median "
           f"-> {len(d.elements)} elements")
+    if args.cypher:
+        src = RunSource(store)
+        for name, f in (("no filter", Filters()), ("percentile 0.9", Filters(weight_mode="percentile", weight_value=0.9))):
+            ms, _ = timed(lambda: src.overview(run_id, f), 1)
+            print(f"pure-Cypher overview [{name}] (webapp_overview_*.cypher): {ms:.0f} ms")
 
 
 if __name__ == "__main__":
