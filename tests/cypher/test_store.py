@@ -192,7 +192,9 @@ def test_unreachable_store_is_a_clear_error():
 def test_read_path_refuses_writes(store):
     store.query("CREATE (:Account {id: 'x'})")
     for q in ("CREATE (:Account {id: 'y'})", "MATCH (a:Account) SET a.handle = 'h'",
-              "MATCH (a:Account) DETACH DELETE a", "MERGE (:Object {id: 'z'})"):
+              "MATCH (a:Account) DETACH DELETE a", "MERGE (:Object {id: 'z'})",
+              "MATCH (a:Account) REMOVE a.id", "CREATE INDEX FOR (n:Account) ON (n.name)",
+              "CALL db.idx.fulltext.createNodeIndex('Account', 'name')"):
         with pytest.raises(ReadOnlyViolation, match="only read-only queries"):
             store.read(q)
     assert store.read("MATCH (a:Account) RETURN a.id AS id, a.handle AS h") == [{"id": "x", "h": None}]
