@@ -96,7 +96,9 @@ def register(app, state) -> None:
         explain = f"weight >= {min_w:.4g}: {kept:,} of {len(snap):,} edges"
         if focus and focus.get("kind") in ("account", "object"):
             if focus["kind"] == "account":
-                accounts, edges = snap.neighbourhood(focus["id"], filters)
+                accounts, _ = snap.neighbourhood(focus["id"], filters)
+                # the ego network: the account, its partners and the edges among them all
+                accounts, edges = snap.among(set(accounts["account_id"]), filters)
                 drawing = neighbourhood_elements(accounts, edges, focus=focus["id"])
                 what = f"Neighbourhood of {focus.get('label') or focus['id']}"
             else:

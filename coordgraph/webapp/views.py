@@ -39,7 +39,8 @@ def view_tables(state, view: dict) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     snap = state.snapshot(run)
     focus = view.get("focus")
     if focus and focus.get("kind") == "account":
-        a, e = snap.neighbourhood(focus["id"], filters)
+        a, _ = snap.neighbourhood(focus["id"], filters)
+        a, e = snap.among(set(a["account_id"]), filters)
         return a, e, f"neighbourhood of account {focus['id']}"
     if focus and focus.get("kind") == "object":
         rows = state.source.object_accounts(run, focus["id"])
