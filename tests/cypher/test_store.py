@@ -288,3 +288,14 @@ def test_research_queries_on_a_planted_campaign(store):
     assert {r["account_id"] for r in both} == other_accounts & sim.coordinated_accounts
     listed = store.run_file("research_runs")
     assert {r["id"] for r in listed} == {run.run_id, other.run_id}
+
+
+def test_run_without_coordination_is_complete_and_empty(store):
+    shares = pd.DataFrame({"object_id": ["o1", "o1", "o2"], "account_id": ["a", "b", "a"],
+                           "content_id": ["1", "2", "3"], "timestamp_share": [0, 100, 200]})
+    ingest(store, shares=shares, kind="urls")
+    for engine in ("cypher", "python"):
+        run = analyze(store, time_window=10, min_participation=1, fast_window=5, engine=engine)
+        assert (run.coshares, run.edges, run.accounts, run.threshold) == (0, 0, 0, None)
+        assert compute_communities(store, run.run_id).empty
+    assert len(list_runs(store)) == 2
