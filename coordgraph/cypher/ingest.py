@@ -29,7 +29,7 @@ ACCOUNT_PROPS = ("handle", "name", "platform", "followers_count", "following_cou
                  "posts_count", "created_at", "verified")
 POST_PROPS = ("ts", "text", "lang", "platform", "retweet_count", "like_count", "quote_count",
               "reply_count", "retweeted_id", "quoted_id", "replied_to_id",
-              "replied_to_account_id", "place", "source")
+              "replied_to_account_id", "place", "source", "hashtags", "urls", "mentions", "image_hashes")
 
 Q_ACCOUNTS = """UNWIND $rows AS r
 MERGE (a:Account {id: r.id})
@@ -80,12 +80,15 @@ class IngestSummary:
 
 
 def _clean(value):
-    """pandas/numpy scalars -> plain Python; NaN/NA -> None."""
+    """pandas/numpy values -> plain Python: NaN/NA -> None; entity lists (hashtags, urls, ...)
+    -> lists of strings; numpy scalars -> Python scalars."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:
+        return [str(v) for v in list(value) if v is not None]
     if isinstance(value, float) and math.isnan(value):
         return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+    if hasattr(value, "item") and not isinstance(value, str):
         return value.item()
     return value
 

@@ -91,7 +91,8 @@ def test_posts_and_accounts(store):
     accounts = pd.DataFrame({"account_id": ["1", "2"], "handle": ["alice", None], "platform": ["twitter"] * 2,
                              "followers_count": pd.array([10, None], dtype="Int64")})
     posts = pd.DataFrame({"post_id": ["p1", "p2", "p3"], "account_id": ["1", "1", "2"],
-                          "ts": [100, 200, 300], "text": ['say "hi"\\n', "é ☃", "x"], "lang": ["en", None, "de"]})
+                          "ts": [100, 200, 300], "text": ['say "hi"\\n', "é ☃", "x"], "lang": ["en", None, "de"],
+                          "hashtags": [["a", "B"], [], ["c"]]})
     ingest(store, posts=posts, accounts=accounts)
     ingest(store, posts=posts, accounts=accounts)
     assert _counts(store)["posts"] == 3 and _counts(store)["posted"] == 3
@@ -99,6 +100,8 @@ def test_posts_and_accounts(store):
                      "RETURN a.handle AS h, a.followers_count AS f, p.ts AS ts, p.text AS t")[0]
     assert row == {"h": "alice", "f": 10, "ts": 100, "t": 'say "hi"\\n'}
     assert store.read("MATCH (a:Account {id: '2'}) RETURN a.handle AS h")[0]["h"] is None
+    tags = store.read("MATCH (p:Post) RETURN p.id AS id, p.hashtags AS h ORDER BY id")
+    assert [t["h"] for t in tags] == [["a", "B"], [], ["c"]]
 
 
 def test_bad_shares_name_row_and_field(store):
