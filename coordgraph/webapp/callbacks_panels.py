@@ -75,9 +75,9 @@ def register(app, state) -> None:
 
     @app.callback(
         Output("trend-volume", "figure"), Output("trend-indicators", "figure"), Output("trend-table", "children"),
-        Input("trend-a", "value"), Input("trend-b", "value"), prevent_initial_call=True,
+        Input("trend-a", "value"), Input("trend-b", "value"), State("run-select", "value"), prevent_initial_call=True,
     )
-    def show_trends(a, b):
+    def show_trends(a, b, run):
         from coordgraph.cypher.trend_store import stored_comparison, stored_volume
 
         names = [n for n in (a, b) if n]
@@ -92,7 +92,10 @@ def register(app, state) -> None:
         table = stored_comparison(state.store, names)
         keys = [k for k in ("coordinated_posts_pct", "duplicate_text_pct", "new_accounts_pct",
                             "top1pct_accounts_posts_pct") if k in table.index]
-        bars = go.Figure([go.Bar(name=n, x=keys, y=[table.loc[k, n] for k in keys]) for n in names])
+        run_share = {n: _coordinated_share(state.store, n, run) for n in names}
+        label = f"posts by accounts of run {run} (%)"
+        bars = go.Figure([go.Bar(name=n, x=[label, *keys], y=[run_share[n], *[table.loc[k, n] for k in keys]])
+                          for n in names])
         bars.update_layout(title="Coordinated share and inflation indicators (%)", barmode="group", height=300,
                            margin=dict(l=40, r=10, t=40, b=30), template="plotly_white")
         shown = table.reset_index().rename(columns={"index": "statistic"})
@@ -150,6 +153,15 @@ def register(app, state) -> None:
         except StoreError as exc:
             return html.Span(str(exc), style={"color": "#b00020"})
         return html.Span(f"saved case '{case['name']}'", id="case-saved")
+
+
+def _coordinated_share(store, trend: str, run: str | None) -> float | None:
+    """Percent of a trend's posts written by accounts of the run's coordinated network."""
+    if not run:
+        return None
+    row = (store.run_file("webapp_trend_coordinated", {"trend": trend, "run_id": run}) or [{}])[0]
+    posts = row.get("posts") or 0
+    return round(100.0 * (row.get("coordinated_posts") or 0) / posts, 2) if posts else None
 
 
 def _simple_table(frame: pd.DataFrame) -> html.Table:

@@ -113,3 +113,21 @@ def test_app_shows_coortweet_edges_for_reference_campaign(store):
     assert (merged["_merge"] == "both").all() and len(merged) == 4950
     assert np.allclose(merged["w_x"], merged["w_y"])
     assert snap.mask(Filters(weight_mode="percentile", weight_value=0.5)).sum() == 54
+
+
+def test_trend_coordinated_share_counts_run_accounts(campaign):
+    """The trends panel's coordinated share: posts in a trend by accounts of the run."""
+    from coordgraph.analysis.trend_simulate import make_posts
+    from coordgraph.cypher.trend_store import save_trend_stats
+    from coordgraph.webapp.callbacks_panels import _coordinated_share
+
+    st, run_id, sim = campaign
+    coord = sorted(sim.coordinated_accounts)[:3]
+    records = [{"post_id": f"tp{i}", "account_id": coord[i % 3], "ts": 1588896000 + i, "text": "go #sharetest",
+                "hashtags": ["sharetest"]} for i in range(6)]
+    records += [{"post_id": f"tq{i}", "account_id": f"bystander{i}", "ts": 1588896100 + i,
+                 "text": f"my own words {i} #sharetest", "hashtags": ["sharetest"]} for i in range(2)]
+    save_trend_stats(st, make_posts(records), ["#sharetest"])
+    name = next(iter(st.read("MATCH (t:Trend) WHERE t.id CONTAINS 'sharetest' RETURN t.id AS id")))["id"]
+    assert _coordinated_share(st, name, run_id) == 75.0  # 6 of 8 posts
+    assert _coordinated_share(st, name, None) is None
