@@ -72,3 +72,17 @@ def artifacts() -> Path:
     """test-artifacts/webapp/ (gitignored): screenshots and downloads of the browser tests."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def dead_store(tmp_path_factory):
+    """A real FalkorStore whose embedded server has been stopped (the store is down)."""
+    from coordgraph.cypher import server
+    from coordgraph.cypher.store import FalkorStore
+
+    home = tmp_path_factory.mktemp("dead_home")
+    info = server.start(home)
+    st = FalkorStore(info.host, info.port, "webapp_dead")
+    server.stop(home)
+    yield st
+    st.close()

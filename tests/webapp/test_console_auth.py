@@ -92,22 +92,12 @@ def test_password_protects_pages_and_callbacks(store):
     assert client.get("/_dash-layout").status_code == 200
 
 
-def test_store_down_page():
-    from coordgraph.cypher.errors import StoreUnavailable
+def test_store_down_page(dead_store):
     from coordgraph.webapp.app import create_app
 
-    class DownStore:
-        uri = "falkordb://127.0.0.1:1/g"
-
-        def read(self, *a, **k):
-            raise StoreUnavailable("cannot reach the FalkorDB store at 127.0.0.1:1")
-
-        run_file = read
-
-    app = create_app(DownStore())
-    layout = app.server.test_client().get("/_dash-layout").get_json()
-    text = str(layout)
-    assert "not reachable" in text and "127.0.0.1:1" in text
+    app = create_app(dead_store)
+    text = str(app.server.test_client().get("/_dash-layout").get_json())
+    assert "not reachable" in text and dead_store.uri in text and "coordgraph db start" in text
 
 
 def test_empty_store_page(store):

@@ -83,3 +83,48 @@ def test_save_and_reopen_case(page, campaign, artifacts):
     info.value.save_as(str(path))
     assert "Campaign found by the browser test." in path.read_text()
     page.screenshot(path=str(artifacts / "12_case_reopened.png"))
+
+
+def _serve(app):
+    from coordgraph.webapp.server import AppServer
+
+    return AppServer(app, "127.0.0.1", 0).start()
+
+
+def test_password_login_page(browser, campaign, artifacts):
+    from coordgraph.webapp.app import create_app
+    from tests.webapp.test_browser import wait_drawn
+
+    st, run_id, _ = campaign
+    srv = _serve(create_app(st, run_id=run_id, password="correct horse"))
+    ctx = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = ctx.new_page()
+    try:
+        page.goto(srv.url)
+        page.wait_for_selector("#password")
+        page.screenshot(path=str(artifacts / "13_login.png"))
+        page.fill("#password", "wrong")
+        page.click("#sign-in")
+        page.wait_for_selector("text=Wrong password")
+        page.fill("#password", "correct horse")
+        page.click("#sign-in")
+        assert "4 of 4 communities" in wait_drawn(page)
+    finally:
+        ctx.close()
+        srv.stop()
+
+
+def test_store_down_page_in_browser(browser, dead_store, artifacts):
+    from coordgraph.webapp.app import create_app
+
+    srv = _serve(create_app(dead_store))
+    ctx = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = ctx.new_page()
+    try:
+        page.goto(srv.url)
+        page.wait_for_selector("#store-down")
+        assert "not reachable" in page.inner_text("#store-down")
+        page.screenshot(path=str(artifacts / "14_store_down.png"))
+    finally:
+        ctx.close()
+        srv.stop()
