@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from coordgraph.webapp.positions import CANVAS, layout_positions, place_around
+from coordgraph.webapp.positions import CANVAS, layout_positions, make_room, place_around
 
 #: Never draw more than this many nodes + edges at once.
 MAX_ELEMENTS = 1500
@@ -105,11 +105,17 @@ def overview_elements(
     link_rows = link_rows.sort_values("weight", ascending=False, kind="stable")
     link_rows = link_rows.head(max(0, budget - used - len(kept)))
 
+    # a bigger square for more communities, so that large nodes overlap less once fitted
     positions = layout_positions(
         kept["community"].tolist(),
         list(zip(link_rows["community"], link_rows["community_y"], link_rows["weight"])),
         seed=seed,
+        size=max(CANVAS, 130 * math.sqrt(len(kept))),
     )
+    radii = {cid: 40 + 12 * math.sqrt(len(inner[cid][0])) for cid in inner}
+    for cid, r in radii.items():
+        if cid in positions:
+            positions = make_room(positions, positions[cid], r + 50, skip=cid)
     top = float(kept["size"].max()) if len(kept) else 1.0
     elements: list[dict] = []
     for row in kept.itertuples(index=False):
@@ -156,7 +162,7 @@ def overview_elements(
         n_accounts += len(accounts)
         n_edges += len(edges)
         center = positions.get(cid, (CANVAS / 2, CANVAS / 2))
-        radius = 40 + 12 * math.sqrt(len(accounts))
+        radius = radii[cid]
         elements.extend(account_elements(accounts, edges, parent=cid, center=center, radius=radius, seed=seed))
     if inner:
         drawing.total.update(accounts=total_accounts, edges=total_edges)

@@ -43,8 +43,17 @@ def layout_positions(
         pairs.append((ia, ib))
         weights.append(max(float(w), 1e-9))
     graph = ig.Graph(n=n, edges=pairs)
+    hub = None
+    if not graph.is_connected():
+        # Components would drift apart and squeeze the rest into a corner: tie every node to a
+        # hidden hub with a weak spring, then drop the hub.
+        hub = n
+        graph.add_vertices(1)
+        graph.add_edges([(i, hub) for i in range(n)])
+        weights = weights + [max(min(weights, default=1.0) * 0.05, 1e-6)] * n
+    m = graph.vcount()
     # A deterministic start: nodes on a circle (igraph's own RNG is seeded too).
-    start = [[math.cos(2 * math.pi * i / n), math.sin(2 * math.pi * i / n)] for i in range(n)]
+    start = [[math.cos(2 * math.pi * i / m), math.sin(2 * math.pi * i / m)] for i in range(m)]
     import random
 
     state = random.getstate()
@@ -59,7 +68,8 @@ def layout_positions(
             layout = graph.layout_drl(weights=weights or None, seed=start)
     finally:
         random.setstate(state)
-    return dict(zip(ids, _scale(layout.coords, size)))
+    coords = layout.coords[:n] if hub is not None else layout.coords
+    return dict(zip(ids, _scale(coords, size)))
 
 
 def _scale(coords: Sequence[Sequence[float]], size: float) -> list[tuple[float, float]]:
@@ -71,6 +81,28 @@ def _scale(coords: Sequence[Sequence[float]], size: float) -> list[tuple[float, 
     k = (size - 2 * margin) / span
     x0, y0 = min(xs), min(ys)
     return [(round(margin + (x - x0) * k, 2), round(margin + (y - y0) * k, 2)) for x, y in coords]
+
+
+def make_room(
+    positions: dict[Hashable, tuple[float, float]], center: tuple[float, float], radius: float,
+    skip: Hashable | None = None,
+) -> dict[Hashable, tuple[float, float]]:
+    """Push every position (but ``skip``) away from ``center`` by ``radius``, along the line
+    from the centre: an expanded community's disc then overlaps no other node, and the
+    drawing keeps its shape (directions and order of distances are kept)."""
+    cx, cy = center
+    out = {}
+    for node, (x, y) in positions.items():
+        if node == skip:
+            out[node] = (x, y)
+            continue
+        dx, dy = x - cx, y - cy
+        d = math.hypot(dx, dy)
+        if d == 0:
+            dx, dy, d = 1.0, 0.0, 1.0
+        k = (d + radius) / d
+        out[node] = (round(cx + dx * k, 2), round(cy + dy * k, 2))
+    return out
 
 
 def place_around(

@@ -92,3 +92,24 @@ def test_percentile_filter_matches_coortweet_threshold():
     kept = [w for w in [1, 1, 1, 2, 5] if w >= mw]
     assert kept == [5]
     assert Filters.from_dict(f.as_dict()) == f
+
+
+def test_expanded_disc_overlaps_no_other_community():
+    comms, links = _communities(60), _links(60)
+    accounts, edges = _clique("w", 40)
+    d = overview_elements(comms, links, expanded={5: (accounts, edges)})
+    kids = [e["position"] for e in d.elements if e["data"].get("parent") == "c:5"]
+    xs, ys = [p["x"] for p in kids], [p["y"] for p in kids]
+    others = [e["position"] for e in d.elements if e["data"]["kind"] == "community" and "position" in e]
+    assert others
+    for p in others:  # no other community node inside the expanded community's box
+        assert not (min(xs) <= p["x"] <= max(xs) and min(ys) <= p["y"] <= max(ys))
+
+
+def test_disconnected_components_stay_together():
+    ids = list(range(10))
+    edges = [(0, 1, 1.0), (2, 3, 1.0), (4, 5, 1.0)]  # pairs and isolated nodes
+    pos = layout_positions(ids, edges)
+    xs = sorted(x for x, _ in pos.values())
+    gaps = [b - a for a, b in zip(xs, xs[1:])]
+    assert max(gaps) < 500  # no component thrown to a far corner
