@@ -1,0 +1,84 @@
+"""Big-run paths: every engine reads a share Parquet file and writes result, edges and vertices
+as Parquet; outputs must equal the python engine's, including when the out-of-core engine
+spills several object partitions and edge buckets."""
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from bench.generate import generate
+from coordgraph.engines import outofcore, run_engine
+from tests.fixtures_coortweet import as_multiset, edges_by_pair
+
+pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning",
+                                        "ignore:The copy keyword")
+
+RESULT = ["object_id", "content_id", "content_id_y", "time_delta", "account_id", "account_id_y"]
+EDGE_COLS = ["weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score", "weight_threshold"]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """8k generated shares (hubs, bursts, 5 planted campaigns) and the python engine's run."""
+    root = tmp_path_factory.mktemp("gen")
+    path = generate(8_000, root, "dense", seed=11, cap=800)
+    summary = run_engine("python", path, root / "python")
+    return path, root / "python", summary
+
+
+def read(out_dir, name):
+    p = out_dir / f"{name}.parquet"
+    return pq.read_table(p if p.exists() else out_dir / name).to_pandas()
+
+
+def assert_same_outputs(out_dir, want_dir):
+    got, want = read(out_dir, "result"), read(want_dir, "result")
+    assert len(got) == len(want) > 1000
+    assert as_multiset(got, RESULT) == as_multiset(want, RESULT)
+    ge, we = edges_by_pair(read(out_dir, "edges")), edges_by_pair(read(want_dir, "edges"))
+    assert list(ge.index) == list(we.index)
+    pd.testing.assert_frame_equal(ge[EDGE_COLS], we[EDGE_COLS], check_dtype=False, rtol=1e-9)
+    gv = read(out_dir, "vertices").sort_values("account_id").reset_index(drop=True)
+    wv = read(want_dir, "vertices").sort_values("account_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(gv[["account_id", "degree", "strength"]], wv[["account_id", "degree", "strength"]],
+                                  check_dtype=False)
+
+
+def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path):
+    path, want_dir, want = generated
+    summary = outofcore.detect_network_parquet(path, tmp_path / "ooc", n_partitions=4, bucket_pairs=5_000,
+                                               chunk_pairs=3_000, max_stash_pairs=0)
+    assert summary["partitions"] == 4 and summary["edge_buckets"] > 3
+    assert summary["threshold"] == want["threshold"] and summary["edges"] == want["edges"]
+    assert_same_outputs(tmp_path / "ooc", want_dir)
+
+
+def test_outofcore_default_run(generated, tmp_path):
+    path, want_dir, want = generated
+    summary = run_engine("outofcore", path, tmp_path / "ooc")
+    assert summary["result_rows"] == want["result_rows"]
+    assert [h["object_id"] for h in summary["trend_hubs"]] == [h["object_id"] for h in want["trend_hubs"]]
+    assert_same_outputs(tmp_path / "ooc", want_dir)
+
+
+@pytest.mark.spark
+def test_spark_parquet_run(generated, tmp_path, spark_session):
+    path, want_dir, want = generated
+    summary = run_engine("spark", path, tmp_path / "spark")
+    assert summary["engine"] == "spark" and summary["threshold"] == want["threshold"]
+    assert_same_outputs(tmp_path / "spark", want_dir)
+
+
+def test_bad_input_names_file_and_field(tmp_path):
+    import pyarrow as pa
+
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"object_id": ["o1", None], "account_id": ["a", "b"], "content_id": ["c1", "c2"],
+                             "timestamp_share": [1, 2]}), bad)
+    with pytest.raises(outofcore.EngineInputError, match=r"bad\.parquet: row 2, field 'object_id' is empty"):
+        run_engine("outofcore", bad, tmp_path / "o")
+    pq.write_table(pa.table({"object_id": ["o1"], "account_id": ["a"], "content_id": ["c1"],
+                             "timestamp_share": ["x"]}), bad)
+    with pytest.raises(outofcore.EngineInputError, match="timestamp_share.*integer"):
+        run_engine("outofcore", bad, tmp_path / "o")
