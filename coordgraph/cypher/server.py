@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +153,21 @@ def status(home: Path | None = None) -> ServerInfo | None:
     return None
 
 
+@contextmanager
+def _start_lock(home: Path):
+    """An exclusive lock on ``<home>/falkordb/start.lock``: two commands starting the store at
+    once get one server, not two."""
+    import fcntl
+
+    (home / "falkordb").mkdir(parents=True, exist_ok=True)
+    with open(home / "falkordb" / "start.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def start(home: Path | None = None, port: int | None = None) -> ServerInfo:
     """Start the embedded FalkorDB server (or return the one already running for this home).
 
@@ -160,6 +176,11 @@ def start(home: Path | None = None, port: int | None = None) -> ServerInfo:
     the server does not become healthy within START_TIMEOUT_S seconds (the log is named).
     """
     home = home or home_dir()
+    with _start_lock(home):
+        return _start_locked(home, port)
+
+
+def _start_locked(home: Path, port: int | None) -> ServerInfo:
     running = status(home)
     if running is not None:
         if port is not None and port != running.port:

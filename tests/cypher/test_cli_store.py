@@ -143,3 +143,17 @@ def test_ingest_platform_files_through_the_loader(store_uri, store):
     assert res.exit_code == 2 and "no such file" in res.output
     res = invoke("ingest", files[0], "-i", "bogus", "--store", store_uri)
     assert res.exit_code == 2 and "unknown intent" in res.output
+
+
+def test_concurrent_starts_give_one_server(tmp_path):
+    """Four threads starting the same home at once get the same server."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    home = tmp_path / "home"
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            infos = list(pool.map(lambda _: server.start(home), range(4)))
+        assert len({(i.pid, i.port) for i in infos}) == 1
+        assert server.status(home) == infos[0]
+    finally:
+        server.stop(home)
