@@ -112,7 +112,7 @@ def overview_elements(
         seed=seed,
         size=max(CANVAS, 130 * math.sqrt(len(kept))),
     )
-    radii = {cid: 40 + 12 * math.sqrt(len(inner[cid][0])) for cid in inner}
+    radii = {cid: 60 + 22 * math.sqrt(len(inner[cid][0])) for cid in inner}
     for cid, r in radii.items():
         if cid in positions:
             positions = make_room(positions, positions[cid], r + 50, skip=cid)
