@@ -94,6 +94,9 @@ def register(app, state) -> None:
         min_w = filters.min_weight(snap.weight)
         kept = int((snap.weight >= min_w).sum())
         explain = f"weight >= {min_w:.4g}: {kept:,} of {len(snap):,} edges"
+        first, last = snap.time_span()
+        if first is not None:
+            explain += f"; co-shares from {_utc(first)[:16]} to {_utc(last)[:16]} UTC"
         if focus and focus.get("kind") in ("account", "object"):
             if focus["kind"] == "account":
                 accounts, _ = snap.neighbourhood(focus["id"], filters)

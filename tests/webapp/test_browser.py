@@ -89,6 +89,10 @@ def test_overview_expand_and_edge_provenance(page, campaign, artifacts):
 
 def test_threshold_slider_redraws_from_store(page, campaign, artifacts):
     wait_drawn(page)
+    community = cy_ids(page, "node.community")[0]
+    click_until(page, community, f"() => {CY}.nodes('node.account').length > 0")
+    wait_drawn(page, "expanded")
+    edges_before = len(cy_ids(page, "edge.edge"))
     before = page.inner_text("#weight-explain")
     handle = page.locator("#weight-slider [role=slider]").first
     handle.focus()
@@ -100,6 +104,10 @@ def test_threshold_slider_redraws_from_store(page, campaign, artifacts):
     kept_after = int(after.split(":")[1].split(" of ")[0].replace(",", ""))
     assert kept_after < kept_before
     summary = wait_drawn(page)
+    page.wait_for_function(f"n => {CY}.edges('edge.edge').length < n", arg=edges_before)
+    weights = page.evaluate(f"() => {CY}.edges('edge.edge').map(e => e.data('weight'))")
+    min_weight = float(after.split(">=")[1].split(":")[0])
+    assert weights and min(weights) >= min_weight  # only edges above the threshold are drawn
     ms = float(summary.rsplit("answered in", 1)[1].split("ms")[0])
     assert ms < 300, summary
     page.screenshot(path=str(artifacts / "04_threshold_moved.png"))
@@ -200,3 +208,19 @@ def test_exports_download(page, campaign, artifacts):
     page.goto(f"file://{artifacts / 'community_report.html'}")
     page.wait_for_selector("svg")
     page.screenshot(path=str(artifacts / "09_report.png"), full_page=True)
+
+
+def test_intent_filter_redraws(page, campaign, artifacts):
+    st, run_id, _ = campaign
+    wait_drawn(page)
+    before = page.inner_text("#graph-summary")
+    page.locator("#intents label", has_text="hashtags").click()
+    page.wait_for_function("t => { const e = document.querySelector('#graph-summary');"
+                           " return e.innerText !== t && e.innerText.includes('answered'); }", arg=before)
+    from coordgraph.webapp.filters import Filters
+    from coordgraph.webapp.snapshot import RunSnapshot
+
+    comms, _ = RunSnapshot.load(st, run_id).overview(Filters(intents=("hashtags",)))
+    volumes = page.evaluate(f"() => {CY}.nodes('node.community').map(n => n.data('volume'))")
+    assert sorted(volumes) == sorted(comms["volume"].tolist())
+    page.screenshot(path=str(artifacts / "15_intent_hashtags.png"))

@@ -131,3 +131,20 @@ def test_trend_coordinated_share_counts_run_accounts(campaign):
     name = next(iter(st.read("MATCH (t:Trend) WHERE t.id CONTAINS 'sharetest' RETURN t.id AS id")))["id"]
     assert _coordinated_share(st, name, run_id) == 75.0  # 6 of 8 posts
     assert _coordinated_share(st, name, None) is None
+
+
+def test_view_tables_for_focus(campaign):
+    """The current view when the investigator searched an account or an object."""
+    from coordgraph.webapp.state import AppState
+    from coordgraph.webapp.views import view_tables
+
+    st, run_id, sim = campaign
+    state = AppState(st)
+    base = {"run": run_id, "filters": Filters().as_dict(), "expanded": []}
+    accounts, edges, what = view_tables(state, {**base, "focus": {"kind": "account", "id": "account_001"}})
+    assert "account_001" in what and len(accounts) == 12 and len(edges) == 66  # its ego network: the clique
+    obj = st.read("MATCH ()-[c:COSHARE]->() WHERE c.run_id = $r RETURN c.object_id AS o LIMIT 1", {"r": run_id})[0]["o"]
+    accounts, edges, what = view_tables(state, {**base, "focus": {"kind": "object", "id": obj}})
+    sharers = st.read("MATCH (a)-[c:COSHARE]->(b) WHERE c.run_id = $r AND c.object_id = $o "
+                      "RETURN collect(DISTINCT a.id) + collect(DISTINCT b.id) AS ids", {"r": run_id, "o": obj})[0]["ids"]
+    assert set(accounts["account_id"]) <= set(sharers) and len(edges) > 0
