@@ -93,11 +93,11 @@ def _clean(value):
     return value
 
 
-def share_rows(shares: pd.DataFrame, kind: str | None = None, source: str = "shares") -> list[dict]:
-    """Validate a shares table and turn it into parameter rows ``{a, o, p, t, k}``.
+def check_shares(shares: pd.DataFrame, source: str = "shares") -> pd.Series:
+    """Validate a whole shares table before anything is written; returns the timestamps.
 
-    ``kind`` fills a missing ``kind`` column. Raises StoreError naming the row and field of
-    bad input (missing column, blank object/account/content id, non-integer timestamp).
+    Raises StoreError naming the row and field of bad input (missing column, blank
+    object/account/content id, a timestamp that is not an integer >= 0 epoch seconds).
     """
     missing = [c for c in SHARE_COLUMNS if c not in shares.columns]
     if missing:
@@ -115,6 +115,15 @@ def share_rows(shares: pd.DataFrame, kind: str | None = None, source: str = "sha
         row = int(bad.to_numpy().nonzero()[0][0])
         raise StoreError(f"{source}: row {row + 1}, field timestamp_share: "
                          f"{str(shares['timestamp_share'].iloc[row])!r} is not epoch seconds (an integer >= 0)")
+    return ts.astype("int64")
+
+
+def share_rows(shares: pd.DataFrame, kind: str | None = None, source: str = "shares") -> list[dict]:
+    """Validate a shares table and turn it into parameter rows ``{a, o, p, t, k}``.
+
+    ``kind`` fills a missing ``kind`` column; errors as in :func:`check_shares`.
+    """
+    ts = check_shares(shares, source)
     if "kind" in shares.columns:
         kinds = shares["kind"].fillna(kind or "unknown").astype(str).tolist()
     else:
@@ -124,7 +133,7 @@ def share_rows(shares: pd.DataFrame, kind: str | None = None, source: str = "sha
         for a, o, p, t, k in zip(shares["account_id"].astype(str).tolist(),
                                  shares["object_id"].astype(str).tolist(),
                                  shares["content_id"].astype(str).tolist(),
-                                 ts.astype("int64").tolist(), kinds)
+                                 ts.tolist(), kinds)
     ]
 
 
@@ -154,22 +163,30 @@ def post_rows(posts: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _chunks(rows: list, size: int) -> Iterator[list]:
-    for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+def _slices(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+    for i in range(0, len(frame), size):
+        yield frame.iloc[i:i + size]
 
 
-def _batches(posts, accounts, shares, kind, batch_rows) -> Iterator[tuple[str, list]]:
-    """(query, rows) per batch: accounts first, then posts, then shares."""
+def _batches(posts, accounts, shares, kind, batch_rows) -> Iterator[tuple[str, Callable[[], list]]]:
+    """(query, make_rows) per batch: accounts first, then posts, then shares.
+
+    Whole tables are validated first (bad input writes nothing); parameter rows are built
+    per batch, only when the batch is written (memory stays one batch, resumed loads skip
+    the conversion).
+    """
     if accounts is not None and len(accounts):
-        for chunk in _chunks(account_rows(accounts), batch_rows):
-            yield Q_ACCOUNTS, chunk
+        account_rows(accounts.iloc[:0])  # column check
+        for part in _slices(accounts, batch_rows):
+            yield Q_ACCOUNTS, (lambda part=part: account_rows(part))
     if posts is not None and len(posts):
-        for chunk in _chunks(post_rows(posts), batch_rows):
-            yield Q_POSTS, chunk
+        post_rows(posts.iloc[:0])
+        for part in _slices(posts, batch_rows):
+            yield Q_POSTS, (lambda part=part: post_rows(part))
     if shares is not None and len(shares):
-        for chunk in _chunks(share_rows(shares, kind), batch_rows):
-            yield Q_SHARES, chunk
+        check_shares(shares)
+        for part in _slices(shares, batch_rows):
+            yield Q_SHARES, (lambda part=part: share_rows(part, kind))
 
 
 def ingest_progress(store, ingest_id: str) -> int:
@@ -210,12 +227,12 @@ def ingest_stream(store, tables: Iterable[tuple], *, kind: str | None = None,
                     "SET i.status = 'running'", {"id": ingest_id, "now": int(time.time())})
     number = 0
     for posts, accounts, shares in tables:
-        batches = list(_batches(posts, accounts, shares, kind, batch_rows))
-        for query, rows in batches:
+        for query, make_rows in list(_batches(posts, accounts, shares, kind, batch_rows)):
             number += 1
             if number <= done:
                 summary.batches_skipped += 1
                 continue
+            rows = make_rows()
             if query is Q_SHARES:
                 store.query(query, {"groups": group_by_object(rows)})
             else:
