@@ -281,7 +281,7 @@ def cypher_cmd(
     store: Optional[str] = STORE_OPTION,
 ) -> None:
     """Run any query read-only (writes are refused) and print a table, CSV or JSON."""
-    from coordgraph.cypher.dialect import QUERY_DIR
+    from coordgraph.cypher.dialect import QUERY_DIR, parse_header, used_parameters
 
     if fmt not in ("table", "csv", "json"):
         fail(f"--format must be table, csv or json, not {fmt!r}")
@@ -296,6 +296,11 @@ def cypher_cmd(
             fail(f"{query}: no such file")
         else:
             text = query
+        missing = sorted(used_parameters(text) - set(params))
+        if missing:
+            docs = parse_header(text)
+            fail("missing parameter(s): " + "; ".join(
+                f"-p {name}=... ({docs[name]})" if docs.get(name) else f"-p {name}=..." for name in missing))
         rows = st.read(text, params)
     _print_rows(rows, fmt)
 

@@ -119,7 +119,10 @@ def query_names() -> list[str]:
 
 
 def parse_header(text: str) -> dict[str, str]:
-    """The ``// param: name type - meaning`` lines of a query file's header, as name -> description."""
+    """The parameters documented in a query file's leading comment, as name -> description.
+
+    Two styles are read: ``// param: $name type - meaning`` and ``//   $name  type  meaning``.
+    """
     params: dict[str, str] = {}
     for line in text.splitlines():
         line = line.strip()
@@ -129,7 +132,16 @@ def parse_header(text: str) -> dict[str, str]:
             continue
         body = line[2:].strip()
         if body.lower().startswith("param:"):
-            rest = body[len("param:"):].strip()
-            name, _, desc = rest.partition(" ")
-            params[name.lstrip("$")] = desc.strip()
+            body = body[len("param:"):].strip()
+        if body.startswith("$"):
+            name, _, desc = body.partition(" ")
+            params[name.lstrip("$").rstrip(":,")] = " ".join(desc.split())
     return params
+
+
+def used_parameters(text: str) -> set[str]:
+    """Names of the ``$parameters`` a query uses (comments ignored)."""
+    import re
+
+    body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+    return set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", body))

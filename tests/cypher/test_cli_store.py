@@ -98,6 +98,8 @@ def test_cypher_refuses_writes_and_reports_errors(store_uri):
     assert orjson.loads(res.stdout) == [{"n": 0}]
     res = invoke("cypher", "MATCH (n RETURN n", "--store", store_uri)
     assert res.exit_code == 2 and "rejected the query" in res.output
+    res = invoke("cypher", "research_top_accounts", "-p", "limit=3", "--store", store_uri)
+    assert res.exit_code == 2 and "-p run_id=... (string - the run)" in res.output
     res = invoke("cypher", "missing.cypher", "--store", store_uri)
     assert res.exit_code == 2 and "no such file" in res.output
 
