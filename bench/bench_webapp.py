@@ -90,6 +90,7 @@ def main() -> None:
     from coordgraph.webapp.elements import overview_elements
     from coordgraph.webapp.filters import Filters
     from coordgraph.webapp.source import RunSource
+    from plotly.io.json import to_json_plotly  # what Dash uses to send callback outputs
 
     store = open_store(graph="webapp_bench")
     run_id = f"bench{args.edges}"
@@ -117,9 +118,11 @@ def main() -> None:
         assert client.get("/_dash-layout").status_code == 200
         state = app.state
         comms, links = state.snapshot(run_id).overview(Filters())
-        return overview_elements(comms, links)
+        d = overview_elements(comms, links)
+        to_json_plotly(d.elements)
+        return d
     ms_first, drawing = timed(first_page, args.repeat)
-    print(f"first page (HTML + layout with runs + first overview redraw): {ms_first:.0f} ms median "
+    print(f"first page (HTML + layout with runs + first overview redraw as JSON): {ms_first:.0f} ms median "
           f"-> {len(drawing.elements)} elements ({drawing.summary()})")
 
     snap = app.state.snapshot(run_id)
@@ -135,9 +138,11 @@ def main() -> None:
     for name, values in changes.items():
         def change():
             f = build_filters(*values)
-            return overview_elements(*snap.overview(f))
+            d = overview_elements(*snap.overview(f))
+            to_json_plotly(d.elements)
+            return d
         ms, d = timed(change, args.repeat)
-        print(f"filter change [{name}] (filters -> snapshot -> layout -> elements): {ms:.0f} ms median "
+        print(f"filter change [{name}] (filters -> snapshot -> layout -> elements -> JSON): {ms:.0f} ms median "
               f"-> {len(d.elements)} elements")
     comms, links = snap.overview(Filters())
     big = int(comms.sort_values("size").iloc[-1]["community"])

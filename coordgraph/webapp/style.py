@@ -11,9 +11,9 @@ STYLESHEET = [
         "background-opacity": 0.07, "border-width": 2, "border-color": "data(color)", "shape": "round-rectangle",
         "text-valign": "top", "color": "#333", "text-outline-width": 0, "padding": 12}},
     # opaque, light colours: semi-transparent wide edges are slow to paint without a GPU
-    {"selector": "edge", "style": {"width": "data(width)", "line-color": "#c8c8c8", "curve-style": "haystack"}},
+    {"selector": "edge", "style": {"width": "data(width)", "line-color": "#a9a9a9", "curve-style": "haystack"}},
     {"selector": ".link", "style": {"line-color": "#b0b0b0"}},
-    {"selector": ".fast", "style": {"line-color": "#f2b48c"}},
+    {"selector": ".fast", "style": {"line-color": "#e39a6a"}},
     {"selector": ".focus", "style": {"border-width": 3, "border-color": "#000"}},
     {"selector": ":selected", "style": {"border-width": 3, "border-color": "#111", "line-color": "#111", "opacity": 1}},
 ]
