@@ -191,7 +191,8 @@ class Neo4jStore(Store):
         except neo4j.exceptions.ServiceUnavailable as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} is down or unreachable ({exc})") from exc
         except neo4j.exceptions.ClientError as exc:
-            if read_only and "write" in (exc.message or "").lower():
+            # Neo.ClientError.Statement.AccessMode: "Writing in read access mode not allowed"
+            if read_only and ("AccessMode" in (exc.code or "") or "read access mode" in (exc.message or "").lower()):
                 raise ReadOnlyViolation(
                     "this query writes to the graph, but only read-only queries are allowed here") from exc
             raise QueryError(f"Neo4j rejected the query: {exc.message}") from exc
