@@ -196,6 +196,10 @@ class Neo4jStore(Store):
                 raise ReadOnlyViolation(
                     "this query writes to the graph, but only read-only queries are allowed here") from exc
             raise QueryError(f"Neo4j rejected the query: {exc.message}") from exc
+        except neo4j.exceptions.Neo4jError as exc:  # database or transient errors
+            raise QueryError(f"Neo4j failed to run the query: {exc.message or exc}") from exc
+        except neo4j.exceptions.DriverError as exc:  # session expired, connection lost, ...
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.uri} ({exc})") from exc
 
     def query(self, cypher: str, params: dict | None = None) -> list[dict]:
         return self._run(cypher, params, read_only=False)
