@@ -302,3 +302,15 @@ def test_run_without_coordination_is_complete_and_empty(store):
         assert (run.coshares, run.edges, run.accounts, run.threshold) == (0, 0, 0, None)
         assert compute_communities(store, run.run_id).empty
     assert len(list_runs(store)) == 2
+
+
+def test_neo4j_uri_without_server_or_password_is_clear(monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    with pytest.raises(StoreError, match="set NEO4J_PASSWORD"):
+        open_store(f"bolt://127.0.0.1:{port}")
+    monkeypatch.setenv("NEO4J_PASSWORD", "x")
+    with pytest.raises(StoreUnavailable, match=f"cannot reach Neo4j at bolt://127.0.0.1:{port}"):
+        open_store(f"bolt://127.0.0.1:{port}")
