@@ -92,7 +92,6 @@ def test_export_view_of_community(campaign):
         build_export_view(state, view, "community", None)
 
 
-@pytest.mark.slow
 def test_app_shows_coortweet_edges_for_reference_campaign(store):
     """CooRTweet's simulate_data(seed 123): the web app's edges are CooRTweet's 4,950 edges with
     its weights, and the percentile filter at 0.5 keeps its 54 edges above the threshold."""
