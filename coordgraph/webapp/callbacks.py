@@ -9,6 +9,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from coordgraph.cypher.errors import StoreError, StoreUnavailable
 from coordgraph.reporting.formats import EXPORT_FORMATS, export_bytes
 from coordgraph.webapp.elements import neighbourhood_elements, overview_elements
 from coordgraph.webapp.filters import Filters
@@ -130,6 +131,12 @@ def register(app, state) -> None:
         prevent_initial_call=True,
     )
     def on_tap(node, edge, expanded, run, view):
+        try:
+            return _on_tap(node, edge, expanded, run, view)
+        except StoreError as exc:
+            return store_problem(exc), no_update, no_update
+
+    def _on_tap(node, edge, expanded, run, view):
         expanded = list(expanded or [])
         if ctx.triggered_id == "graph" and ctx.triggered_prop_ids and "graph.tapEdge" in ctx.triggered_prop_ids:
             return edge_details(state, run, (edge or {}).get("data", {})), no_update, no_update
@@ -140,7 +147,11 @@ def register(app, state) -> None:
                 expanded.remove(c)
             else:
                 expanded.append(c)
-            return community_details(state, run, data, view), expanded, c
+            try:  # expanding works from the snapshot even when the store is down
+                details = community_details(state, run, data, view)
+            except StoreError as exc:
+                details = store_problem(exc)
+            return details, expanded, c
         if data.get("kind") == "account":
             return account_details(state, run, data["account_id"]), no_update, data.get("community", no_update)
         raise PreventUpdate
@@ -151,7 +162,10 @@ def register(app, state) -> None:
         State("search-input", "value"), State("run-select", "value"), prevent_initial_call=True,
     )
     def search(_clicks, _submit, text, run):
-        hits = state.source.search(run, text or "")
+        try:
+            hits = state.source.search(run, text or "")
+        except StoreError as exc:
+            return [{"label": f"search failed: {exc}", "value": "", "disabled": True}], None
         if hits.empty:
             return [{"label": f"nothing matches '{text}'", "value": "", "disabled": True}], None
         options = []
@@ -186,7 +200,7 @@ def register(app, state) -> None:
             raise PreventUpdate
         try:
             net = build_export_view(state, view, scope, community, notes=_case_notes(state, case))
-        except ValueError as exc:
+        except (ValueError, StoreError) as exc:
             return no_update, str(exc)
         content, ext = export_bytes(net, fmt)
         stem = f"coordgraph-{view['run']}-" + (f"community{community}" if scope == "community" else "view")
@@ -199,6 +213,15 @@ def register(app, state) -> None:
         run = (view or {}).get("run", "run")
         return {"type": "png", "action": "download", "filename": f"coordgraph-{run}-view",
                 "options": {"full": True, "scale": 2, "bg": "#ffffff"}}
+
+
+def store_problem(exc: Exception) -> list:
+    """What the details panel says when the store fails (down, or a query rejected)."""
+    title = "The graph store is not reachable" if isinstance(exc, StoreUnavailable) else "The store refused a query"
+    return [html.H4(title, style={"margin": "0 0 4px", "color": "#b00020"}, id="store-problem"),
+            html.Pre(str(exc), style={"whiteSpace": "pre-wrap", "fontSize": "12px"}),
+            html.Div("The drawing still answers filters from memory; details need the store. "
+                     "Start it (coordgraph db start) and click again.")]
 
 
 def _case_notes(state, case_name: str | None) -> str:

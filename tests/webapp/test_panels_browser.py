@@ -128,3 +128,39 @@ def test_store_down_page_in_browser(browser, dead_store, artifacts):
     finally:
         ctx.close()
         srv.stop()
+
+
+def test_store_going_down_during_a_session(browser, tmp_path, artifacts):
+    """The store stops while the app runs: filters still redraw (snapshot), details say why
+    they cannot answer."""
+    from coordgraph.cypher import server
+    from coordgraph.cypher.store import FalkorStore
+    from coordgraph.webapp.app import create_app
+    from tests.webapp.campaign import load_campaign
+    from tests.webapp.test_browser import CY, click_until, cy_ids, wait_drawn
+
+    home = tmp_path / "home"
+    info = server.start(home)
+    try:
+        st = FalkorStore(info.host, info.port, "webapp_going_down")
+        run_id, _ = load_campaign(st)
+        app = create_app(st, run_id=run_id)
+        app.state.warm_up(run_id)
+        srv = _serve(app)
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = ctx.new_page()
+        page.goto(srv.url)
+        wait_drawn(page)
+    finally:
+        server.stop(home)
+    try:
+        community = cy_ids(page, "node.community")[0]
+        click_until(page, community, "() => document.querySelector('#store-problem') !== null")
+        assert "not reachable" in page.inner_text("#details")
+        page.wait_for_function(f"() => {CY}.nodes('node.account').length == 12")  # expanded from memory
+        page.locator("#fast-only label").click()
+        wait_drawn(page, "answered")
+        page.screenshot(path=str(artifacts / "16_store_went_down.png"))
+    finally:
+        ctx.close()
+        srv.stop()
