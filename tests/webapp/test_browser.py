@@ -127,6 +127,17 @@ def test_search_jumps_to_neighbourhood_and_account_details(page, campaign, artif
     assert page.locator("#account-partners tbody tr").count() == 11  # the rest of its campaign
     assert page.locator("#account-posts tbody tr").count() > 0
     page.screenshot(path=str(artifacts / "05_search_account.png"))
+    # an object: the accounts that co-shared it
+    page.fill("#search-input", "retweets:object_30")
+    page.click("#search-button")
+    page.locator("#search-results label", has_text="object: retweets:object_30").click()
+    summary = wait_drawn(page, "co-shared retweets:object_30")
+    sharers = st.read("MATCH (a)-[c:COSHARE]->(b) WHERE c.run_id = $r AND c.object_id = $o "
+                      "RETURN collect(DISTINCT a.id) + collect(DISTINCT b.id) AS ids",
+                      {"r": run_id, "o": "retweets:object_30"})[0]["ids"]
+    drawn = page.evaluate(f"() => {CY}.nodes('node.account').map(n => n.data('account_id'))")
+    assert drawn and set(drawn) <= set(sharers)
+    page.screenshot(path=str(artifacts / "05b_search_object.png"))
 
 
 def test_console_reads_and_refuses_writes(page, campaign, artifacts):
