@@ -31,8 +31,9 @@ def _graph(edges: pd.DataFrame, weight: str):
     return ig.Graph.DataFrame(frame, directed=False, use_vids=False)
 
 
-def _numbered(names: list[str], membership: list[int]) -> pd.DataFrame:
-    """Renumber communities 0.. by decreasing size, ties by smallest member id."""
+def number_by_size(names: list[str], membership: list[int]) -> pd.DataFrame:
+    """account_id, community: raw community labels renumbered 0.. by decreasing size, ties by
+    smallest member id (used for every algorithm, GDS included, so ids are comparable)."""
     frame = pd.DataFrame({"account_id": names, "raw": membership})
     order = (frame.groupby("raw")["account_id"].agg(["size", "min"])
              .sort_values(["size", "min"], ascending=[False, True]))
@@ -54,7 +55,7 @@ def leiden(edges: pd.DataFrame, weight: str = "weight", resolution: float = 1.0,
     partition = leidenalg.find_partition(
         graph, leidenalg.RBConfigurationVertexPartition, weights="weight",
         resolution_parameter=resolution, seed=seed, n_iterations=-1)
-    return _numbered(graph.vs["name"], partition.membership)
+    return number_by_size(graph.vs["name"], partition.membership)
 
 
 def louvain(edges: pd.DataFrame, weight: str = "weight", resolution: float = 1.0, seed: int = 42) -> pd.DataFrame:
@@ -68,7 +69,7 @@ def louvain(edges: pd.DataFrame, weight: str = "weight", resolution: float = 1.0
         clusters = graph.community_multilevel(weights="weight", resolution=resolution)
     finally:
         random.setstate(state)
-    return _numbered(graph.vs["name"], clusters.membership)
+    return number_by_size(graph.vs["name"], clusters.membership)
 
 
 def communities(edges: pd.DataFrame, algorithm: str = "leiden", **kwargs) -> pd.DataFrame:

@@ -91,7 +91,8 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
                            edge_weight, summary, step)
         threshold(store, run_id, edge_weight, summary)
         step("threshold")
-        _timed(summary, "vertices", lambda: store.write_file("run_vertices", {"run_id": run_id}))
+        _timed(summary, "vertices", lambda: (store.write_file("run_vertices", {"run_id": run_id}),
+                                             store.write_file("run_drop_isolated", {"run_id": run_id})))
         summary.accounts = int(store.query(
             "MATCH (:Account)-[i:IN_RUN]->(:Run {id: $id}) RETURN count(i) AS n", {"id": run_id})[0]["n"])
         step("vertices")

@@ -5,8 +5,8 @@ the run's COORDINATED edges, weights used, streamed and written back by coordgra
 stores write the same properties the same way). On FalkorDB, or Neo4j without GDS:
 :mod:`coordgraph.analysis.communities` (igraph + leidenalg) in process.
 
-Written per account: ``IN_RUN.community`` (0 = largest), ``pagerank``, ``degree``,
-``strength`` (sum of weights = co-shares); on the Run: ``community_algorithm``,
+Written per account: ``IN_RUN.community`` (0 = largest) and ``pagerank`` (``degree`` and
+``strength`` = sum of weights come from the run itself); on the Run: ``community_algorithm``,
 ``n_communities``.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ def compute_communities(store, run_id: str, algorithm: str = "leiden", resolutio
         edges = edges[edges["weight_threshold"] == 1]
     if use_gds is None:
         use_gds = store.dialect.name == "neo4j" and getattr(store, "has_gds", lambda: False)()
-    if use_gds:
+    if use_gds and len(edges):
         table = gds_ranking(store, run_id, algorithm, resolution, above_threshold)
         engine = f"gds.{algorithm}"
     else:
@@ -51,9 +51,11 @@ def compute_communities(store, run_id: str, algorithm: str = "leiden", resolutio
 
 
 def write_ranking(store, run_id: str, table: pd.DataFrame) -> None:
-    """Write community/pagerank/degree/strength onto each account's IN_RUN of ``run_id``."""
-    rows = [{"id": str(r.account_id), "c": int(r.community), "pr": float(r.pagerank),
-             "d": int(r.degree), "s": int(r.strength)} for r in table.itertuples(index=False)]
+    """Write community and pagerank onto each account's IN_RUN of ``run_id`` (earlier values
+    of the run are reset first)."""
+    store.write_file("run_reset_ranking", {"run_id": run_id})
+    rows = [{"id": str(r.account_id), "c": int(r.community), "pr": float(r.pagerank)}
+            for r in table.itertuples(index=False)]
     for i in range(0, len(rows), WRITE_BATCH):
         store.write_file("run_write_ranking", {"run_id": run_id, "rows": rows[i:i + WRITE_BATCH]})
 
@@ -62,17 +64,18 @@ def gds_ranking(store, run_id: str, algorithm: str, resolution: float, above_thr
     """Communities and PageRank with Neo4j GDS on a Cypher projection of the run's edges."""
     graph_name = f"coordgraph_{run_id}"
     params = {"graph_name": graph_name, "run_id": run_id, "min_threshold": 1 if above_threshold else 0}
+    drop = "CALL gds.graph.drop($graph_name, false) YIELD graphName RETURN graphName"
+    store.query(drop, {"graph_name": graph_name})  # a leftover of an interrupted call
     store.query(store.dialect.query_text("gds_project"), params)
     try:
         community = store.query(store.dialect.query_text(f"gds_{algorithm}"),
                                 {"graph_name": graph_name, "resolution": float(resolution)})
         ranks = store.query(store.dialect.query_text("gds_pagerank"), {"graph_name": graph_name})
     finally:
-        store.query("CALL gds.graph.drop($graph_name, false) YIELD graphName RETURN graphName",
-                    {"graph_name": graph_name})
+        store.query(drop, {"graph_name": graph_name})
     table = pd.DataFrame(community).merge(pd.DataFrame(ranks), on="account_id")
     # renumber GDS community ids like the in-process path (0 = largest)
-    renum = comm._numbered(table["account_id"].tolist(), table["community"].tolist())
+    renum = comm.number_by_size(table["account_id"].tolist(), table["community"].tolist())
     table = table.drop(columns="community").merge(renum, on="account_id")
     edges = run_edges(store, run_id)
     if above_threshold:

@@ -16,7 +16,10 @@ it for that dialect only. Differences measured on FalkorDB 4.16 (see docs/store.
 - an undirected pattern filtered on an *indexed* relationship property
   (``MATCH (a)-[e:R {p: 1}]-(b)``) matches only one direction of each relationship (measured
   on FalkorDB 4.16: the edge index scan ignores the other direction). We therefore create no
-  relationship-property indexes on FalkorDB, so undirected patterns stay correct everywhere.
+  relationship-property indexes on FalkorDB, so undirected patterns stay correct everywhere;
+- a ``SET`` followed by ``WITH ... WHERE ... DELETE`` in the same query loses the SET: such
+  steps are separate query files;
+- ``x + collect(...)`` inside an aggregating ``WITH`` fails: written another way.
 """
 from __future__ import annotations
 

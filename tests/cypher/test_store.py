@@ -314,3 +314,17 @@ def test_neo4j_uri_without_server_or_password_is_clear(monkeypatch):
     monkeypatch.setenv("NEO4J_PASSWORD", "x")
     with pytest.raises(StoreUnavailable, match=f"cannot reach Neo4j at bolt://127.0.0.1:{port}"):
         open_store(f"bolt://127.0.0.1:{port}")
+
+
+def test_communities_above_threshold_leave_no_stale_values(store):
+    sim = simulate_data(n_accounts_coord=20, n_accounts_noncoord=20, n_objects=20, n_campaigns=2, seed=3)
+    ingest(store, shares=sim.shares, kind="retweets")
+    run = analyze(store, time_window=10, min_participation=2, edge_weight=0.8)
+    full = compute_communities(store, run.run_id)
+    part = compute_communities(store, run.run_id, above_threshold=True, algorithm="louvain")
+    assert len(part) < len(full)
+    stored = store.read("MATCH (a:Account)-[i:IN_RUN]->(:Run {id: $id}) RETURN a.id AS a, i.community AS c, "
+                        "i.strength AS s", {"id": run.run_id})
+    with_community = {r["a"] for r in stored if r["c"] is not None}
+    assert with_community == set(part["account_id"])
+    assert all(r["s"] > 0 for r in stored)  # the whole network's strength stays
