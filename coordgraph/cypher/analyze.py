@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from coordgraph.cypher import runs
-from coordgraph.cypher.errors import StoreError, StoreUnavailable
+from coordgraph.cypher.errors import StoreError
 
 WRITE_BATCH = 10_000
 ENGINES = ("cypher", "python")
@@ -100,7 +100,7 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
     except BaseException:
         try:
             runs.delete_run(store, run_id)
-        except StoreUnavailable:
+        except StoreError:
             pass  # left incomplete: invisible to readers, removed by the next write
         raise
     return summary
