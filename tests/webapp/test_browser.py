@@ -218,7 +218,12 @@ def test_exports_download(page, campaign, artifacts):
     # the report opens and renders in the browser
     page.goto(f"file://{artifacts / 'community_report.html'}")
     page.wait_for_selector("svg")
+    page.wait_for_selector(".plot .main-svg")  # the inlined plotly timeline drew itself offline
     page.screenshot(path=str(artifacts / "09_report.png"), full_page=True)
+    # ... and prints to PDF
+    page.emulate_media(media="print")
+    pdf = page.pdf(path=str(artifacts / "community_report.pdf"), format="A4", print_background=True)
+    assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") >= 2
 
 
 def test_intent_filter_redraws(page, campaign, artifacts):
