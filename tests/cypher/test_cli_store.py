@@ -159,3 +159,13 @@ def test_concurrent_starts_give_one_server(tmp_path):
         assert server.status(home) == infos[0]
     finally:
         server.stop(home)
+
+
+def test_commands_start_the_embedded_store_on_demand(tmp_path):
+    env = {"COORDGRAPH_HOME": str(tmp_path / "home"), "COORDGRAPH_STORE": ""}
+    try:
+        res = invoke("runs", "-f", "json", **env)
+        assert res.exit_code == 0 and orjson.loads(res.stdout) == []
+        assert server.status(tmp_path / "home") is not None
+    finally:
+        server.stop(tmp_path / "home")
