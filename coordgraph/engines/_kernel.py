@@ -78,8 +78,31 @@ def prefilter(account: np.ndarray, n_accounts: int, min_participation: int) -> n
 
 def sort_for_pairing(obj: np.ndarray, time: np.ndarray, account: np.ndarray, row: np.ndarray) -> np.ndarray:
     """Permutation sorting shares by (object, time, processing order), where processing order
-    is (account code = first appearance, input row)."""
-    return np.lexsort((row, account, time, obj))
+    is (account code = first appearance, input row).
+
+    One quicksort on a combined (object, time) int64 key, then only the runs of equal
+    (object, time) are re-sorted by (account, row): several times faster than a 4-key lexsort.
+    """
+    n = len(time)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    t0 = int(time.min())
+    span = int(time.max()) - t0 + 1
+    if (int(obj.max()) + 1) * span >= 2**62:
+        return np.lexsort((row, account, time, obj))
+    key = obj.astype(np.int64) * span + (time - t0)
+    order = np.argsort(key)
+    ks = key[order]
+    tie = np.zeros(n, dtype=bool)
+    same = ks[1:] == ks[:-1]
+    tie[1:] |= same
+    tie[:-1] |= same
+    pos = np.flatnonzero(tie)
+    if len(pos):
+        idx = order[pos]
+        sub = np.lexsort((row[idx], account[idx], ks[pos]))
+        order[pos] = idx[sub]
+    return order
 
 
 def pair_chunks(shares: CodedShares, time_window: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS) -> Iterator[tuple[np.ndarray, np.ndarray]]:
