@@ -118,6 +118,8 @@ class FalkorStore(Store):
                                    "start it with: coordgraph db start") from exc
         except redis.exceptions.ResponseError as exc:
             msg = str(exc)
+            if read_only and "empty key" in msg:
+                return []  # the graph does not exist yet: nothing to read
             if read_only and ("read-only" in msg.lower() or "readonly" in msg.lower()
                               or "graph.ro_query is to be executed only on read-only queries" in msg.lower()):
                 raise ReadOnlyViolation(
