@@ -39,7 +39,8 @@ def create_app(store, run_id: str | None = None, password: str | None = None, st
         return page
 
     app.layout = serve_layout
-    app.validation_layout = html.Div([layout.page([], None, uri), dcc.Store(id="open-case")])
+    app.validation_layout = html.Div([layout.page([], None, uri), dcc.Store(id="open-case"),
+                                      html.Button(id="bookmark-account")])
     callbacks.register(app, state)
     callbacks_panels.register(app, state)
     _store_errors(app.server, uri)

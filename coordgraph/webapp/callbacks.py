@@ -207,6 +207,15 @@ def register(app, state) -> None:
         return (dcc.send_bytes(content, f"{stem}.{ext}"),
                 f"exported {len(net.accounts):,} accounts and {len(net.edges):,} edges as {fmt}")
 
+    @app.callback(Output("case-bookmarks", "value"), Input("bookmark-account", "n_clicks"),
+                  State("bookmark-account", "value"), State("case-bookmarks", "value"), prevent_initial_call=True)
+    def bookmark(_n, account_id, current):
+        """Add the inspected account to the bookmarks of the case being written."""
+        ids = [a.strip() for a in (current or "").split(",") if a.strip()]
+        if not account_id or account_id in ids:
+            raise PreventUpdate
+        return ", ".join([*ids, account_id])
+
     @app.callback(Output("graph", "generateImage"), Input("export-png", "n_clicks"),
                   State("view-state", "data"), prevent_initial_call=True)
     def export_png(_clicks, view):
@@ -263,6 +272,8 @@ def account_details(state, run: str, account_id: str) -> list:
     stats = {k: v for k, v in info.items() if v is not None}
     return [
         html.H4(f"Account {info.get('handle') or account_id}", style={"margin": "0 0 4px"}, id="account-title"),
+        html.Button("Bookmark for the case", id="bookmark-account", value=account_id,
+                    style={"fontSize": "12px", "marginBottom": "4px"}),
         _table(pd.DataFrame({"statistic": list(stats), "value": list(stats.values())}), "account-stats"),
         html.H5(f"Coordinated partners ({len(partners):,})", style={"margin": "8px 0 2px"}),
         _table(partners.round(3), "account-partners", max_rows=30),

@@ -58,10 +58,23 @@ def test_save_and_reopen_case(page, campaign, artifacts):
     community = cy_ids(page, "node.community")[1]
     click_until(page, community, f"() => {CY}.nodes('node.account').length > 0")
     wait_drawn(page, "expanded")
+    # bookmark two accounts from their details panel
+    for account in ("account_001", "account_005"):
+        page.fill("#search-input", account)
+        page.click("#search-button")
+        page.locator("#search-results label", has_text=f"account: @{account.replace('account_', 'user')}").click()
+        wait_drawn(page, "Neighbourhood")
+        click_until(page, f"a:{account}", "() => document.querySelector('#bookmark-account') !== null")
+        with page.expect_response(lambda r: "_dash-update-component" in r.url):
+            page.click("#bookmark-account")
+    page.click("#overview-button")
+    wait_drawn(page, "Overview")
+    click_until(page, community, f"() => {CY}.nodes('node.account').length > 0")
+    wait_drawn(page, "expanded")
     page.click("text=Cases")
     page.fill("#case-name", "browser case")
     page.fill("#case-notes", "Campaign found by the browser test.")
-    page.fill("#case-bookmarks", "account_001, account_005")
+    assert page.input_value("#case-bookmarks") == "account_001, account_005"
     page.click("#case-save")
     page.wait_for_selector("#case-saved")
     case = get_case(st, "browser case")
