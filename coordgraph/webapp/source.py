@@ -1,9 +1,10 @@
 """What the web app asks the graph store, as DataFrames: one method per question.
 
 Every question is a parameterised ``webapp_*.cypher`` file run read-only through
-``Store.run_file``. Filters select among stored COORDINATED edges; nothing here computes
-co-shares. The only thing cached is a run's weight distribution (it never changes for a
-run and is needed to turn a percentile into a weight).
+``Store.run_file``; nothing here computes co-shares. ``overview`` is the pure-Cypher
+aggregation of a run under filters: the app answers filter changes from a
+:class:`~coordgraph.webapp.snapshot.RunSnapshot` instead (much faster), and the tests use
+this one as its oracle. The only thing cached is a run's weight distribution.
 """
 from __future__ import annotations
 
@@ -62,29 +63,6 @@ class RunSource:
         links = links[links["community"].isin(keep) & links["community_y"].isin(keep)]
         return comms, links.reset_index(drop=True)
 
-    def community(self, run_id: str, community: int, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(accounts: account_id, handle, strength, community; edges) of one community, the
-        edges that pass ``filters``; strength = sum of kept edge weights."""
-        rows = self.store.run_file("webapp_community", self.params(run_id, filters, community=community))
-        edges = _frame(rows, ["account_id", "account_id_y", "handle", "handle_y", "weight", "avg_time_delta",
-                              "edge_symmetry_score", "weight_fast", "first_ts", "last_ts"])
-        edges["fast"] = edges["weight_fast"].notna() & (edges["weight_fast"].fillna(0) > 0)
-        accounts = _accounts_of(edges)
-        accounts["community"] = community
-        return accounts, edges.drop(columns=["handle", "handle_y"])
-
-    def neighbourhood(self, run_id: str, account_id: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(accounts, edges) of one account and its partners under ``filters``."""
-        rows = self.store.run_file("webapp_neighbourhood", self.params(run_id, filters, account_id=account_id))
-        edges = _frame(rows, ["account_id", "account_id_y", "handle", "handle_y", "community", "community_y",
-                              "weight", "avg_time_delta", "edge_symmetry_score", "weight_fast"])
-        edges["fast"] = edges["weight_fast"].fillna(0) > 0
-        accounts = _accounts_of(edges)
-        comm = pd.concat([edges.set_index("account_id")["community"], edges.set_index("account_id_y")["community_y"]])
-        comm = comm[~comm.index.duplicated()]
-        accounts["community"] = accounts["account_id"].map(comm)
-        return accounts, edges.drop(columns=["handle", "handle_y", "community", "community_y"])
-
     # -- details --------------------------------------------------------------------------
     def account(self, run_id: str, account_id: str) -> dict | None:
         """Profile and run statistics of one account, or None when unknown."""
@@ -124,27 +102,9 @@ class RunSource:
         return _frame(rows, ["account_id", "handle", "name", "community", "degree", "strength", "pagerank",
                              "followers_count"])
 
-    def community_coshares(self, run_id: str, community: int) -> pd.DataFrame:
-        """The co-shares among a community's members: object_id, account_id, account_id_y, ts."""
-        rows = self.store.run_file("webapp_community_coshares", {"run_id": run_id, "community": community})
-        return _frame(rows, ["object_id", "account_id", "account_id_y", "ts"])
-
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """Rows to a DataFrame with exactly ``columns`` (an empty result keeps its columns)."""
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return pd.DataFrame.from_records(rows, columns=columns)
-
-
-def _accounts_of(edges: pd.DataFrame) -> pd.DataFrame:
-    """Accounts of an edge table with handle and strength (sum of their edge weights)."""
-    if edges.empty:
-        return pd.DataFrame({"account_id": pd.Series(dtype=object), "handle": pd.Series(dtype=object),
-                             "strength": pd.Series(dtype=float)})
-    both = pd.concat([
-        edges[["account_id", "handle", "weight"]],
-        edges[["account_id_y", "handle_y", "weight"]].set_axis(["account_id", "handle", "weight"], axis=1),
-    ])
-    out = both.groupby("account_id", sort=False).agg(handle=("handle", "first"), strength=("weight", "sum"))
-    return out.reset_index()

@@ -147,3 +147,30 @@ def test_view_tables_for_focus(campaign):
     sharers = st.read("MATCH (a)-[c:COSHARE]->(b) WHERE c.run_id = $r AND c.object_id = $o "
                       "RETURN collect(DISTINCT a.id) + collect(DISTINCT b.id) AS ids", {"r": run_id, "o": obj})[0]["ids"]
     assert set(accounts["account_id"]) <= set(sharers) and len(edges) > 0
+
+
+SAMPLE_PARAMS = {"min_weight": 0.0, "min_symmetry": 0.0, "fast_only": False, "time_from": None, "time_to": None,
+                 "intents": [], "min_community_size": 1, "community": 0, "account_id": "account_001",
+                 "account_id_y": "account_005", "limit": 5, "text": "account_00", "object_id": "retweets:object_30",
+                 "account_ids": ["account_001", "account_005"], "trend": "#none"}
+
+
+def test_every_webapp_query_file_runs(campaign):
+    """Each webapp_*.cypher file documents its parameters and runs read-only on a real run."""
+    import re
+
+    from coordgraph.webapp.console import query_library
+
+    st, run_id, _ = campaign
+    queries = [q for q in query_library() if q.name.startswith("webapp_")]
+    assert len(queries) >= 15
+    for q in queries:
+        body = "\n".join(line for line in q.text.splitlines() if not line.startswith("//"))
+        names = set(re.findall(r"\$([A-Za-z_]\w*)", body))
+        assert names <= set(re.findall(r"\$([A-Za-z_]\w*)", q.header)), f"{q.name}: undocumented parameters"
+        params = {n: (run_id if n == "run_id" else SAMPLE_PARAMS[n]) for n in names}
+        if q.name == "webapp_intent_pairs":
+            params["intents"] = ["hashtags"]
+        rows = st.run_file(q.name, params)
+        if q.name not in ("webapp_trend_coordinated",):
+            assert rows, f"{q.name} returned nothing on the campaign"
