@@ -59,18 +59,16 @@ def export_command(
     """Export one community of a run: members CSV, GEXF/GraphML (Gephi), Cytoscape JSON, SVG or HTML report."""
     from coordgraph.cypher import open_store
     from coordgraph.cypher.errors import StoreError
+    from coordgraph.cypher.runs import get_run
+    from coordgraph.reporting.fetch import NO_FILTER, community_view
     from coordgraph.reporting.formats import EXPORT_FORMATS, export_bytes
-    from coordgraph.webapp.filters import Filters
-    from coordgraph.webapp.state import AppState
-    from coordgraph.webapp.views import community_view
 
     if fmt not in EXPORT_FORMATS:
         fail(f"--format: unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)} "
              "(PNG comes from the web app's Export PNG button)")
     try:
         st = open_store(store)
-        state = AppState(st)
-        if run not in {r["id"] for r in state.runs()}:
+        if get_run(st, run) is None:
             fail(f"--run: no complete run {run!r} in the store (list them with: coordgraph runs)")
         notes = ""
         if case:
@@ -80,7 +78,7 @@ def export_command(
             if found is None:
                 fail(f"--case: no saved case {case!r}")
             notes = f"Case '{case}':\n{found.get('notes') or ''}"
-        view = community_view(state, run, community, Filters(weight_mode="absolute", weight_value=min_weight), notes)
+        view = community_view(st, run, community, {**NO_FILTER, "min_weight": float(min_weight)}, notes=notes)
     except ValueError as exc:
         fail(f"--community: {exc}")
     except StoreError as exc:

@@ -5,22 +5,10 @@ import math
 from html import escape
 
 from coordgraph.reporting.view import NetworkView
-from coordgraph.webapp.positions import CANVAS, layout_positions
+from coordgraph.reporting.palette import community_color as _color
+from coordgraph.reporting.positions import CANVAS, layout_positions
 
-_PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-    "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7",
-    "#9C755F", "#BAB0AC",
-)
 MAX_NODES = 1500
-
-
-def _color(community: object) -> str:
-    try:
-        key = int(community)
-    except (TypeError, ValueError):
-        key = sum(ord(c) for c in str(community))
-    return _PALETTE[key % len(_PALETTE)]
 
 
 def network_svg(view: NetworkView, positions: dict | None = None, size: int = 800) -> str:

@@ -16,27 +16,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from coordgraph.webapp.positions import CANVAS, layout_positions, make_room, place_around
+from coordgraph.reporting.palette import PALETTE, community_color
+from coordgraph.reporting.positions import CANVAS, layout_positions, make_room, place_around
 
 #: Never draw more than this many nodes + edges at once.
 MAX_ELEMENTS = 1500
-
-#: A colour-blind-friendly qualitative palette (Okabe-Ito + Tableau extras).
-PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-    "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7",
-    "#9C755F", "#BAB0AC",
-)
-
-
-def community_color(community: object) -> str:
-    """A stable colour for a community id (same colour on every page and export)."""
-    try:
-        key = int(community)
-    except (TypeError, ValueError):
-        key = sum(ord(ch) for ch in str(community))
-    return PALETTE[key % len(PALETTE)]
-
 
 @dataclass
 class Drawing:

@@ -6,10 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
+from coordgraph.reporting import fetch
 from coordgraph.reporting.view import NetworkView
 from coordgraph.webapp.filters import Filters
-
-MAX_COSHARE_ACCOUNTS = 5000
 
 
 def parse_utc(text: str | None, field: str) -> int | None:
@@ -31,7 +30,7 @@ def parse_utc(text: str | None, field: str) -> int | None:
 def view_tables(state, view: dict) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """(accounts, edges, description) of the current view of the app.
 
-    Focus on an account: its neighbourhood; on an object: the accounts that co-shared it;
+    Focus on an account: its ego network; on an object: the accounts that co-shared it;
     expanded communities: their members; otherwise every edge passing the filters.
     """
     run = view["run"]
@@ -58,50 +57,16 @@ def view_tables(state, view: dict) -> tuple[pd.DataFrame, pd.DataFrame, str]:
 
 
 def build_export_view(state, view: dict, scope: str, community: int | None, notes: str = "") -> NetworkView:
-    """A :class:`NetworkView` of the current view (``scope='view'``) or of one community."""
+    """A :class:`NetworkView` of the current view (``scope='view'``) or of one community
+    (every member; the edges that pass the current filters)."""
     run = view["run"]
     filters = Filters.from_dict(view.get("filters"))
     if scope == "community":
         if community is None:
             raise ValueError("select a community first (click one in the network)")
-        return community_view(state, run, int(community), filters, notes)
+        params = filters.params(run, state.snapshot(run).weight)
+        return fetch.community_view(state.store, run, int(community), params, filters_shown=filters.as_dict(),
+                                    notes=notes)
     accounts, edges, what = view_tables(state, view)
-    return _with_coshares(state, run, accounts, edges, filters, f"coordgraph view: {what}", notes)
-
-
-def community_view(state, run: str, community: int, filters: Filters, notes: str = "") -> NetworkView:
-    """Every member of ``community`` (run statistics) and its edges passing ``filters``."""
-    members = state.source.community_members(run, community)
-    if members.empty:
-        raise ValueError(f"run {run} has no community {community}")
-    _a, edges = state.snapshot(run).community_view(community, filters)
-    return _with_coshares(state, run, members, edges, filters, f"coordgraph community {community} of run {run}", notes,
-                          community=community)
-
-
-def _with_coshares(state, run, accounts, edges, filters, title, notes, community=None) -> NetworkView:
-    ids = accounts["account_id"].astype(str).tolist()
-    objects = pd.DataFrame(columns=["object_id", "n_accounts", "n_shares"])
-    timeline = pd.DataFrame(columns=["hour", "shares"])
-    note = ""
-    if 0 < len(ids) <= MAX_COSHARE_ACCOUNTS:
-        rows = state.store.run_file("webapp_accounts_coshares", {"run_id": run, "account_ids": ids})
-        co = pd.DataFrame.from_records(rows, columns=["object_id", "account_id", "account_id_y", "ts"])
-        if len(co):
-            both = pd.concat([co[["object_id", "account_id"]], co[["object_id", "account_id_y"]].set_axis(
-                ["object_id", "account_id"], axis=1)])
-            objects = (both.groupby("object_id")["account_id"].nunique().rename("n_accounts").to_frame()
-                       .join(co.groupby("object_id").size().rename("n_shares"))
-                       .sort_values(["n_accounts", "n_shares"], ascending=False).reset_index())
-            ts = pd.to_numeric(co["ts"], errors="coerce").dropna().astype("int64")
-            timeline = (ts // 3600 * 3600).value_counts().sort_index().rename_axis("hour").rename("shares").reset_index()
-    elif len(ids):
-        note = f"top objects and timeline left out: more than {MAX_COSHARE_ACCOUNTS:,} accounts"
-    run_info = next((r for r in state.runs() if r["id"] == run), {})
-    params = {"run_id": run, **({"community": community} if community is not None else {}),
-              **{f"detection.{k}": v for k, v in (run_info.get("params") or {}).items()},
-              **{f"filter.{k}": v for k, v in filters.as_dict().items()}}
-    if note:
-        params["note"] = note
-    return NetworkView(accounts=accounts, edges=edges, objects=objects, timeline=timeline, params=params,
-                       title=title, notes=notes)
+    return fetch.network_view(state.store, run, accounts, edges, title=f"coordgraph view: {what}",
+                              filters=filters.as_dict(), notes=notes)

@@ -4,7 +4,7 @@ import pandas as pd
 
 from coordgraph.webapp.elements import MAX_ELEMENTS, neighbourhood_elements, overview_elements
 from coordgraph.webapp.filters import Filters
-from coordgraph.webapp.positions import layout_positions
+from coordgraph.reporting.positions import layout_positions
 
 
 def _communities(n):
