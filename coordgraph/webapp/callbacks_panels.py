@@ -93,10 +93,10 @@ def register(app, state) -> None:
         keys = [k for k in ("coordinated_posts_pct", "duplicate_text_pct", "new_accounts_pct",
                             "top1pct_accounts_posts_pct") if k in table.index]
         run_share = {n: _coordinated_share(state.store, n, run) for n in names}
-        label = f"posts by accounts of run {run} (%)"
+        label = "posts by the run's coordinated accounts"
         bars = go.Figure([go.Bar(name=n, x=[label, *keys], y=[run_share[n], *[table.loc[k, n] for k in keys]])
                           for n in names])
-        bars.update_layout(title="Coordinated share and inflation indicators (%)", barmode="group", height=300,
+        bars.update_layout(title=f"Coordinated share (run {run}) and inflation indicators (%)", barmode="group", height=300,
                            margin=dict(l=40, r=10, t=40, b=30), template="plotly_white")
         shown = table.reset_index().rename(columns={"index": "statistic"})
         return volume, bars, _simple_table(shown)
