@@ -1,48 +1,122 @@
-"""``coordgraph demo``: the main job on a simulated campaign, end to end."""
+"""``coordgraph demo``: the main job end to end on simulated data, in the embedded store.
+
+A simulated day of two hashtag trends — ``#organicday`` (ordinary accounts) and
+``#inflatedday`` (inflated by a copy-paste campaign) — plus three retweet rings that push the
+inflated trend. The demo loads it into the graph store, detects coordination (retweets and
+identical texts, 10 s window, 5 s fast window), finds the communities, stores the trend
+statistics, prints what it found next to the planted truth, and starts the web app.
+"""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Optional
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from coordgraph.analysis import simulate_data
-from coordgraph.analysis.pipeline import DetectionParams, run_detection
-from coordgraph.cli._app import app
+from coordgraph.analysis.trend_simulate import make_accounts, make_posts, simulate_trend_pair
+from coordgraph.cli._app import app, console, fail
 
 out_console = Console()
+START = 1_556_668_800  # 2019-05-01 00:00 UTC
+INTENTS = ("retweets", "cotweet")
+
+
+def demo_tables(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], tuple[str, str]]:
+    """(posts, accounts, planted accounts per campaign name, (organic tag, inflated tag))."""
+    pair = simulate_trend_pair(seed=seed, start=START)
+    rings = simulate_data(n_accounts_coord=36, n_accounts_noncoord=150, n_objects=60, n_campaigns=3,
+                          min_participation=2, time_window=10, start=START, seed=seed)
+    rng = np.random.default_rng(seed)
+    shares = rings.shares
+    account = "r" + shares["account_id"].str.replace("account_", "", regex=False)
+    coordinated = shares["account_id"].isin(rings.coordinated_accounts).to_numpy()
+    tags = np.where(coordinated, pair.inflated.lstrip("#"), pair.organic.lstrip("#"))
+    retweets = make_posts(pd.DataFrame({
+        "post_id": "r" + shares["content_id"], "account_id": account, "ts": shares["timestamp_share"],
+        "text": [f"RT @source{o[-2:]}: breaking story number {o[-2:]} #{t}" for o, t in zip(shares["object_id"], tags)],
+        "retweeted_id": "t" + shares["object_id"].str.replace("object_", "", regex=False),
+        "hashtags": [[t] for t in tags],
+        "retweet_count": 0, "like_count": 0,
+    }))
+    ring_accounts = make_accounts(pd.DataFrame({
+        "account_id": sorted(set(account)),
+        "followers_count": rng.integers(5, 400, size=account.nunique()),
+        "created_at": START - rng.integers(86_400, 3 * 365 * 86_400, size=account.nunique()),
+    }))
+    posts = pd.concat([pair.posts, retweets], ignore_index=True)
+    accounts = pd.concat([pair.accounts, ring_accounts], ignore_index=True)
+    accounts["handle"] = accounts["handle"].fillna("user_" + accounts["account_id"])
+    planted = {"copy-paste campaign": set(pair.coordinated_accounts)}
+    for ring in sorted(set(rings.campaigns.values())):
+        members = {"r" + a.replace("account_", "") for a, c in rings.campaigns.items() if c == ring}
+        planted[f"retweet ring {ring + 1}"] = members
+    return posts, accounts, planted, (pair.organic, pair.inflated)
 
 
 @app.command()
 def demo(
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the demo's files (default: a temp dir)."),
-    seed: int = typer.Option(7, "--seed", help="Random seed of the simulated campaign."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the web app at the end."),
+    port: int = typer.Option(8050, "--port", help="Web app port (127.0.0.1)."),
+    seed: int = typer.Option(7, "--seed", help="Random seed of the simulated data."),
+    store: Optional[str] = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",
+                                        help="Store URI (default: the embedded FalkorDB)."),
 ) -> None:
-    """Simulate planted campaigns among innocent accounts, detect them and print what was found."""
-    sim = simulate_data(n_accounts_coord=45, n_accounts_noncoord=300, n_objects=200, n_campaigns=3,
-                        min_participation=2, time_window=10, seed=seed)
-    detection = run_detection(sim.shares, DetectionParams(time_window=10, min_participation=2, objects=True))
-    found = set(detection.network.vertices["account_id"])
-    planted = sim.coordinated_accounts
-    table = Table(title="coordgraph demo: simulated campaigns")
-    table.add_column("what")
-    table.add_column("value", justify="right")
-    for label, value in [
-        ("shares", f"{len(sim.shares):,}"),
-        ("accounts (planted coordinated)", f"{sim.shares['account_id'].nunique():,} ({len(planted)})"),
-        ("coordinated co-shares found", f"{len(detection.result):,}"),
-        ("account pairs (edges)", f"{len(detection.network.edges):,}"),
-        ("accounts found / planted recovered", f"{len(found)} / {len(found & planted)} of {len(planted)}"),
-        ("innocent accounts flagged", f"{len(found - planted)}"),
-        ("edge weight threshold (50th pct)", f"{detection.network.threshold}"),
-        ("time (detect + network + stats)", f"{sum(detection.timings.values()):.3f} s"),
-    ]:
-        table.add_row(label, value)
+    """Load a simulated day with planted campaigns, detect them in the graph store, show the app."""
+    from coordgraph.cypher import open_store
+    from coordgraph.cypher.analyze import analyze
+    from coordgraph.cypher.communities import compute_communities
+    from coordgraph.cypher.errors import StoreError
+    from coordgraph.cypher.ingest import ingest
+    from coordgraph.cypher.trend_store import save_trend_stats
+    from coordgraph.loader import reshape
+
+    try:
+        with console.status("simulating a day with two trends and planted campaigns"):
+            posts, accounts, planted, (organic, inflated) = demo_tables(seed)
+        st = open_store(store)
+        with console.status(f"loading {len(posts):,} posts into the graph store ({st.uri})"):
+            ingest(st, posts=posts, accounts=accounts)
+            for intent in INTENTS:
+                ingest(st, shares=reshape(posts, intent), kind=intent)
+        with console.status("detecting coordination (10 s window, 5 s fast window)"):
+            run = analyze(st, intents=list(INTENTS), time_window=10, min_participation=2, fast_window=5,
+                          engine="python")
+        with console.status("finding communities"):
+            communities = compute_communities(st, run.run_id)
+        coordinated = set(communities["account_id"]) if len(communities) else set()
+        with console.status("trend statistics"):
+            save_trend_stats(st, posts, [organic, inflated], accounts, coordinated_accounts=coordinated)
+    except StoreError as exc:
+        fail(str(exc))
+    _report(posts, planted, communities, run, coordinated, (organic, inflated))
+    if serve:
+        from coordgraph.webapp.server import serve as serve_app
+
+        serve_app(st, host="127.0.0.1", port=port, password=None, run_id=run.run_id, store_uri=st.uri,
+                  on_ready=lambda url: out_console.print(f"\nweb app on [bold]{url}[/] (Ctrl-C stops it)"))
+
+
+def _report(posts, planted, communities, run, coordinated, trends) -> None:
+    """Print what was found beside the planted truth."""
+    table = Table(title=f"coordgraph demo — run {run.run_id}")
+    table.add_column("planted group")
+    table.add_column("accounts", justify="right")
+    table.add_column("found", justify="right")
+    table.add_column("communities they fall in", justify="right")
+    by_account = dict(zip(communities["account_id"], communities["community"])) if len(communities) else {}
+    for name, members in planted.items():
+        found = members & coordinated
+        groups = {by_account[a] for a in found}
+        table.add_row(name, str(len(members)), str(len(found)), str(len(groups)))
+    innocent = coordinated - set().union(*planted.values())
+    table.add_row("innocent accounts flagged", "", str(len(innocent)), "")
     out_console.print(table)
-    target = out or Path(tempfile.mkdtemp(prefix="coordgraph-demo-"))
-    target.mkdir(parents=True, exist_ok=True)
-    sim.shares.to_csv(target / "shares.csv", index=False)
-    out_console.print(f"shares written to {target / 'shares.csv'}; try: coordgraph detect {target / 'shares.csv'} --out {target / 'run'}")
+    tags = posts["hashtags"].map(lambda h: {f"#{t.lower()}" for t in h})
+    for tag in trends:
+        in_trend = posts[tags.map(lambda s, tag=tag: tag in s)]
+        share = in_trend["account_id"].isin(coordinated).mean() if len(in_trend) else 0.0
+        out_console.print(f"{tag}: {len(in_trend):,} posts, {share:.0%} from coordinated accounts")
