@@ -43,6 +43,8 @@ class Filters:
             raise ValueError(f"a weight percentile must be in [0, 1], got {self.weight_value}")
         if not 0.0 <= self.min_symmetry <= 1.0:
             raise ValueError(f"min_symmetry must be in [0, 1], got {self.min_symmetry}")
+        if self.time_from is not None and self.time_to is not None and self.time_from > self.time_to:
+            raise ValueError("time range: 'from' is after 'to'")
 
     def min_weight(self, weights: np.ndarray | list[float]) -> float:
         """The smallest weight kept, given the run's edge weights (one per edge).

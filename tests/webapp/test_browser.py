@@ -240,3 +240,24 @@ def test_intent_filter_redraws(page, campaign, artifacts):
     volumes = page.evaluate(f"() => {CY}.nodes('node.community').map(n => n.data('volume'))")
     assert sorted(volumes) == sorted(comms["volume"].tolist())
     page.screenshot(path=str(artifacts / "15_intent_hashtags.png"))
+
+
+def test_time_range_filter_and_bad_input(page, campaign, artifacts):
+    st, run_id, _ = campaign
+    wait_drawn(page)
+    page.fill("#time-from", "yesterday")
+    page.press("#time-from", "Enter")
+    page.wait_for_function("() => document.querySelector('#filter-error').innerText.includes('not a time')")
+    page.fill("#time-from", "2020-05-08 00:00")
+    page.press("#time-from", "Enter")
+    page.fill("#time-to", "2020-05-08 00:30")
+    page.press("#time-to", "Enter")
+    page.wait_for_function("() => document.querySelector('#filter-error').innerText === ''")
+    from coordgraph.webapp.filters import Filters
+    from coordgraph.webapp.snapshot import RunSnapshot
+
+    expected, _ = RunSnapshot.load(st, run_id).overview(Filters(time_from=1588896000, time_to=1588897800))
+    page.wait_for_function(f"n => {CY}.nodes('node.community').length === n", arg=len(expected))
+    volumes = page.evaluate(f"() => {CY}.nodes('node.community').map(n => n.data('volume'))")
+    assert sorted(volumes) == sorted(expected["volume"].tolist())
+    page.screenshot(path=str(artifacts / "17_time_range.png"))

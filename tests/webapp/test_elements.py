@@ -113,3 +113,19 @@ def test_disconnected_components_stay_together():
     xs = sorted(x for x, _ in pos.values())
     gaps = [b - a for a, b in zip(xs, xs[1:])]
     assert max(gaps) < 500  # no component thrown to a far corner
+
+
+def test_filter_errors_are_readable():
+    import pytest
+
+    from coordgraph.webapp.callbacks import build_filters
+    from coordgraph.webapp.views import parse_utc
+
+    assert parse_utc("2020-05-08 01:00", "time from") == 1588899600
+    assert parse_utc("2020-05-08", "time from") == 1588896000 and parse_utc("", "x") is None
+    with pytest.raises(ValueError, match="time from: 'yesterday' is not a time"):
+        build_filters("percentile", 0, 0, [], 1, "yesterday", None, [])
+    with pytest.raises(ValueError, match="'from' is after 'to'"):
+        build_filters("percentile", 0, 0, [], 1, "2020-05-09", "2020-05-08", [])
+    with pytest.raises(ValueError, match="percentile must be in"):
+        Filters(weight_mode="percentile", weight_value=3)
