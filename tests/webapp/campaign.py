@@ -12,7 +12,7 @@ import leidenalg
 import numpy as np
 import pandas as pd
 
-from coordgraph.analysis import coordinated_network, detect_groups, flag_speed_share, simulate_data
+from coordgraph.analysis import simulate_data
 
 BATCH = 5000
 
@@ -27,62 +27,6 @@ def communities_of(edges: pd.DataFrame, weight: str = "weight") -> dict[str, int
     g = ig.Graph.DataFrame(edges[["account_id", "account_id_y", weight]], directed=False, use_vids=False)
     part = leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, weights=weight, seed=42)
     return {g.vs[i]["name"]: c for c, members in enumerate(part) for i in members}
-
-
-def simulated_run(seed: int = 7, n_campaigns: int = 4, n_coord: int = 48, n_other: int = 60):
-    """Shares, detect_groups result (with the 5 s fast flag) and the fast network of a campaign."""
-    sim = simulate_data(n_accounts_coord=n_coord, n_accounts_noncoord=n_other, n_objects=40,
-                        n_campaigns=n_campaigns, seed=seed)
-    shares = sim.shares.copy()
-    shares["kind"] = np.where(np.arange(len(shares)) % 3 == 0, "hashtags", "retweets")
-    result = detect_groups(shares, time_window=10, min_participation=2)
-    result = flag_speed_share(shares, result, min_participation=2, time_window=5)
-    net = coordinated_network(result, fast_net=True, edge_weight=0.5)
-    return sim, shares, result, net
-
-
-def write_run(store, run_id: str, shares: pd.DataFrame, result: pd.DataFrame, net, params: dict | None = None) -> dict[str, int]:
-    """Write accounts, posts, objects, SHARED, the run, COSHARE, COORDINATED and IN_RUN."""
-    from coordgraph.cypher.schema import ensure_schema
-
-    ensure_schema(store)
-    accounts = sorted(set(shares["account_id"]))
-    store.query("UNWIND $rows AS r MERGE (a:Account {id: r.id}) SET a.handle = r.handle, a.platform = 'twitter'",
-                {"rows": [{"id": a, "handle": "@" + a.replace("account_", "user")} for a in accounts]})
-    posts = shares.drop_duplicates("content_id")
-    for batch in _batches([{"id": r.content_id, "acc": r.account_id, "ts": int(r.timestamp_share)}
-                           for r in posts.itertuples()]):
-        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.acc}) MERGE (p:Post {id: r.id}) "
-                    "SET p.ts = r.ts, p.text = 'post ' + r.id, p.platform = 'twitter' MERGE (a)-[:POSTED]->(p)",
-                    {"rows": batch})
-    objects = shares.drop_duplicates("object_id")
-    store.query("UNWIND $rows AS r MERGE (o:Object {id: r.id}) SET o.kind = r.kind",
-                {"rows": [{"id": r.object_id, "kind": r.kind} for r in objects.itertuples()]})
-    for batch in _batches([{"acc": r.account_id, "obj": r.object_id, "post": r.content_id,
-                            "ts": int(r.timestamp_share), "kind": r.kind} for r in shares.itertuples()]):
-        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.acc}), (o:Object {id: r.obj}) "
-                    "CREATE (a)-[:SHARED {post_id: r.post, ts: r.ts, kind: r.kind}]->(o)", {"rows": batch})
-    store.query("MERGE (r:Run {id: $id}) SET r.status = 'complete', r.created = 1700000000, "
-                "r.params = $params, r.intent = 'retweets'",
-                {"id": run_id, "params": str(params or {"time_window": 10, "min_participation": 2, "edge_weight": 0.5})})
-    kind_of = dict(zip(objects["object_id"], objects["kind"]))
-    ts_of = dict(zip(shares["content_id"], shares["timestamp_share"]))
-    cos = [{"a": r.account_id, "b": r.account_id_y, "obj": r.object_id, "p": r.content_id, "py": r.content_id_y,
-            "dt": int(r.time_delta), "fast": int(getattr(r, "time_window_5", 0)), "ts": int(ts_of[r.content_id]),
-            "kind": kind_of[r.object_id]} for r in result.itertuples()]
-    for batch in _batches(cos):
-        store.query("UNWIND $rows AS r MATCH (a:Account {id: r.a}), (b:Account {id: r.b}) "
-                    "CREATE (a)-[:COSHARE {run_id: $run, object_id: r.obj, post_id: r.p, post_id_y: r.py, "
-                    "time_delta: r.dt, fast: r.fast, ts: r.ts, kind: r.kind}]->(b)", {"rows": batch, "run": run_id})
-    spans = pd.DataFrame({"lo": np.minimum(result["account_id"], result["account_id_y"]),
-                          "hi": np.maximum(result["account_id"], result["account_id_y"]),
-                          "ts": result["content_id"].map(ts_of)}).groupby(["lo", "hi"])["ts"].agg(["min", "max"])
-    edges = net.edges.copy()
-    key = pd.MultiIndex.from_arrays([np.minimum(edges["account_id"], edges["account_id_y"]),
-                                     np.maximum(edges["account_id"], edges["account_id_y"])])
-    edges["first_ts"] = spans["min"].reindex(key).to_numpy().astype("int64")
-    edges["last_ts"] = spans["max"].reindex(key).to_numpy().astype("int64")
-    return write_network(store, run_id, edges)
 
 
 def write_network(store, run_id: str, edges: pd.DataFrame) -> dict[str, int]:
