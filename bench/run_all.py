@@ -59,7 +59,7 @@ def child(engine: str, path: Path, out: Path) -> dict:
                 "same_pairs": res["same_pairs"]}
     from coordgraph.engines import run_engine
 
-    summary = run_engine(engine, path, out, time_window=10, min_participation=2)
+    summary = run_engine(engine, path, out, time_window=10, min_participation=2, write_result=False)
     summary["seconds"] = time.perf_counter() - t0
     return summary
 
@@ -145,8 +145,9 @@ def write_tables(rows: list[dict], results: Path, command: str) -> None:
             w.writerow(r)
     lines = [
         "# coordgraph benchmarks", "",
-        f"Machine: {os.cpu_count()} cores, {_mem_gib():.0f} GiB. Detection (time window 10 s, min_participation 2) "
-        "plus the network, end to end from a Parquet file to Parquet outputs, in a fresh process; peak memory "
+        f"Machine: {os.cpu_count()} cores, {_mem_gib():.0f} GiB, shared with other jobs while measured. Detection "
+        "(time window 10 s, min_participation 2) plus the network, end to end from a Parquet file to edges.parquet "
+        "and vertices.parquet (the co-share rows are computed but not written), in a fresh process; peak memory "
         "of the whole process tree. `floor` = reading the Parquet file and sorting it once. `qut` = the QUT "
         "coordination-network-toolkit's co-retweet network (load + compute) on the same file, compared with "
         "coordgraph's outofcore engine at min_participation 1 (same account pairs required).", "",

@@ -244,7 +244,7 @@ def aggregate_edges(
     seg = np.cumsum(new) - 1
     del new
     weight = np.diff(np.append(starts, n)).astype(np.int64)
-    sum_td = np.add.reduceat(time_delta[order].astype(np.float64), starts)
+    sum_td = np.add.reduceat(time_delta[order], starts, dtype=np.int64).astype(np.float64)
     edges = key[starts]
     del key
     if compat:

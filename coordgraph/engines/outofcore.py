@@ -25,9 +25,11 @@ tests/engines checks it on the CooRTweet fixtures and a simulated campaign.
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +47,10 @@ RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "acco
 
 #: Bytes per share held while coding and pairing (codes, sort permutation, flags).
 BYTES_PER_SHARE = 48
-#: Pairs per edge bucket: bounds the aggregation scratch (~50 bytes a pair).
-BUCKET_PAIRS = 20_000_000
+#: Pairs per edge bucket: bounds the aggregation scratch (~60 bytes a pair, per thread).
+BUCKET_PAIRS = 8_000_000
+#: Buckets aggregated (and edge tables built) at once; numpy's sorts release the GIL.
+AGGREGATE_THREADS = 2
 
 
 class EngineInputError(ValueError):
@@ -152,41 +156,52 @@ def _edge_bucket(lo: np.ndarray, hi: np.ndarray, n_buckets: int) -> np.ndarray:
 
 
 class _Buckets:
-    """Pair rows by edge bucket: one Parquet file per bucket appended chunk by chunk (spill),
-    or, with a single bucket, numpy chunks kept in memory."""
+    """Pair rows by edge bucket. Several buckets: each column of each bucket is appended as
+    raw little-endian binary to its own file (the cheapest spill there is: no encoding, read
+    back with one ``np.fromfile``); a single bucket stays in memory as numpy chunks."""
 
     def __init__(self, tmp: Path, n_buckets: int):
         self.in_memory = n_buckets == 1
-        self.paths = [tmp / f"bucket-{b:04d}.parquet" for b in range(n_buckets)]
-        self.writers: list[pq.ParquetWriter | None] = [None] * n_buckets
+        self.tmp = tmp
+        self.dtypes: dict[str, np.dtype] = {}
+        self.used = [False] * n_buckets
         self.chunks: list[list[dict]] = [[] for _ in range(n_buckets)]
+        self.files: dict[tuple[int, str], object] = {}
+
+    def _path(self, bucket: int, name: str) -> Path:
+        return self.tmp / f"bucket-{bucket:04d}-{name}.bin"
 
     def append(self, bucket: int, cols: dict) -> None:
         if self.in_memory:
             self.chunks[bucket].append(cols)
             return
-        table = pa.table(cols)
-        if self.writers[bucket] is None:
-            self.writers[bucket] = pq.ParquetWriter(self.paths[bucket], table.schema, compression="lz4")
-        self.writers[bucket].write_table(table)
+        self.used[bucket] = True
+        for name, values in cols.items():
+            self.dtypes.setdefault(name, values.dtype)
+            f = self.files.get((bucket, name))
+            if f is None:
+                f = self.files[(bucket, name)] = open(self._path(bucket, name), "ab")
+            np.ascontiguousarray(values, dtype=self.dtypes[name]).tofile(f)
 
     def close(self) -> None:
-        for w in self.writers:
-            if w is not None:
-                w.close()
+        for f in self.files.values():
+            f.close()
+        self.files.clear()
 
     def read(self, bucket: int) -> dict | None:
-        """The bucket's columns as numpy arrays (None when empty); frees the memory copy."""
+        """The bucket's columns as numpy arrays (None when empty); frees memory or disk."""
         if self.in_memory:
             chunks, self.chunks[bucket] = self.chunks[bucket], []
             if not chunks:
                 return None
             return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
-        if self.writers[bucket] is None:
+        if not self.used[bucket]:
             return None
-        table = pq.read_table(self.paths[bucket])
-        out = {name: table.column(name).to_numpy() for name in table.column_names}
-        self.paths[bucket].unlink()
+        out = {}
+        for name, dtype in self.dtypes.items():
+            path = self._path(bucket, name)
+            out[name] = np.fromfile(path, dtype=dtype)
+            path.unlink()
         return out
 
 
@@ -205,7 +220,7 @@ def detect_network_parquet(
     tmp_dir: str | Path | None = None,
     max_object_shares: int | None = None,
     hub_pairs: int | None = None,
-    max_stash_pairs: int = 150_000_000,
+    max_stash_pairs: int = 50_000_000,
 ) -> dict:
     """Run detect_groups and the coordinated network on a share Parquet file, out of core.
 
@@ -232,8 +247,11 @@ def detect_network_parquet(
     tmp = Path(tempfile.mkdtemp(prefix="coordgraph-ooc-", dir=tmp_dir or out_dir))
     clock = {"start": time.perf_counter()}
 
+    peak = {}
+
     def lap(name: str) -> None:
         clock[name] = time.perf_counter()
+        peak[name] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)  # GiB (Linux: KiB)
 
     try:
         enc = encode_parquet(in_path)
@@ -309,7 +327,7 @@ def detect_network_parquet(
                     result_writer.write_table(table)
                 _spill_pairs(buckets, shares, older, newer, lex, n_buckets)
             path.unlink()
-            stash = None
+            stash = chunks = None
         buckets.close()
         if result_writer is not None:
             result_writer.close()
@@ -331,6 +349,7 @@ def detect_network_parquet(
         params=dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
                     edge_weight=edge_weight, compat=compat),
         seconds={k: round(v - clock["start"], 3) for k, v in clock.items() if k != "start"},
+        peak_rss_gib=peak,
     )
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary
@@ -441,6 +460,23 @@ def _spill_pairs(buckets: _Buckets, shares: K.CodedShares, older, newer, lex: np
             buckets.append(k, {name: v[idx] for name, v in cols.items()})
 
 
+def _aggregate_one(buckets: _Buckets, b: int, compat: bool, tmp: Path, n_buckets: int):
+    """Aggregate bucket ``b``: (weight, lo, hi, staged table or its Arrow IPC path), or None."""
+    c = buckets.read(b)
+    if c is None:
+        return None
+    agg = K.aggregate_edges(c["lo"], c["hi"], c["td"], c["c_old"], c["c_new"], c["older_is_lo"], compat)
+    del c
+    table = pa.table({"lo": agg.lo, "hi": agg.hi, "weight": agg.weight, "sum_td": agg.sum_time_delta,
+                      "n_lo": agg.n_lo, "n_hi": agg.n_hi})
+    if n_buckets == 1:  # one bucket fits in memory by construction: no need to stage it
+        return agg.weight, agg.lo, agg.hi, table
+    path = tmp / f"edges-{b:04d}.arrow"
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return agg.weight, agg.lo, agg.hi, path
+
+
 def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, compat, out_dir: Path, tmp: Path) -> dict:
     """Aggregate every bucket into edges; threshold from the weight histogram; write edges
     and vertices Parquet. Returns counts and the threshold."""
@@ -448,46 +484,42 @@ def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, co
     degree = np.zeros(n_accounts, dtype=np.int64)
     strength = np.zeros(n_accounts, dtype=np.int64)
     staged = []
-    for b in range(n_buckets):
-        c = buckets.read(b)
-        if c is None:
-            continue
-        agg = K.aggregate_edges(c["lo"], c["hi"], c["td"], c["c_old"], c["c_new"], c["older_is_lo"], compat)
-        del c
-        h = np.bincount(agg.weight)
-        if len(h) > len(hist):
-            hist = np.pad(hist, (0, len(h) - len(hist)))
-        hist[: len(h)] += h
-        degree += np.bincount(agg.lo, minlength=n_accounts) + np.bincount(agg.hi, minlength=n_accounts)
-        strength += (np.bincount(agg.lo, weights=agg.weight, minlength=n_accounts)
-                     + np.bincount(agg.hi, weights=agg.weight, minlength=n_accounts)).astype(np.int64)
-        table = pa.table({"lo": agg.lo, "hi": agg.hi, "weight": agg.weight, "sum_td": agg.sum_time_delta,
-                          "n_lo": agg.n_lo, "n_hi": agg.n_hi})
-        if n_buckets == 1:  # one bucket fits in memory by construction: no need to stage it
+    with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:  # numpy sorts release the GIL
+        for done in pool.map(lambda b: _aggregate_one(buckets, b, compat, tmp, n_buckets), range(n_buckets)):
+            if done is None:
+                continue
+            weight, lo, hi, table = done
+            h = np.bincount(weight)
+            if len(h) > len(hist):
+                hist = np.pad(hist, (0, len(h) - len(hist)))
+            hist[: len(h)] += h
+            degree += np.bincount(lo, minlength=n_accounts) + np.bincount(hi, minlength=n_accounts)
+            strength += (np.bincount(lo, weights=weight, minlength=n_accounts)
+                         + np.bincount(hi, weights=weight, minlength=n_accounts)).astype(np.int64)
             staged.append(table)
-        else:
-            path = tmp / f"edges-{b:04d}.parquet"
-            pq.write_table(table, path, compression="lz4")
-            staged.append(path)
     n_edges = int(hist.sum())
     threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
     schema = pa.schema([("account_id", pa.string()), ("account_id_y", pa.string()), ("weight", pa.int64()),
                         ("avg_time_delta", pa.float64()), ("n_content_id", pa.int64()), ("n_content_id_y", pa.int64()),
                         ("edge_symmetry_score", pa.float64()), ("weight_threshold", pa.int64())])
-    with pq.ParquetWriter(out_dir / "edges.parquet", schema, compression="zstd", compression_level=1) as writer:
-        for path in staged:
-            e = path if isinstance(path, pa.Table) else pq.read_table(path)
-            w = e.column("weight").to_numpy()
-            n_lo, n_hi = e.column("n_lo").to_numpy(), e.column("n_hi").to_numpy()
-            writer.write_table(pa.table({
-                "account_id": accounts.take(e.column("lo")),
-                "account_id_y": accounts.take(e.column("hi")),
-                "weight": w,
-                "avg_time_delta": e.column("sum_td").to_numpy() / w,
-                "n_content_id": n_lo, "n_content_id_y": n_hi,
-                "edge_symmetry_score": np.minimum(n_lo, n_hi) / np.maximum(n_lo, n_hi),
-                "weight_threshold": (w > threshold).astype(np.int64),
-            }, schema=schema))
+    def edge_table(item) -> pa.Table:
+        e = item if isinstance(item, pa.Table) else pa.ipc.open_file(pa.memory_map(str(item))).read_all()
+        w = e.column("weight").to_numpy()
+        n_lo, n_hi = e.column("n_lo").to_numpy(), e.column("n_hi").to_numpy()
+        return pa.table({
+            "account_id": accounts.take(e.column("lo")),
+            "account_id_y": accounts.take(e.column("hi")),
+            "weight": w,
+            "avg_time_delta": e.column("sum_td").to_numpy() / w,
+            "n_content_id": n_lo, "n_content_id_y": n_hi,
+            "edge_symmetry_score": np.minimum(n_lo, n_hi) / np.maximum(n_lo, n_hi),
+            "weight_threshold": (w > threshold).astype(np.int64),
+        }, schema=schema)
+
+    with pq.ParquetWriter(out_dir / "edges.parquet", schema, compression="zstd", compression_level=1) as writer, \
+            ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:
+        for table in pool.map(edge_table, staged):
+            writer.write_table(table)
     present = np.flatnonzero(degree)
     vert = pa.table({"account_id": accounts.take(pa.array(present)), "degree": degree[present], "strength": strength[present]})
     vert = vert.sort_by("account_id")
