@@ -103,13 +103,13 @@ def test_threshold_slider_redraws_from_store(page, campaign, artifacts):
     kept_before = int(before.split(":")[1].split(" of ")[0].replace(",", ""))
     kept_after = int(after.split(":")[1].split(" of ")[0].replace(",", ""))
     assert kept_after < kept_before
-    summary = wait_drawn(page)
     page.wait_for_function(f"n => {CY}.edges('edge.edge').length < n", arg=edges_before)
     weights = page.evaluate(f"() => {CY}.edges('edge.edge').map(e => e.data('weight'))")
     min_weight = float(after.split(">=")[1].split(":")[0])
     assert weights and min(weights) >= min_weight  # only edges above the threshold are drawn
+    summary = page.inner_text("#graph-summary")
     ms = float(summary.rsplit("answered in", 1)[1].split("ms")[0])
-    assert ms < 300, summary
+    assert ms < 300, summary  # the server's time for this redraw
     page.screenshot(path=str(artifacts / "04_threshold_moved.png"))
 
 
@@ -237,8 +237,10 @@ def test_intent_filter_redraws(page, campaign, artifacts):
     from coordgraph.webapp.snapshot import RunSnapshot
 
     comms, _ = RunSnapshot.load(st, run_id).overview(Filters(intents=("hashtags",)))
-    volumes = page.evaluate(f"() => {CY}.nodes('node.community').map(n => n.data('volume'))")
-    assert sorted(volumes) == sorted(comms["volume"].tolist())
+    want = sorted(int(v) for v in comms["volume"])
+    page.wait_for_function(
+        f"w => JSON.stringify({CY}.nodes('node.community').map(n => n.data('volume')).sort((a, b) => a - b))"
+        " === JSON.stringify(w)", arg=want)
     page.screenshot(path=str(artifacts / "15_intent_hashtags.png"))
 
 
@@ -257,7 +259,9 @@ def test_time_range_filter_and_bad_input(page, campaign, artifacts):
     from coordgraph.webapp.snapshot import RunSnapshot
 
     expected, _ = RunSnapshot.load(st, run_id).overview(Filters(time_from=1588896000, time_to=1588897800))
-    page.wait_for_function(f"n => {CY}.nodes('node.community').length === n", arg=len(expected))
-    volumes = page.evaluate(f"() => {CY}.nodes('node.community').map(n => n.data('volume'))")
-    assert sorted(volumes) == sorted(expected["volume"].tolist())
+    want = sorted(int(v) for v in expected["volume"])
+    # the drawing shows exactly the volumes of the time-filtered snapshot (waits for the redraw)
+    page.wait_for_function(
+        f"w => JSON.stringify({CY}.nodes('node.community').map(n => n.data('volume')).sort((a, b) => a - b))"
+        " === JSON.stringify(w)", arg=want)
     page.screenshot(path=str(artifacts / "17_time_range.png"))
