@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.generate import DEFAULT_DIR, generate, label, parquet_path
+from bench.generate import DEFAULT_DIR, generate, parquet_path
 
 RESULTS = Path(__file__).parent / "results"
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}

@@ -2,7 +2,6 @@
 and a clear memory error (never a silent kill) — in every engine's Parquet run."""
 from __future__ import annotations
 
-import json
 import warnings
 
 import numpy as np

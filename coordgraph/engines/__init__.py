@@ -56,8 +56,6 @@ def run_engine(engine: str, shares_path: str | Path, out_dir: str | Path, *, tim
     """
     from pathlib import Path as _Path
 
-    from coordgraph.analysis.hubs import PairMemoryError
-
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if not _Path(shares_path).exists():

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-import pandas as pd
 
 from coordgraph.analysis.hubs import window_pair_counts
 
@@ -56,7 +55,7 @@ class CodedShares:
     def has_repeated_contents(self) -> bool:
         """Any content id on two shares (else no pair can have equal contents; computed once)."""
         if not hasattr(self, "_repeated"):
-            self._repeated = len(pd.unique(self.content)) < len(self.content)
+            self._repeated = bool(len(self.content)) and int(np.bincount(self.content).max()) > 1
         return self._repeated
 
     def take(self, index: np.ndarray) -> "CodedShares":
@@ -277,15 +276,3 @@ def _distinct_per_sorted_group(group: np.ndarray, value: np.ndarray, n_groups: i
         first[0] = True
         np.not_equal(k[1:], k[:-1], out=first[1:])
     return np.bincount(k[first] // span, minlength=n_groups).astype(np.int64)
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Distinct values (pandas' hash table: numpy 2's hash-based np.unique is many times
-    slower on tens of millions of int64). Order is not meaningful."""
-    return pd.unique(values)
-
-
-def sorted_unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct values, index of each value in them), by pandas' hash factorize."""
-    codes, uniques = pd.factorize(values, sort=False)
-    return np.asarray(uniques), codes.astype(np.int64, copy=False)
