@@ -45,7 +45,7 @@ def vertices_of(edges: pd.DataFrame, weight_column: str) -> pd.DataFrame:
     return pd.DataFrame({"degree": grouped.size().astype(np.int64), "strength": grouped.sum()}).reset_index()
 
 
-def select_subgraph(edges: pd.DataFrame, _unused, subgraph: int, with_vertices: bool = False):
+def select_subgraph(edges: pd.DataFrame, subgraph: int, with_vertices: bool = False):
     """Apply ``subgraph`` (0 all; 1 above threshold; 2 above fast threshold; 3 core of 2 plus
     its neighbours, with ``color_v``). Returns edges, or (edges, vertices) when asked."""
     weight_column = "weight" if "weight" in edges.columns else "weight_full"

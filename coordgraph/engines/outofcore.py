@@ -460,6 +460,21 @@ def _spill_pairs(buckets: _Buckets, shares: K.CodedShares, older, newer, lex: np
             buckets.append(k, {name: v[idx] for name, v in cols.items()})
 
 
+def bounded_map(pool: ThreadPoolExecutor, fn, items, ahead: int = AGGREGATE_THREADS):
+    """Like ``pool.map`` (results in order) but with at most ``ahead`` tasks submitted and not
+    yet consumed, so finished results never pile up in memory while the consumer (e.g. a
+    single-threaded Parquet writer) is slower than the workers."""
+    from collections import deque
+
+    pending = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def _aggregate_one(buckets: _Buckets, b: int, compat: bool, tmp: Path, n_buckets: int):
     """Aggregate bucket ``b``: (weight, lo, hi, staged table or its Arrow IPC path), or None."""
     c = buckets.read(b)
@@ -485,7 +500,7 @@ def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, co
     strength = np.zeros(n_accounts, dtype=np.int64)
     staged = []
     with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:  # numpy sorts release the GIL
-        for done in pool.map(lambda b: _aggregate_one(buckets, b, compat, tmp, n_buckets), range(n_buckets)):
+        for done in bounded_map(pool, lambda b: _aggregate_one(buckets, b, compat, tmp, n_buckets), range(n_buckets)):
             if done is None:
                 continue
             weight, lo, hi, table = done
@@ -518,7 +533,7 @@ def _aggregate_buckets(buckets, n_buckets, accounts, n_accounts, edge_weight, co
 
     with pq.ParquetWriter(out_dir / "edges.parquet", schema, compression="zstd", compression_level=1) as writer, \
             ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:
-        for table in pool.map(edge_table, staged):
+        for table in bounded_map(pool, edge_table, staged):
             writer.write_table(table)
     present = np.flatnonzero(degree)
     vert = pa.table({"account_id": accounts.take(pa.array(present)), "degree": degree[present], "strength": strength[present]})

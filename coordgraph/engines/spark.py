@@ -325,7 +325,7 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
     threshold = threshold_of(full, edge_weight)
     full_pd = _to_pandas(with_threshold(full, threshold))
     if not fast_net:
-        edges = select_subgraph(full_pd, None, subgraph)
+        edges = select_subgraph(full_pd, subgraph)
         return CoordinatedNetwork(edges, vertices_of(edges, "weight"), threshold, None, params)
     if len(flag_cols) != 1:
         raise ValueError("fast_net needs exactly one time_window_<N> column from flag_speed_share(); "
@@ -336,7 +336,7 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
     threshold_fast = threshold_of(fast, edge_weight)
     fast_pd = _to_pandas(with_threshold(fast, threshold_fast))
     edges = merge_fast(full_pd, fast_pd)
-    edges, vertices = select_subgraph(edges, None, subgraph, with_vertices=True)
+    edges, vertices = select_subgraph(edges, subgraph, with_vertices=True)
     return CoordinatedNetwork(edges, vertices, threshold, threshold_fast, params)
 
 
@@ -393,7 +393,7 @@ def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window
         "seconds": {"total": round(time.perf_counter() - t0, 3)},
     }
     result.unpersist()
-    Path(out).mkdir(parents=True, exist_ok=True) if "://" not in out else None
-    if "://" not in out:
+    if "://" not in out:  # a local directory: the summary goes next to the tables
+        Path(out).mkdir(parents=True, exist_ok=True)
         (Path(out) / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary
