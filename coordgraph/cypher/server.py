@@ -16,17 +16,20 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
 
 import orjson
 
 from coordgraph.cypher.errors import StoreError, StoreUnavailable
 
 HOST = "127.0.0.1"
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 30.0  # default of $COORDGRAPH_START_TIMEOUT, seconds (see start_timeout_s)
+START_TIMEOUT_ENV = "COORDGRAPH_START_TIMEOUT"
 STOP_TIMEOUT_S = 30.0
 REWRITE_TIMEOUT_S = 300.0  # longest wait for the log compaction at stop, seconds
 
@@ -126,25 +129,103 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def ping(port: int, host: str = HOST, timeout_s: float = 1.0) -> bool:
-    """Health check: True when a Redis server with the FalkorDB module answers on host:port."""
+@dataclass(frozen=True)
+class Health:
+    """What one health check saw on a port.
+
+    ``state`` is "ready" (answers PING and the ``graph`` module is loaded), "loading" (the server
+    answers LOADING while it reads its data from disk), "busy" (it accepted the connection but
+    sent no reply within the check's timeout, e.g. while replaying one long query), "down" (no
+    connection) or "foreign" (a Redis without FalkorDB). While loading, ``loaded_bytes`` and
+    ``total_bytes`` are the data read so far and in all (bytes) and ``eta_s`` Redis's estimate
+    of the seconds left.
+    """
+
+    state: str
+    loaded_bytes: int = 0
+    total_bytes: int = 0
+    eta_s: float | None = None
+
+
+def health(port: int, host: str = HOST, timeout_s: float = 1.0) -> Health:
+    """Health check of the server on host:port (see Health); never raises."""
     import redis
 
+    conn = redis.Redis(host=host, port=port, socket_timeout=timeout_s,
+                       socket_connect_timeout=timeout_s, retry=None)
     try:
-        conn = redis.Redis(host=host, port=port, socket_timeout=timeout_s,
-                           socket_connect_timeout=timeout_s, retry=None)
-        if not conn.ping():
-            return False
+        try:
+            conn.ping()
+        except redis.exceptions.BusyLoadingError:
+            try:  # INFO is served while loading
+                info = conn.info("persistence")
+            except redis.exceptions.RedisError:
+                info = {}
+            eta = info.get("loading_eta_seconds")
+            return Health("loading", int(info.get("loading_loaded_bytes") or 0),
+                          int(info.get("loading_total_bytes") or 0),
+                          float(eta) if eta not in (None, "") else None)
         modules = conn.execute_command("MODULE", "LIST")
+    except redis.exceptions.TimeoutError:
+        return Health("busy")
+    except (redis.exceptions.RedisError, OSError):
+        return Health("down")
+    finally:
         conn.close()
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        return False
     names = []
     for entry in modules:
         entry = dict(zip(entry[::2], entry[1::2])) if isinstance(entry, list) else entry
         name = entry.get(b"name", entry.get("name"))
         names.append(name.decode() if isinstance(name, bytes) else name)
-    return "graph" in names
+    return Health("ready" if "graph" in names else "foreign")
+
+
+def ping(port: int, host: str = HOST, timeout_s: float = 1.0) -> bool:
+    """Health check: True when a Redis server with the FalkorDB module answers on host:port."""
+    return health(port, host, timeout_s).state == "ready"
+
+
+def start_timeout_s() -> float:
+    """How long ``start`` waits for the server without seeing progress, in seconds.
+
+    ``$COORDGRAPH_START_TIMEOUT`` or START_TIMEOUT_S (30); 0 waits without limit. The time
+    counts from the launch until the server first answers, then from the last progress of
+    its data loading: a large persistence log on a busy machine may load for minutes, which
+    is fine as long as it advances.
+    """
+    raw = os.environ.get(START_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return START_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StoreError(f"{START_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+    if value < 0 or value != value:
+        raise StoreError(f"{START_TIMEOUT_ENV}={raw!r}: give seconds >= 0 (0 = no limit)")
+    return value
+
+
+def _terminal_progress() -> Callable[[str], None] | None:
+    """A writer of one self-overwriting status line on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(text: str) -> None:
+        sys.stderr.write("\r\033[K" + text)
+        sys.stderr.flush()
+    return show
+
+
+def _loading_text(h: Health) -> str:
+    mb = 1024 * 1024
+    if h.total_bytes:
+        text = (f"embedded store: loading its data, {100 * h.loaded_bytes / h.total_bytes:.0f}% of "
+                f"{h.total_bytes / mb:.1f} MB")
+    else:
+        text = f"embedded store: loading its data, {h.loaded_bytes / mb:.1f} MB read"
+    if h.eta_s is not None and h.eta_s >= 0:
+        text += f", about {h.eta_s:.0f} s left"
+    return text
 
 
 def status(home: Path | None = None) -> ServerInfo | None:
@@ -182,19 +263,51 @@ def _start_lock(home: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def start(home: Path | None = None, port: int | None = None) -> ServerInfo:
+def start(home: Path | None = None, port: int | None = None, *, extra_args: Sequence[str] = (),
+          progress: Callable[[str], None] | None = None) -> ServerInfo:
     """Start the embedded FalkorDB server (or return the one already running for this home).
 
-    ``port`` None picks a free port. Persistence: PERSISTENCE_ARGS, files in ``<home>/falkordb``. Raises StoreError when the port is taken, the binary is missing or
-    the server does not become healthy within START_TIMEOUT_S seconds (the log is named).
+    ``port`` None picks a free port. Persistence: PERSISTENCE_ARGS, files in ``<home>/falkordb``.
+    ``extra_args`` are appended to the ``redis-server`` command line (tuning). While the server
+    loads its data, ``progress`` receives a status line about once a second (default: shown on
+    stderr when it is a terminal). Waits as long as the load advances; raises StoreError when
+    the port is taken, the binary is missing, the server exits, or it shows no progress for
+    ``start_timeout_s()`` seconds ($COORDGRAPH_START_TIMEOUT) - the message names the log.
     """
     home = home or home_dir()
+    limit = start_timeout_s()
     with _start_lock(home):
-        return _start_locked(home, port)
+        return _start_locked(home, port, list(extra_args), limit,
+                             progress if progress is not None else _terminal_progress())
 
 
-def _start_locked(home: Path, port: int | None) -> ServerInfo:
+def _starting(home: Path) -> ServerInfo | None:
+    """A server of this home that was launched but does not answer yet (still loading), or None.
+
+    Only a live process running in this home's data directory counts, so a stale state file
+    whose pid was reused by another program is never waited for or killed.
+    """
+    try:
+        data = orjson.loads(_state_file(home).read_bytes())
+        info = ServerInfo(pid=int(data["pid"]), port=int(data["port"]), data_dir=Path(data["data_dir"]))
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+    if not _pid_alive(info.pid):
+        return None
+    try:  # redis-server runs in its --dir (and rewrites its command line, so that is no help)
+        cwd = os.readlink(f"/proc/{info.pid}/cwd")
+    except OSError:
+        return None
+    return info if Path(cwd) == info.data_dir.resolve() else None
+
+
+def _start_locked(home: Path, port: int | None, extra_args: list[str], limit: float,
+                  progress: Callable[[str], None] | None) -> ServerInfo:
     running = status(home)
+    if running is None and (launched := _starting(home)) is not None:
+        # launched by an earlier command that gave up waiting: wait for it, never start a
+        # second server on the same files
+        running = _wait_ready(home, launched, None, limit, progress)
     if running is not None:
         if port is not None and port != running.port:
             raise StoreError(
@@ -212,27 +325,70 @@ def _start_locked(home: Path, port: int | None) -> ServerInfo:
     args = [
         str(server), "--bind", HOST, "--port", str(port), "--protected-mode", "yes",
         "--dir", str(data_dir), "--pidfile", str(_pid_file(home)), "--logfile", str(log),
-        "--daemonize", "no", *PERSISTENCE_ARGS,
+        "--daemonize", "no", *PERSISTENCE_ARGS, *extra_args,
         "--loadmodule", str(module),
     ]
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True, cwd=data_dir)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = _log_tail(log)
-            if "Address already in use" in tail:
-                raise StoreError(f"port {port} on {HOST} is already in use; choose another port")
-            raise StoreError(f"the embedded FalkorDB server exited at start (code {proc.returncode}); "
-                             f"see {log}: {tail.strip().splitlines()[-1] if tail.strip() else 'no log'}")
-        if ping(port):
-            info = ServerInfo(pid=proc.pid, port=port, data_dir=data_dir)
-            _state_file(home).write_bytes(orjson.dumps(
-                {"pid": info.pid, "port": info.port, "data_dir": str(info.data_dir)}))
-            return info
-        time.sleep(0.05)
-    proc.kill()
-    raise StoreError(f"the embedded FalkorDB server did not answer within {START_TIMEOUT_S:.0f} s; see {log}")
+    info = ServerInfo(pid=proc.pid, port=port, data_dir=data_dir)
+    # written at once, so that other commands find a server that is still loading
+    _state_file(home).write_bytes(orjson.dumps(
+        {"pid": info.pid, "port": info.port, "data_dir": str(info.data_dir)}))
+    return _wait_ready(home, info, proc, limit, progress)
+
+
+def _wait_ready(home: Path, info: ServerInfo, proc: subprocess.Popen | None, limit: float,
+                progress: Callable[[str], None] | None) -> ServerInfo:
+    """Wait until ``info``'s server is healthy, as long as it makes progress.
+
+    Progress is the first answer, then every increase of the bytes loaded. ``limit`` seconds
+    (0 = none) without progress fail: a server that never answered is killed; one that is
+    loading keeps running (its work is not lost) and the message says how to wait longer.
+    """
+    log = info.data_dir / "falkordb.log"
+    started = last_progress = time.monotonic()
+    answered, loaded, shown, last_shown = False, -1, False, 0.0
+    try:
+        while True:
+            exited = proc.poll() is not None if proc is not None else not _pid_alive(info.pid)
+            if exited:
+                _state_file(home).unlink(missing_ok=True)
+                tail = _log_tail(log)
+                if "Address already in use" in tail:
+                    raise StoreError(f"port {info.port} on {HOST} is already in use; choose another port")
+                code = f" (code {proc.returncode})" if proc is not None else ""
+                raise StoreError(f"the embedded FalkorDB server exited at start{code}; "
+                                 f"see {log}: {tail.strip().splitlines()[-1] if tail.strip() else 'no log'}")
+            h = health(info.port, info.host)
+            now = time.monotonic()
+            if h.state == "ready":
+                return info
+            if h.state == "loading":
+                if not answered or h.loaded_bytes > loaded:
+                    last_progress = now
+                answered, loaded = True, max(loaded, h.loaded_bytes)
+                if progress is not None and now - started >= 1.0 and now - last_shown >= 1.0:
+                    progress(_loading_text(h))
+                    shown, last_shown = True, now
+            if limit and now - last_progress > limit:
+                hint = f"set {START_TIMEOUT_ENV}=<seconds> (0 = no limit) to wait longer"
+                if answered:
+                    where = f"{100 * loaded / h.total_bytes:.0f}% of {h.total_bytes / 2**20:.1f} MB" \
+                        if h.state == "loading" and h.total_bytes else f"{max(loaded, 0) / 2**20:.1f} MB read"
+                    raise StoreError(
+                        f"the embedded FalkorDB server (pid {info.pid}) is still loading its data "
+                        f"({where}) and made no progress for {limit:g} s; it keeps loading in the "
+                        f"background: run the command again later, or {hint}; see {log}")
+                if proc is not None:
+                    proc.kill()
+                    proc.wait()
+                _state_file(home).unlink(missing_ok=True)
+                raise StoreError(f"the embedded FalkorDB server did not answer within {limit:g} s "
+                                 f"(stopped it; {hint}); see {log}")
+            time.sleep(0.05 if not answered else 0.2)
+    finally:
+        if shown and progress is not None:
+            progress("")
 
 
 def compact_log(port: int, host: str = HOST, timeout_s: float = REWRITE_TIMEOUT_S) -> bool:
@@ -278,8 +434,16 @@ def stop(home: Path | None = None) -> bool:
     state = _state_file(home)
     info = status(home)
     if info is None:
+        loading = _starting(home)
         state.unlink(missing_ok=True)
-        return False
+        if loading is None:
+            return False
+        # still loading its data: SIGTERM makes Redis exit at once without saving (the files
+        # on disk are unchanged, so nothing is lost)
+        os.kill(loading.pid, signal.SIGTERM)
+        _wait_exit(loading.pid)
+        _pid_file(home).unlink(missing_ok=True)
+        return True
     compact_log(info.port, info.host)
     try:
         redis.Redis(host=info.host, port=info.port, socket_timeout=STOP_TIMEOUT_S).shutdown()
@@ -290,13 +454,23 @@ def stop(home: Path | None = None) -> bool:
         time.sleep(0.05)
     if _pid_alive(info.pid):
         os.kill(info.pid, signal.SIGTERM)
-    try:  # reap our own child when this process started it
-        os.waitpid(info.pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
+    _wait_exit(info.pid, 0.0)
     state.unlink(missing_ok=True)
     _pid_file(home).unlink(missing_ok=True)
     return True
+
+
+def _wait_exit(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:
+    """Wait up to ``timeout_s`` seconds for ``pid`` to exit, reaping it when it is our child."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        if not _pid_alive(pid) or time.monotonic() >= deadline:
+            return
+        time.sleep(0.05)
 
 
 def ensure_running(home: Path | None = None) -> ServerInfo:
@@ -317,10 +491,11 @@ def _log_tail(log: Path, n_bytes: int = 2000) -> str:
 def remove_data(home: Path | None = None) -> None:
     """Delete the embedded store's data directory (the server must be stopped)."""
     home = home or home_dir()
-    if status(home) is not None:
+    if status(home) is not None or _starting(home) is not None:
         raise StoreError("stop the embedded store before removing its data (coordgraph db stop)")
     shutil.rmtree(home / "falkordb", ignore_errors=True)
 
 
-__all__ = ["ServerInfo", "StoreUnavailable", "binaries", "ensure_running", "free_port", "home_dir",
-           "compact_log", "ping", "port_in_use", "remove_data", "start", "status", "stop"]
+__all__ = ["Health", "ServerInfo", "StoreUnavailable", "binaries", "compact_log", "ensure_running",
+           "free_port", "health", "home_dir", "ping", "port_in_use", "remove_data", "start",
+           "start_timeout_s", "status", "stop"]

@@ -77,3 +77,86 @@ def test_stop_compacts_the_log_so_a_restart_replays_no_queries(tmp_path):
             assert st.read("MATCH (a:Account) RETURN count(a) AS n") == [{"n": 2000}]
     finally:
         server.stop(home)
+
+
+# ---------------------------------------------------------------------------- slow starts
+# Redis's test settings make loading slow on purpose: ``key-load-delay`` (microseconds per key
+# read) and ``loading-process-events-interval-bytes`` (answer clients every 1 KB read, so the
+# server says LOADING with its progress).
+def _slow_load_args(delay_us: int) -> list[str]:
+    return ["--key-load-delay", str(delay_us), "--loading-process-events-interval-bytes", "1024"]
+
+
+def _home_with_data(tmp_path, n_pad_keys: int, n_tiny_keys: int = 0):
+    """A stopped home holding a graph of 50 accounts plus ``n_pad_keys`` Redis strings of 1000
+    random bytes (database 0: loading them advances every key) and ``n_tiny_keys`` strings of
+    one byte (database 1, loaded after database 0: about 85 of them make 1 KB, so loading them
+    advances rarely)."""
+    home = tmp_path / "home"
+    info = server.start(home)
+    with FalkorStore(info.host, info.port, "data") as st:
+        st.query("UNWIND $names AS name CREATE (:Account {id: name, name: name})",
+                 {"names": [os.urandom(100).hex() for _ in range(50)]})
+    if n_pad_keys:
+        import redis
+
+        redis.Redis(host=info.host, port=info.port).mset(
+            {f"pad:{i}": os.urandom(1000) for i in range(n_pad_keys)})
+    if n_tiny_keys:
+        import redis
+
+        redis.Redis(host=info.host, port=info.port, db=1).mset({f"t{i}": "x" for i in range(n_tiny_keys)})
+    assert server.stop(home)
+    return home
+
+
+def test_start_waits_while_the_server_loads_its_data(tmp_path, monkeypatch):
+    """Loading takes about 3 s, far longer than a 0.5 s COORDGRAPH_START_TIMEOUT, but it
+    advances: start waits for it, reports progress, and the data are there."""
+    home = _home_with_data(tmp_path, n_pad_keys=250)
+    monkeypatch.setenv("COORDGRAPH_START_TIMEOUT", "0.5")
+    lines: list[str] = []
+    t0 = time.monotonic()
+    info = server.start(home, extra_args=_slow_load_args(10_000), progress=lines.append)
+    try:
+        assert time.monotonic() - t0 > 1.5  # it did load slowly
+        assert any("loading its data" in line and "% of" in line for line in lines), lines
+        assert lines[-1] == ""  # the status line is cleared at the end
+        with FalkorStore(info.host, info.port, "data") as st:
+            assert st.read("MATCH (a:Account) RETURN count(a) AS n") == [{"n": 50}]
+    finally:
+        server.stop(home)
+
+
+def test_stalled_load_fails_clearly_and_the_next_start_waits_for_the_same_server(tmp_path, monkeypatch):
+    """Loading answers and advances at first, then stalls for about 0.85 s (a run of tiny keys
+    at 10 ms each), longer than the 0.5 s limit: start fails with one line naming
+    COORDGRAPH_START_TIMEOUT and the log, the loading server keeps running, and the next
+    start (with a longer limit) waits for that server instead of starting a second one."""
+    home = _home_with_data(tmp_path, n_pad_keys=60, n_tiny_keys=200)
+    monkeypatch.setenv("COORDGRAPH_START_TIMEOUT", "0.5")
+    with pytest.raises(server.StoreError) as err:
+        server.start(home, extra_args=_slow_load_args(10_000), progress=lambda _line: None)
+    msg = str(err.value)
+    assert "still loading" in msg and "COORDGRAPH_START_TIMEOUT" in msg and "falkordb.log" in msg, msg
+    assert "\n" not in msg
+    loading = server._starting(home)
+    assert loading is not None  # still running (it may have finished loading by now)
+    monkeypatch.setenv("COORDGRAPH_START_TIMEOUT", "60")
+    info = server.start(home)
+    try:
+        assert info.pid == loading.pid
+        with FalkorStore(info.host, info.port, "data") as st:
+            assert st.read("MATCH (a:Account) RETURN count(a) AS n") == [{"n": 50}]
+    finally:
+        server.stop(home)
+
+
+def test_start_timeout_setting_is_checked(monkeypatch):
+    monkeypatch.setenv("COORDGRAPH_START_TIMEOUT", "soon")
+    with pytest.raises(server.StoreError, match="COORDGRAPH_START_TIMEOUT"):
+        server.start_timeout_s()
+    monkeypatch.setenv("COORDGRAPH_START_TIMEOUT", "0")
+    assert server.start_timeout_s() == 0
+    monkeypatch.delenv("COORDGRAPH_START_TIMEOUT")
+    assert server.start_timeout_s() == server.START_TIMEOUT_S
