@@ -23,6 +23,7 @@ from rich.table import Table
 
 from coordgraph.cli._app import app, console, fail
 from coordgraph.cypher.errors import StoreError
+from coordgraph.cypher.store import HAND_TYPED_TIMEOUT_S
 
 db_app = typer.Typer(help="Start, stop or check the embedded graph database (FalkorDB).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -278,9 +279,12 @@ def cypher_cmd(
     query: str = typer.Argument(..., help="Cypher text, a .cypher file, or the name of a library query"),
     param: List[str] = typer.Option([], "--param", "-p", help="name=value (JSON values parsed; repeat)"),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+    timeout: float = typer.Option(HAND_TYPED_TIMEOUT_S, "--timeout", min=0,
+                                  help="seconds the query may run before the store stops it (0 = no limit)"),
     store: Optional[str] = STORE_OPTION,
 ) -> None:
-    """Run any query read-only (writes are refused) and print a table, CSV or JSON."""
+    """Run any query read-only (writes are refused; stopped after --timeout s) and print a
+    table, CSV or JSON."""
     from coordgraph.cypher.dialect import QUERY_DIR, parse_header, used_parameters
 
     if fmt not in ("table", "csv", "json"):
@@ -301,7 +305,7 @@ def cypher_cmd(
             docs = parse_header(text)
             fail("missing parameter(s): " + "; ".join(
                 f"-p {name}=... ({docs[name]})" if docs.get(name) else f"-p {name}=..." for name in missing))
-        rows = st.read(text, params)
+        rows = st.read(text, params, timeout_s=timeout or None)
     _print_rows(rows, fmt)
 
 

@@ -8,21 +8,36 @@
   NEO4J_USER / NEO4J_PASSWORD (and the database from NEO4J_DATABASE, default ``neo4j``).
 
 Both adapters expose ``query`` (write path, for coordgraph's own code), ``read`` (read-only:
-FalkorDB ``GRAPH.RO_QUERY``, a Neo4j read transaction), ``run_file`` (a query file in this
-store's dialect, read-only) and ``write_file`` (a query file on the write path). Writes are
+FalkorDB ``GRAPH.RO_QUERY``, a Neo4j read transaction; optional time limit ``timeout_s``),
+``read_table`` (the same as a DataFrame), ``run_file`` (a query file in this store's dialect,
+read-only) and ``write_file`` (a query file on the write path). Writes are
 never retried automatically: a retried write would run twice.
 """
 from __future__ import annotations
 
+import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from coordgraph.cypher import server
 from coordgraph.cypher.dialect import FALKORDB, NEO4J, Dialect
 from coordgraph.cypher.errors import QueryError, ReadOnlyViolation, StoreError, StoreUnavailable
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DEFAULT_GRAPH = "coordgraph"
+HAND_TYPED_TIMEOUT_S = 60.0  # default limit of queries people type (coordgraph cypher, web console), s
+
+
+class QueryTimeout(QueryError):
+    """A read-only query ran longer than its time limit and the store stopped it."""
+
+
+def _timeout_message(timeout_s: float) -> str:
+    return (f"the query ran longer than its time limit of {timeout_s:g} s and was stopped; narrow it "
+            "(a run_id, a LIMIT, fewer hops) or allow more time (coordgraph cypher --timeout SECONDS)")
 
 
 class Store:
@@ -35,17 +50,32 @@ class Store:
         """Run ``cypher`` on the write path; rows as dicts (column name -> plain value)."""
         raise NotImplementedError
 
-    def read(self, cypher: str, params: dict | None = None) -> list[dict]:
-        """Run ``cypher`` read-only; a write raises ReadOnlyViolation (nothing is changed)."""
+    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
+        """Run ``cypher`` read-only; a write raises ReadOnlyViolation (nothing is changed).
+
+        ``timeout_s`` (seconds, None = no limit) stops the query in the store when it runs
+        longer and raises QueryTimeout: meant for queries people type by hand (see
+        HAND_TYPED_TIMEOUT_S), so that a runaway pattern does not occupy the store.
+        """
         raise NotImplementedError
+
+    def read_table(self, cypher: str, params: dict | None = None,
+                   timeout_s: float | None = None) -> "pd.DataFrame":
+        """Run ``cypher`` read-only and return its rows as a DataFrame (one column a returned
+        name, in the query's order). Same errors and ``timeout_s`` as ``read``."""
+        import pandas as pd
+
+        rows = self.read(cypher, params, timeout_s)
+        return pd.DataFrame.from_records(rows, columns=list(rows[0]) if rows else None)
 
     def close(self) -> None:
         """Release connections (the embedded server keeps running)."""
 
     # shared helpers -------------------------------------------------------------------
-    def run_file(self, name: str, params: dict | None = None) -> list[dict]:
-        """Run query file ``queries/<name>.cypher`` read-only in this store's dialect."""
-        return self.read(self.dialect.query_text(name), params)
+    def run_file(self, name: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
+        """Run query file ``queries/<name>.cypher`` read-only in this store's dialect
+        (``timeout_s`` as in ``read``)."""
+        return self.read(self.dialect.query_text(name), params, timeout_s)
 
     def write_file(self, name: str, params: dict | None = None) -> list[dict]:
         """Run query file ``queries/<name>.cypher`` on the write path (coordgraph's own writes)."""
@@ -83,6 +113,13 @@ def _plain(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------
+def _timeout_ms(timeout_s: float | None) -> int | None:
+    """A time limit in seconds as FalkorDB's TIMEOUT argument (whole milliseconds, >= 1)."""
+    if timeout_s is None or timeout_s <= 0:
+        return None
+    return max(1, math.ceil(timeout_s * 1000))
+
+
 class FalkorStore(Store):
     """A FalkorDB graph reached with the ``falkordb`` client (RESP, no Bolt).
 
@@ -108,11 +145,15 @@ class FalkorStore(Store):
                                    "start it with: coordgraph db start") from exc
         self._graph = self._db.select_graph(graph)
 
-    def _run(self, cypher: str, params: dict | None, read_only: bool) -> list[dict]:
+    def _run(self, cypher: str, params: dict | None, read_only: bool,
+             timeout_s: float | None = None) -> list[dict]:
         import redis
 
         try:
-            res = (self._graph.ro_query if read_only else self._graph.query)(cypher, params or None)
+            if read_only:
+                res = self._graph.ro_query(cypher, params or None, timeout=_timeout_ms(timeout_s))
+            else:
+                res = self._graph.query(cypher, params or None)
         except redis.exceptions.ConnectionError as exc:
             raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
                                    "start it with: coordgraph db start") from exc
@@ -120,6 +161,8 @@ class FalkorStore(Store):
             msg = str(exc)
             if read_only and "empty key" in msg:
                 return []  # the graph does not exist yet: nothing to read
+            if timeout_s and "timed out" in msg.lower():
+                raise QueryTimeout(_timeout_message(timeout_s)) from exc
             if read_only and ("read-only" in msg.lower() or "readonly" in msg.lower()
                               or "graph.ro_query is to be executed only on read-only queries" in msg.lower()):
                 raise ReadOnlyViolation(
@@ -131,8 +174,8 @@ class FalkorStore(Store):
     def query(self, cypher: str, params: dict | None = None) -> list[dict]:
         return self._run(cypher, params, read_only=False)
 
-    def read(self, cypher: str, params: dict | None = None) -> list[dict]:
-        return self._run(cypher, params, read_only=True)
+    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
+        return self._run(cypher, params, read_only=True, timeout_s=timeout_s)
 
     def clear(self) -> None:
         """Drop the graph key with the plain Redis ``DEL``, not ``GRAPH.DELETE``.
@@ -186,13 +229,16 @@ class Neo4jStore(Store):
         except Exception as exc:  # noqa: BLE001
             raise StoreUnavailable(f"cannot reach Neo4j at {uri} ({exc})") from exc
 
-    def _run(self, cypher: str, params: dict | None, read_only: bool) -> list[dict]:
+    def _run(self, cypher: str, params: dict | None, read_only: bool,
+             timeout_s: float | None = None) -> list[dict]:
         import neo4j
 
         mode = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
+        limit = timeout_s if read_only and timeout_s and timeout_s > 0 else None
         try:
             with self._driver.session(database=self.database, default_access_mode=mode) as session:
-                tx = session.begin_transaction()  # explicit: the driver does not retry it
+                # explicit: the driver does not retry it; the server ends it after ``limit`` s
+                tx = session.begin_transaction(timeout=limit)
                 try:
                     rows = [{k: _plain(v) for k, v in rec.items()} for rec in tx.run(cypher, params or {})]
                     if read_only:
@@ -206,12 +252,17 @@ class Neo4jStore(Store):
         except neo4j.exceptions.ServiceUnavailable as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} is down or unreachable ({exc})") from exc
         except neo4j.exceptions.ClientError as exc:
+            # Neo.ClientError.Transaction.TransactionTimedOut(ClientConfiguration)
+            if limit and "TransactionTimedOut" in (exc.code or ""):
+                raise QueryTimeout(_timeout_message(limit)) from exc
             # Neo.ClientError.Statement.AccessMode: "Writing in read access mode not allowed"
             if read_only and ("AccessMode" in (exc.code or "") or "read access mode" in (exc.message or "").lower()):
                 raise ReadOnlyViolation(
                     "this query writes to the graph, but only read-only queries are allowed here") from exc
             raise QueryError(f"Neo4j rejected the query: {exc.message}") from exc
         except neo4j.exceptions.Neo4jError as exc:  # database or transient errors
+            if limit and "TransactionTimedOut" in (exc.code or ""):  # Neo.TransientError.* (Neo4j 4)
+                raise QueryTimeout(_timeout_message(limit)) from exc
             raise QueryError(f"Neo4j failed to run the query: {exc.message or exc}") from exc
         except neo4j.exceptions.DriverError as exc:  # session expired, connection lost, ...
             raise StoreUnavailable(f"lost the connection to Neo4j at {self.uri} ({exc})") from exc
@@ -219,8 +270,8 @@ class Neo4jStore(Store):
     def query(self, cypher: str, params: dict | None = None) -> list[dict]:
         return self._run(cypher, params, read_only=False)
 
-    def read(self, cypher: str, params: dict | None = None) -> list[dict]:
-        return self._run(cypher, params, read_only=True)
+    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
+        return self._run(cypher, params, read_only=True, timeout_s=timeout_s)
 
     def clear(self) -> None:
         while self.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c")[0]["c"]:
