@@ -59,10 +59,16 @@ class Store:
         """
         raise NotImplementedError
 
-    def read_table(self, cypher: str, params: dict | None = None,
-                   timeout_s: float | None = None) -> "pd.DataFrame":
+    def read_table(self, cypher: str, params: dict | None = None, timeout_s: float | None = None,
+                   fast: bool = False) -> "pd.DataFrame":
         """Run ``cypher`` read-only and return its rows as a DataFrame (one column a returned
-        name, in the query's order). Same errors and ``timeout_s`` as ``read``."""
+        name, in the query's order). Same errors and ``timeout_s`` as ``read``.
+
+        ``fast=True`` is for large tables of plain values: on FalkorDB the rows come in the
+        server's plain reply format, which redis parses natively (100,000 rows in about 0.8 s
+        instead of about 6 s through the falkordb client's parser), but floats then arrive as
+        text - convert with ``pd.to_numeric`` - and nodes as nested lists. Other stores ignore it.
+        """
         import pandas as pd
 
         rows = self.read(cypher, params, timeout_s)
@@ -176,6 +182,39 @@ class FalkorStore(Store):
 
     def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
         return self._run(cypher, params, read_only=True, timeout_s=timeout_s)
+
+    def read_table(self, cypher: str, params: dict | None = None, timeout_s: float | None = None,
+                   fast: bool = False) -> "pd.DataFrame":
+        if not fast:
+            return super().read_table(cypher, params, timeout_s)
+        import pandas as pd
+        import redis
+        from falkordb.helpers import stringify_param_value
+
+        header = "CYPHER " if params else ""
+        for key, value in (params or {}).items():
+            header += f"`{key}`={stringify_param_value(value)} "
+        args = ["GRAPH.RO_QUERY", self.graph_name, header + cypher]
+        if (ms := _timeout_ms(timeout_s)) is not None:
+            args += ["timeout", ms]
+        try:
+            reply = self._db.connection.execute_command(*args)
+        except redis.exceptions.ConnectionError as exc:
+            raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
+                                   "start it with: coordgraph db start") from exc
+        except redis.exceptions.ResponseError as exc:
+            msg = str(exc)
+            if "empty key" in msg:
+                return pd.DataFrame()  # the graph does not exist yet: nothing to read
+            if timeout_s and "timed out" in msg.lower():
+                raise QueryTimeout(_timeout_message(timeout_s)) from exc
+            if "read-only" in msg.lower() or "readonly" in msg.lower() or "ro_query" in msg.lower():
+                raise ReadOnlyViolation(
+                    "this query writes to the graph, but only read-only queries are allowed here") from exc
+            raise QueryError(f"the store rejected the query: {msg}") from exc
+        if len(reply) < 3:  # a query without RETURN: statistics only
+            return pd.DataFrame()
+        return pd.DataFrame.from_records(reply[1], columns=list(reply[0]))
 
     def clear(self) -> None:
         """Drop the graph key with the plain Redis ``DEL``, not ``GRAPH.DELETE``.

@@ -168,25 +168,14 @@ class RunSnapshot:
 
 
 def read_table(store, name: str, params: dict, columns: list[str]) -> pd.DataFrame:
-    """Run query file ``name`` read-only and return its rows as a DataFrame.
+    """Run query file ``name`` read-only and return its rows as a DataFrame named ``columns``.
 
-    On FalkorDB a large result is fetched in the server's plain (non-compact) reply format,
-    which redis parses natively: 100,000 rows take about 0.8 s instead of about 6 s through
-    the falkordb client's per-value parser. Numbers may then arrive as text; callers convert
-    with ``pd.to_numeric``. Other stores go through ``Store.run_file``.
+    Uses ``Store.read_table(fast=True)``: on FalkorDB a large result comes in the server's
+    plain reply format (100,000 rows in about 0.8 s instead of about 6 s), so numbers may
+    arrive as text; callers convert with ``pd.to_numeric``.
     """
-    graph = getattr(store, "_graph", None)
-    if graph is None or getattr(getattr(store, "dialect", None), "name", "") != "falkordb":
-        return pd.DataFrame.from_records(store.run_file(name, params), columns=columns)
-    from coordgraph.cypher.errors import QueryError, StoreUnavailable
-    import redis
-
-    text = store.dialect.query_text(name)
-    try:
-        reply = graph.execute_command("GRAPH.RO_QUERY", graph.name, graph._build_params_header(params) + text)
-    except redis.exceptions.ConnectionError as exc:
-        raise StoreUnavailable(f"the FalkorDB store at {store.uri} is down or unreachable ({exc})") from exc
-    except redis.exceptions.ResponseError as exc:
-        raise QueryError(f"the store rejected query {name}: {exc}") from exc
-    rows = reply[1] if len(reply) >= 3 else []
-    return pd.DataFrame.from_records(rows, columns=columns)
+    frame = store.read_table(store.dialect.query_text(name), params, fast=True)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame.columns = columns  # the query's RETURN order
+    return frame

@@ -48,3 +48,19 @@ def test_cypher_command_timeout(accounts, store_uri):
     ok = runner.invoke(app, ["cypher", "MATCH (a:Account) RETURN count(a) AS n", "-f", "json",
                              "--store", store_uri])
     assert ok.exit_code == 0 and '"n": 2000' in ok.output, ok.output
+
+
+def test_read_table_fast_matches_read_and_keeps_the_limit(accounts, embedded_server):
+    """``read_table(fast=True)`` (FalkorDB's plain reply) gives the same rows as ``read``, with
+    floats as text, honours parameters and the time limit, and reads a missing graph as empty."""
+    q = "MATCH (a:Account) WHERE toInteger(a.id) <= $n RETURN a.id AS id, toInteger(a.id) / 2.0 AS half ORDER BY id"
+    exact = accounts.read_table(q, {"n": 3})
+    fast = accounts.read_table(q, {"n": 3}, fast=True)
+    assert list(fast.columns) == ["id", "half"] and fast["id"].tolist() == exact["id"].tolist() == ["1", "2", "3"]
+    assert fast["half"].astype(float).tolist() == exact["half"].tolist() == [0.5, 1.0, 1.5]
+    with pytest.raises(QueryTimeout):
+        accounts.read_table(RUNAWAY, timeout_s=0.3, fast=True)
+    from coordgraph.cypher.store import FalkorStore
+
+    with FalkorStore(embedded_server.host, embedded_server.port, "no_such_graph_here") as empty:
+        assert empty.read_table(q, {"n": 3}, fast=True).empty
