@@ -13,6 +13,8 @@ from pathlib import Path
 
 import orjson
 
+from coordgraph.cypher.store import HAND_TYPED_TIMEOUT_S  # seconds a hand-typed query may run
+
 #: Rows shown at most (the table is for reading, exports are for bulk).
 MAX_ROWS = 1000
 
@@ -68,7 +70,7 @@ def run_console_query(store, cypher: str, params: dict | None = None, max_rows: 
     if not cypher or not cypher.strip():
         raise ValueError("type a Cypher query or pick one from the library")
     check_read_only(cypher)
-    records = store.read(cypher, params or {})
+    records = store.read(cypher, params or {}, timeout_s=HAND_TYPED_TIMEOUT_S)
     columns: list[str] = []
     for rec in records[:max_rows]:
         for key in rec:
