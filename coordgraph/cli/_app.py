@@ -1,8 +1,8 @@
 """The shared typer application and the one-line error convention."""
 from __future__ import annotations
 
-import sys
-from typing import NoReturn
+from contextlib import contextmanager
+from typing import Iterator, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -38,3 +38,27 @@ def _root(
 
         typer.echo(f"coordgraph {__version__}")
         raise typer.Exit(0)
+
+
+STORE_OPTION = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",
+                            help="bolt://host:7687 or neo4j://... (NEO4J_USER/NEO4J_PASSWORD), "
+                                 "falkordb://host:port; default: the embedded store")
+
+
+@contextmanager
+def store_session(uri: Optional[str]) -> Iterator:
+    """Open the store for one command and close it after; store errors become one-line
+    failures (exit 2) instead of tracebacks."""
+    from coordgraph.cypher import open_store
+    from coordgraph.cypher.errors import StoreError
+
+    try:
+        store = open_store(uri)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        store.close()

@@ -9,42 +9,23 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from coordgraph.cli._app import app, fail
-from coordgraph.cypher.errors import StoreError
+from coordgraph.cli._app import STORE_OPTION, app, store_session, fail
 
 case_app = typer.Typer(help="Saved investigations: notes, bookmarks, views and their run.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
-STORE_OPTION = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",
-                            help="bolt://host:7687, neo4j://..., falkordb://host:port; default: the embedded store")
 FORMAT_OPTION = typer.Option("table", "--format", help="table or json")
 out = Console()
 
 
-@contextmanager
-def _store(uri: Optional[str]) -> Iterator:
-    """Open the store; store and case errors become one-line failures (exit 2)."""
-    from coordgraph.cypher import open_store
-
-    try:
-        store = open_store(uri)
-    except StoreError as exc:
-        fail(str(exc))
-    try:
-        yield store
-    except StoreError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
 
 
 def _when(ts: Optional[int]) -> str:
@@ -100,7 +81,7 @@ def case_save(
         except OSError as exc:
             fail(f"{notes_file}: cannot read the notes ({exc.strerror})")
     views = _parse_views(view)
-    with _store(store_uri) as store:
+    with store_session(store_uri) as store:
         run_id = run
         if run == "latest":
             newest = latest_run(store)
@@ -120,7 +101,7 @@ def case_list(fmt: str = FORMAT_OPTION, store_uri: Optional[str] = STORE_OPTION)
     from coordgraph.cypher.cases import list_cases
 
     _check_format(fmt, ("table", "json"))
-    with _store(store_uri) as store:
+    with store_session(store_uri) as store:
         cases = list_cases(store)
     if fmt == "json":
         _json(cases)
@@ -139,7 +120,7 @@ def case_show(name: str = typer.Argument(...), fmt: str = FORMAT_OPTION,
     from coordgraph.cypher.cases import get_case
 
     _check_format(fmt, ("table", "json"))
-    with _store(store_uri) as store:
+    with store_session(store_uri) as store:
         case = get_case(store, name)
     if case is None:
         fail(f"no case named {name!r}: see 'coordgraph case list'")
@@ -168,7 +149,7 @@ def case_export(
     from coordgraph.cypher.cases import export_case, export_markdown
 
     _check_format(fmt, ("json", "md"))
-    with _store(store_uri) as store:
+    with store_session(store_uri) as store:
         data = export_case(store, name)
     text = (export_markdown(data) if fmt == "md"
             else orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()) + "\n"
@@ -188,7 +169,7 @@ def case_delete(name: str = typer.Argument(...), store_uri: Optional[str] = STOR
     """Delete a saved investigation (accounts and runs stay)."""
     from coordgraph.cypher.cases import delete_case
 
-    with _store(store_uri) as store:
+    with store_session(store_uri) as store:
         if not delete_case(store, name):
             fail(f"no case named {name!r}: see 'coordgraph case list'")
     out.print(f"deleted case {name!r}")
@@ -200,7 +181,7 @@ def case_audit(fmt: str = FORMAT_OPTION, store_uri: Optional[str] = STORE_OPTION
     from coordgraph.cypher.cases import audit_trail
 
     _check_format(fmt, ("table", "json"))
-    with _store(store_uri) as store:
+    with store_session(store_uri) as store:
         trail = audit_trail(store)
     if fmt == "json":
         _json(trail)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 import orjson
 import pandas as pd
@@ -21,34 +20,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from coordgraph.cli._app import app, console, fail
+from coordgraph.cli._app import STORE_OPTION, app, store_session, console, fail
 from coordgraph.cypher.errors import StoreError
 from coordgraph.cypher.store import HAND_TYPED_TIMEOUT_S
 
 db_app = typer.Typer(help="Start, stop or check the embedded graph database (FalkorDB).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-STORE_OPTION = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",
-                            help="bolt://host:7687 or neo4j://... (NEO4J_USER/NEO4J_PASSWORD), "
-                                 "falkordb://host:port; default: the embedded store")
 out = Console()
 
 
-@contextmanager
-def _store(uri: Optional[str]) -> Iterator:
-    """Open the store, turning store errors into one-line failures."""
-    from coordgraph.cypher import open_store
-
-    try:
-        store = open_store(uri)
-    except StoreError as exc:
-        fail(str(exc))
-    try:
-        yield store
-    except StoreError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
 
 
 # ------------------------------------------------------------------------------ db
@@ -151,7 +132,7 @@ def ingest_cmd(
             if i not in INTENTS:
                 fail(f"unknown intent '{i}' (known: {', '.join(INTENTS)})")
     load_id = _ingest_id(list(inputs), list(intent), shares_table) if resume else None
-    with _store(store) as st, Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+    with store_session(store) as st, Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
                                        TextColumn("batches"), TimeElapsedColumn(), console=console,
                                        transient=True) as bar:
         task = bar.add_task("ingest", total=None)
@@ -194,7 +175,7 @@ def analyze_cmd(
     from coordgraph.cypher.analyze import analyze, threshold
     from coordgraph.cypher.communities import compute_communities
 
-    with _store(store) as st:
+    with store_session(store) as st:
         if run_id:
             if runs.get_run(st, run_id) is None:
                 fail(f"no complete run {run_id!r} in the store (list them with: coordgraph runs)")
@@ -232,7 +213,7 @@ def communities_cmd(
     from coordgraph.cypher.communities import compute_communities
     from coordgraph.cypher.runs import latest_run
 
-    with _store(store) as st:
+    with store_session(store) as st:
         if run_id is None:
             latest = latest_run(st)
             if latest is None:
@@ -291,7 +272,7 @@ def cypher_cmd(
         fail(f"--format must be table, csv or json, not {fmt!r}")
     params = dict(_param(p) for p in param)
     path = Path(query)
-    with _store(store) as st:
+    with store_session(store) as st:
         if query.endswith(".cypher") and path.exists():
             text = path.read_text(encoding="utf-8")
         elif (QUERY_DIR / f"{query}.cypher").exists() or (QUERY_DIR / f"{query}.{st.dialect.name}.cypher").exists():
@@ -317,7 +298,7 @@ def runs_cmd(
     """List the complete runs (newest first) with their parameters and counts."""
     from coordgraph.cypher.runs import list_runs
 
-    with _store(store) as st:
+    with store_session(store) as st:
         rows = list_runs(st)
     if fmt == "table":
         rows = [{"id": r["id"], "created": pd.to_datetime(r["created"], unit="s", utc=True).strftime("%Y-%m-%d %H:%M:%S"),
