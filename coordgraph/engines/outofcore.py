@@ -49,6 +49,8 @@ RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "acco
 BYTES_PER_SHARE = 48
 #: Pairs per edge bucket: bounds the aggregation scratch (~60 bytes a pair, per thread).
 BUCKET_PAIRS = 8_000_000
+#: Above this many shares the id columns are coded one after the other (memory over speed).
+PARALLEL_ENCODE_ROWS = 20_000_000
 #: Buckets aggregated (and edge tables built) at once; numpy's sorts release the GIL.
 AGGREGATE_THREADS = 2
 
@@ -68,7 +70,8 @@ class Encoded:
     loop: np.ndarray
     objects: pa.Array
     accounts: pa.Array
-    contents: pa.Array
+    contents: pa.Array | None  # None when the result rows are not written
+    n_contents: int
 
 
 def _column(path: Path, name: str) -> pa.ChunkedArray:
@@ -95,20 +98,22 @@ def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
     return codes, enc.chunk(enc.num_chunks - 1).dictionary
 
 
-def encode_parquet(path: Path) -> Encoded:
-    """Code a share Parquet file: the three id columns are dictionary-coded in parallel
-    threads (Arrow releases the GIL); strings are dropped once coded."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def encode_parquet(path: Path, keep_contents: bool = True) -> Encoded:
+    """Code a share Parquet file: the three id columns are dictionary-coded (in parallel
+    threads up to PARALLEL_ENCODE_ROWS rows, one at a time above, so that only one column's
+    strings are in memory); strings are dropped once coded, and the content dictionary too
+    unless ``keep_contents`` (only the result rows need it)."""
     path = Path(path)
     ts = _column(path, "timestamp_share")
     if not pa.types.is_integer(ts.type):
         raise EngineInputError(f"{path}: field 'timestamp_share' must be integer UNIX seconds, found {ts.type}")
     t = ts.to_numpy().astype(np.int64, copy=False)
     del ts
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        jobs = {name: pool.submit(_encode_strings, path, name) for name in ("account_id", "content_id", "object_id")}
-        (account, accounts), (content, contents), (obj, objects) = (jobs[n].result() for n in jobs)
+    names = ("account_id", "content_id", "object_id")
+    workers = 3 if len(t) <= PARALLEL_ENCODE_ROWS else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        jobs = {name: pool.submit(_encode_strings, path, name) for name in names}
+        (account, accounts), (content, contents), (obj, objects) = (jobs[n].result() for n in names)
     # loops: a share whose content id equals its object id (look contents up among the objects)
     content_as_obj = pc.index_in(contents, value_set=objects)
     if content_as_obj.null_count == len(content_as_obj):
@@ -116,7 +121,10 @@ def encode_parquet(path: Path) -> Encoded:
     else:
         c2o = np.asarray(content_as_obj.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
         loop = c2o[content] == obj
-    return Encoded(obj, account, content, t, loop, objects, accounts, contents)
+        del c2o
+    del content_as_obj
+    n_contents = len(contents)
+    return Encoded(obj, account, content, t, loop, objects, accounts, contents if keep_contents else None, n_contents)
 
 
 def _spill_partitions(enc: Encoded, keep: np.ndarray, n_partitions: int, tmp: Path) -> list[Path]:
@@ -254,9 +262,9 @@ def detect_network_parquet(
         peak[name] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)  # GiB (Linux: KiB)
 
     try:
-        enc = encode_parquet(in_path)
+        enc = encode_parquet(in_path, keep_contents=write_result)
         lap("encode")
-        n_accounts, n_contents = len(enc.accounts), len(enc.contents)
+        n_accounts, n_contents = len(enc.accounts), enc.n_contents
         obj_shares = np.bincount(enc.obj, minlength=len(enc.objects))
         capped = _cap_objects(enc, obj_shares, max_object_shares)
         keep = _prefilter_kept(enc.account, n_accounts, min_participation, capped, enc.obj)

@@ -45,8 +45,9 @@ def assert_same_outputs(out_dir, want_dir):
                                   check_dtype=False)
 
 
-def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path):
+def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch):
     path, want_dir, want = generated
+    monkeypatch.setattr(outofcore, "PARALLEL_ENCODE_ROWS", 0)  # the big-input path: one column at a time
     summary = outofcore.detect_network_parquet(path, tmp_path / "ooc", n_partitions=4, bucket_pairs=5_000,
                                                chunk_pairs=3_000, max_stash_pairs=0)
     assert summary["partitions"] == 4 and summary["edge_buckets"] > 3
@@ -56,6 +57,8 @@ def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path):
 
 def test_outofcore_default_run(generated, tmp_path):
     path, want_dir, want = generated
+    edges_only = run_engine("outofcore", path, tmp_path / "edges-only", write_result=False)
+    assert not (tmp_path / "edges-only" / "result.parquet").exists() and edges_only["edges"] == want["edges"]
     summary = run_engine("outofcore", path, tmp_path / "ooc")
     assert summary["result_rows"] == want["result_rows"]
     assert [h["object_id"] for h in summary["trend_hubs"]] == [h["object_id"] for h in want["trend_hubs"]]
