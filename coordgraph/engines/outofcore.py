@@ -49,6 +49,8 @@ RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "acco
 BYTES_PER_SHARE = 48
 #: Pairs per edge bucket: bounds the aggregation scratch (~60 bytes a pair, per thread).
 BUCKET_PAIRS = 8_000_000
+#: Bytes of one spilled pair row (lo, hi, td, c_old, c_new: int32; older_is_lo: bool).
+PAIR_ROW_BYTES = 21
 #: Above this many shares the id columns are coded one after the other (memory over speed).
 PARALLEL_ENCODE_ROWS = 20_000_000
 #: Buckets aggregated (and edge tables built) at once; numpy's sorts release the GIL.
@@ -166,10 +168,10 @@ def _edge_bucket(lo: np.ndarray, hi: np.ndarray, n_buckets: int) -> np.ndarray:
 class _Buckets:
     """Pair rows by edge bucket. Several buckets: each column of each bucket is appended as
     raw little-endian binary to its own file (the cheapest spill there is: no encoding, read
-    back with one ``np.fromfile``); a single bucket stays in memory as numpy chunks."""
+    back with one ``np.fromfile``); when they fit (``in_memory``), numpy chunks in memory."""
 
-    def __init__(self, tmp: Path, n_buckets: int):
-        self.in_memory = n_buckets == 1
+    def __init__(self, tmp: Path, n_buckets: int, in_memory: bool | None = None):
+        self.in_memory = n_buckets == 1 if in_memory is None else in_memory
         self.tmp = tmp
         self.dtypes: dict[str, np.dtype] = {}
         self.used = [False] * n_buckets
@@ -229,6 +231,7 @@ def detect_network_parquet(
     max_object_shares: int | None = None,
     hub_pairs: int | None = None,
     max_stash_pairs: int = 50_000_000,
+    in_memory_buckets: bool | None = None,
 ) -> dict:
     """Run detect_groups and the coordinated network on a share Parquet file, out of core.
 
@@ -243,7 +246,8 @@ def detect_network_parquet(
     the summary lists them and every object whose window pairs exceed ``hub_pairs``
     (default :data:`coordgraph.analysis.hubs.DEFAULT_HUB_PAIRS`) as ``trend_hubs``.
     With one partition, pass A keeps up to ``max_stash_pairs`` pairs (8 bytes each) for
-    pass B instead of forming them twice.
+    pass B instead of forming them twice. Edge buckets stay in memory when the pairs take
+    at most a quarter of the available memory (``in_memory_buckets`` forces either way).
     """
     from coordgraph.analysis.hubs import DEFAULT_HUB_PAIRS
 
@@ -315,7 +319,13 @@ def detect_network_parquet(
         # Pass B: kept pairs -> result.parquet and edge buckets.
         lex = _lexical_rank(enc.accounts)
         n_buckets = max(1, -(-upper // bucket_pairs))
-        buckets = _Buckets(tmp, n_buckets)
+        if n_buckets == 1 and upper > 2 * chunk_pairs:
+            n_buckets = AGGREGATE_THREADS  # let every aggregation thread work
+        from coordgraph.analysis.hubs import available_memory_bytes
+
+        if in_memory_buckets is None:
+            in_memory_buckets = upper * PAIR_ROW_BYTES <= available_memory_bytes() // 4
+        buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets)
         result_writer = None
         n_result = 0
         for i, path in enumerate(parts):
@@ -492,7 +502,7 @@ def _aggregate_one(buckets: _Buckets, b: int, compat: bool, tmp: Path, n_buckets
     del c
     table = pa.table({"lo": agg.lo, "hi": agg.hi, "weight": agg.weight, "sum_td": agg.sum_time_delta,
                       "n_lo": agg.n_lo, "n_hi": agg.n_hi})
-    if n_buckets == 1:  # one bucket fits in memory by construction: no need to stage it
+    if buckets.in_memory:  # the pairs fitted in memory, so do their edges: no need to stage them
         return agg.weight, agg.lo, agg.hi, table
     path = tmp / f"edges-{b:04d}.arrow"
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
