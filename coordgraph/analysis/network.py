@@ -95,7 +95,7 @@ def _aggregate(result: pd.DataFrame, objects: bool, compat: bool) -> pd.DataFram
         side_pair = np.concatenate([pair_codes, pair_codes])
         side_acc = np.concatenate([ca, cb])
         side_cont = np.concatenate([c_old, c_new])
-        key = np.unique((side_pair * n_acc + side_acc) * n_cont + side_cont)
+        key = pd.unique((side_pair * n_acc + side_acc) * n_cont + side_cont)  # hash: no sort needed
         pair_acc = key // n_cont
         per_pair_acc = pd.Series(1, index=pair_acc).groupby(level=0).sum()
         n_x = per_pair_acc.reindex(np.arange(n_pairs) * n_acc + edge_lo, fill_value=0).to_numpy()
@@ -131,7 +131,7 @@ def _igraph_orientation(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.
 
 def _distinct_per_pair(pair_codes: np.ndarray, values: np.ndarray, n_pairs: int, n_values: int) -> np.ndarray:
     """Number of distinct ``values`` per pair code."""
-    unique_keys = np.unique(pair_codes.astype(np.int64) * n_values + values)
+    unique_keys = pd.unique(pair_codes.astype(np.int64) * n_values + values)  # hash: no sort needed
     return np.bincount(unique_keys // n_values, minlength=n_pairs)
 
 
