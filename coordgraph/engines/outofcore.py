@@ -45,12 +45,17 @@ from coordgraph.engines import _kernel as K
 SHARE_FIELDS = ("object_id", "account_id", "content_id", "timestamp_share")
 RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "account_id", "account_id_y")
 
-#: Bytes per share held while coding and pairing (codes, sort permutation, flags).
-BYTES_PER_SHARE = 48
+#: Bytes per share held while pairing one partition (codes, sort keys and permutation).
+BYTES_PER_SHARE = 100
+#: Most shares in one object partition (bounds the pairing phase's memory to ~2 GiB).
+MAX_PARTITION_SHARES = 20_000_000
 #: Pairs per edge bucket: bounds the aggregation scratch (~60 bytes a pair, per thread).
 BUCKET_PAIRS = 8_000_000
 #: Bytes of one spilled pair row (lo, hi, td, c_old, c_new: int32; older_is_lo: bool).
 PAIR_ROW_BYTES = 21
+#: Pair rows kept in memory instead of spilled at most this many bytes (bench, 10M dense shares,
+#: 147M pairs: in memory 70 s / 10.7 GiB, spilled 73 s / 2.8 GiB).
+IN_MEMORY_BUCKET_BYTES = 1 << 30
 #: Above this many shares the id columns are coded one after the other (memory over speed).
 PARALLEL_ENCODE_ROWS = 20_000_000
 #: Buckets aggregated (and edge tables built) at once; numpy's sorts release the GIL.
@@ -324,7 +329,7 @@ def detect_network_parquet(
         from coordgraph.analysis.hubs import available_memory_bytes
 
         if in_memory_buckets is None:
-            in_memory_buckets = upper * PAIR_ROW_BYTES <= available_memory_bytes() // 4
+            in_memory_buckets = upper * PAIR_ROW_BYTES <= min(available_memory_bytes() // 4, IN_MEMORY_BUCKET_BYTES)
         buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets)
         result_writer = None
         n_result = 0
@@ -420,12 +425,12 @@ def _hub_report(objects: pa.Array, obj_shares: np.ndarray, obj_pairs: np.ndarray
 
 def choose_partitions(n_shares: int, budget_bytes: int | None = None) -> int:
     """Object partitions so that one partition's pairing scratch takes at most a quarter of
-    the budget (default: available memory)."""
+    the budget (default: available memory) and holds at most MAX_PARTITION_SHARES shares."""
     if budget_bytes is None:
         from coordgraph.analysis.hubs import available_memory_bytes
 
         budget_bytes = available_memory_bytes()
-    per_part = max(budget_bytes // 4 // BYTES_PER_SHARE, 1_000_000)
+    per_part = max(min(budget_bytes // 4 // BYTES_PER_SHARE, MAX_PARTITION_SHARES), 1_000_000)
     return max(1, -(-n_shares // per_part))
 
 
