@@ -474,8 +474,8 @@ def _spill_pairs(buckets: _Buckets, shares: K.CodedShares, older, newer, lex: np
     if n_buckets == 1:
         buckets.append(0, cols)
         return
-    b = _edge_bucket(lo, hi, n_buckets)
-    order = np.argsort(b, kind="stable")
+    b = _edge_bucket(lo, hi, n_buckets).astype(np.int16 if n_buckets < 2**15 else np.int64)
+    order = np.argsort(b, kind="stable")  # radix sort for int16: linear time
     bounds = np.searchsorted(b[order], np.arange(n_buckets + 1))
     for k in range(n_buckets):
         if bounds[k] < bounds[k + 1]:
