@@ -81,3 +81,25 @@ def test_edge_significance_flags_planted_pairs_not_chance(tmp_path):
     assert edges["significant"].sum() == len(edges) == 28  # the planted clique of 8, all significant
     summary = json.loads((out / "summary.json").read_text())
     assert summary["counts"]["edges_significant"] == 28 and summary["params"]["edge_significance"] == 0.05
+
+
+def test_outofcore_engine_writes_parquet_with_the_same_network(tmp_path):
+    out = tmp_path / "ooc"
+    res = runner.invoke(app, ["detect", str(SIM / "sim_input.csv.gz"), "--out", str(out), "--engine", "outofcore"])
+    assert res.exit_code == 0, res.output
+    edges = pd.read_parquet(out / "edges.parquet")
+    assert len(edges) == 4950 and int(edges["weight_threshold"].sum()) == 54
+    res = runner.invoke(app, ["detect", str(SIM / "sim_input.csv.gz"), "--out", str(out), "--engine", "outofcore",
+                              "--objects"])
+    assert res.exit_code == 2 and "--engine python" in res.output
+
+
+def test_max_object_shares_drops_hubs_and_says_so(tmp_path):
+    out = tmp_path / "cap"
+    res = runner.invoke(app, ["detect", str(SIM / "sim_input.csv.gz"), "--out", str(out), "--max-object-shares", "1100"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text())
+    dropped = {d["object_id"] for d in summary["dropped_hub_objects"]}
+    assert dropped and all(n > 1100 for n in (d["n_shares"] for d in summary["dropped_hub_objects"]))
+    result = pd.read_csv(out / "result.csv")
+    assert not set(result["object_id"]) & dropped and len(result) > 0

@@ -73,8 +73,21 @@ def detect(
              "flag edges with Benjamini-Hochberg q <= this (column 'significant')."),
     n_null: int = typer.Option(999, "--n-null", min=1, help="Null-model replicates for --edge-significance."),
     seed: int = typer.Option(42, "--seed", help="Random seed of the null model."),
+    engine: str = typer.Option("python", "--engine",
+                               help="python (in process, CSV outputs, every option); outofcore, spark or auto "
+                                    "(big inputs: Parquet outputs, see docs/scale.md)."),
+    max_object_shares: Optional[int] = typer.Option(
+        None, "--max-object-shares", min=1,
+        help="Drop hub objects shared more than N times (with a warning naming them) before pairing."),
 ) -> None:
     """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
+    if engine != "python":
+        _run_big_engine(engine, shares, out, time_window=time_window, min_participation=min_participation,
+                        remove_loops=not keep_loops, edge_weight=edge_weight, compat=compat,
+                        max_object_shares=max_object_shares,
+                        unsupported={"--fast-window": fast_window is not None, "--subgraph": subgraph != 0,
+                                     "--objects": objects, "--edge-significance": edge_significance is not None})
+        return
     try:
         params = DetectionParams(time_window, min_participation, not keep_loops, edge_weight, fast_window,
                                  subgraph, objects, compat, stats_threshold, edge_significance, n_null, seed)
@@ -88,11 +101,12 @@ def detect(
             t0 = time.perf_counter()
             table = read_shares(shares)
             read_seconds = time.perf_counter() - t0
+            table, hubs = _guard_hubs(table, time_window, max_object_shares)
             detection = run_detection(table, params,
                                       on_step=lambda name: progress.update(task, description=name.replace("_", " ")))
         except ShareError as exc:
             fail(str(exc))
-        except (ValueError, MemoryError) as exc:
+        except (ValueError, MemoryError) as exc:  # PairMemoryError names the hubs and the options
             fail(f"{shares}: {exc}")
         progress.update(task, description="writing")
         summary = {
@@ -101,6 +115,7 @@ def detect(
             "params": params.as_dict(),
             "input_rows": int(len(table)),
             "dropped_blank_objects": int(table.attrs.get("dropped_blank_objects", 0)),
+            "dropped_hub_objects": hubs.to_dict("records"),
             "counts": detection.counts(),
             "thresholds": {"weight": detection.network.threshold, "weight_fast": detection.network.threshold_fast},
             "timings_s": {"read": round(read_seconds, 4), **detection.timings},
@@ -116,3 +131,34 @@ def detect(
         f"[bold]{counts['vertices']:,}[/] accounts -> {out}/  ({summary['timings_s']['total']:.2f} s)",
         highlight=False,
     )
+
+
+def _guard_hubs(table, time_window: int, max_object_shares: Optional[int]):
+    """Apply the hub cap, then refuse (PairMemoryError) a run whose pairs would not fit in memory.
+
+    Returns (shares to use, dropped hub objects as object_id/n_shares)."""
+    from coordgraph.analysis.hubs import cap_object_shares, check_pair_memory, estimate_pairs
+
+    table, dropped = cap_object_shares(table, max_object_shares)
+    check_pair_memory(estimate_pairs(table, time_window))
+    return table, dropped
+
+
+def _run_big_engine(engine: str, shares: Path, out: Path, *, unsupported: dict[str, bool], **params) -> None:
+    """Run an engine of coordgraph.engines (Parquet outputs) and print its summary line."""
+    from coordgraph.analysis.hubs import PairMemoryError
+    from coordgraph.engines import run_engine
+
+    asked = [flag for flag, used in unsupported.items() if used]
+    if asked:
+        fail(f"{', '.join(asked)} need(s) --engine python; the {engine} engine computes the full-window "
+             "network only (docs/scale.md)")
+    try:
+        summary = run_engine(engine, shares, out, **params)
+    except (PairMemoryError, ValueError, FileNotFoundError, ShareError) as exc:
+        fail(f"{shares}: {exc}")
+    console.print(
+        f"[bold]{summary.get('result_rows', 0):,}[/] coordinated co-shares, [bold]{summary.get('edges', 0):,}[/] "
+        f"account pairs ({summary.get('edges_above_threshold', 0):,} above weight {summary.get('threshold')}), "
+        f"[bold]{summary.get('vertices', 0):,}[/] accounts -> {out}/ (engine {summary.get('engine', engine)}, Parquet)",
+        highlight=False)
