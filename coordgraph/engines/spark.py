@@ -314,7 +314,7 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
     """The coordinated network with edges aggregated in Spark; returns the python engine's
     :class:`~coordgraph.analysis.CoordinatedNetwork` (same columns and meaning)."""
     from coordgraph.analysis.network import CoordinatedNetwork
-    from coordgraph.engines._subgraph import check_subgraph, merge_fast, select_subgraph, vertices_of
+    from coordgraph.analysis.network import check_subgraph, merge_fast, select_subgraph, vertices_of
 
     check_subgraph(subgraph, fast_net)
     params = dict(fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat)
