@@ -276,9 +276,20 @@ def start(home: Path | None = None, port: int | None = None, *, extra_args: Sequ
     """
     home = home or home_dir()
     limit = start_timeout_s()
+    progress = progress if progress is not None else _terminal_progress()
     with _start_lock(home):
-        return _start_locked(home, port, list(extra_args), limit,
-                             progress if progress is not None else _terminal_progress())
+        try:
+            return _start_locked(home, port, list(extra_args), limit, progress)
+        except NeverAnswered:
+            # Seen once under heavy load: FalkorDB 4.16 stalled right after decoding a small
+            # snapshot and never answered. The data are safe on disk, so one fresh start is safe.
+            if progress is not None:
+                progress("embedded store: the server did not answer; starting it once more")
+            return _start_locked(home, port, list(extra_args), limit, progress)
+
+
+class NeverAnswered(StoreError):
+    """The server process never answered (not even LOADING) and was killed."""
 
 
 def _starting(home: Path) -> ServerInfo | None:
@@ -383,8 +394,8 @@ def _wait_ready(home: Path, info: ServerInfo, proc: subprocess.Popen | None, lim
                     proc.kill()
                     proc.wait()
                 _state_file(home).unlink(missing_ok=True)
-                raise StoreError(f"the embedded FalkorDB server did not answer within {limit:g} s "
-                                 f"(stopped it; {hint}); see {log}")
+                raise NeverAnswered(f"the embedded FalkorDB server did not answer within {limit:g} s "
+                                    f"(stopped it; {hint}); see {log}")
             time.sleep(0.05 if not answered else 0.2)
     finally:
         if shown and progress is not None:
