@@ -20,8 +20,9 @@ import numpy as np
 
 from coordgraph.analysis.hubs import window_pair_counts
 
-#: Pairs produced per chunk; 8M pairs cost ~0.4 GB of scratch.
-DEFAULT_CHUNK_PAIRS = 8_000_000
+#: Pairs produced per chunk (~80 bytes of scratch a pair while a chunk is processed; smaller
+#: chunks gained nothing measurable on the 1M-share dense bench, larger ones cost memory).
+DEFAULT_CHUNK_PAIRS = 2_000_000
 
 
 @dataclass
@@ -107,38 +108,54 @@ def sort_for_pairing(obj: np.ndarray, time: np.ndarray, account: np.ndarray, row
     return order
 
 
+def chunk_ranges(cum: np.ndarray, chunk_pairs: int) -> list[tuple[int, int, int]]:
+    """Split sorted shares into ranges [lo, hi) of about ``chunk_pairs`` window pairs each.
+
+    ``cum``: cumulative window pair counts of the shares. Returns (lo, hi, pairs before lo);
+    a range holds at most ``max(chunk_pairs, one share's pairs)`` pairs."""
+    n = len(cum)
+    ranges = []
+    lo = 0
+    done = 0
+    while lo < n:
+        hi = int(np.searchsorted(cum, done + chunk_pairs, side="right"))
+        hi = max(hi, lo + 1)
+        if int(cum[hi - 1]) > done:
+            ranges.append((lo, hi, done))
+        done = int(cum[hi - 1])
+        lo = hi
+    return ranges
+
+
+def range_pairs(counts: np.ndarray, cum: np.ndarray, chunk: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(older, newer) indices of every window pair whose older share is in ``chunk`` (from
+    :func:`chunk_ranges`). Pair j of share i, whose pairs start at s_i, is (i, i + 1 + j - s_i).
+    Indices are int32 (half the memory traffic of int64) whenever they fit."""
+    lo, hi, done = chunk
+    c = counts[lo:hi]
+    total = int(cum[hi - 1]) - done
+    dtype = np.int32 if len(cum) < 2**31 and total < 2**31 else np.int64
+    idx = np.arange(lo, hi, dtype=dtype)
+    older = np.repeat(idx, c)
+    offset = (idx + 1 - (cum[lo:hi] - c - done)).astype(dtype)
+    newer = np.arange(total, dtype=dtype) + np.repeat(offset, c)
+    return older, newer
+
+
 def pair_chunks(shares: CodedShares, time_window: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
                 counts: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (older, newer) index arrays into ``shares`` of every window pair, chunk by chunk.
 
     A pair is two shares of one object at most ``time_window`` seconds apart (inclusive);
     ``older`` comes first in the sort, so it is the older share (ties: processing order).
-    Each chunk holds at most ``max(chunk_pairs, one share's pairs)`` pairs. Indices are int32
-    (half the memory traffic of int64) whenever they fit. ``counts``: the shares'
-    :func:`window_pair_counts`, when the caller has them already.
+    Each chunk holds at most ``max(chunk_pairs, one share's pairs)`` pairs. ``counts``: the
+    shares' :func:`window_pair_counts`, when the caller has them already.
     """
     if counts is None:
         counts = window_pair_counts(shares.obj, shares.time, time_window)
     cum = np.cumsum(counts)
-    n = len(counts)
-    small = n < 2**31 and (not n or int(cum[-1]) < 2**62)
-    lo = 0
-    done = 0
-    while lo < n:
-        hi = int(np.searchsorted(cum, done + chunk_pairs, side="right"))
-        hi = max(hi, lo + 1)
-        c = counts[lo:hi]
-        total = int(cum[hi - 1]) - done
-        if total:
-            # pair j of share i (whose pairs start at s_i in this chunk) is (i, i + 1 + j - s_i)
-            dtype = np.int32 if small and total < 2**31 else np.int64
-            idx = np.arange(lo, hi, dtype=dtype)
-            older = np.repeat(idx, c)
-            offset = (idx + 1 - (cum[lo:hi] - c - done)).astype(dtype)
-            newer = np.arange(total, dtype=dtype) + np.repeat(offset, c)
-            yield older, newer
-        done = int(cum[hi - 1])
-        lo = hi
+    for chunk in chunk_ranges(cum, chunk_pairs):
+        yield range_pairs(counts, cum, chunk)
 
 
 def drop_loops(shares: CodedShares, older: np.ndarray, newer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,8 @@ dense bench, 2-core VM: network phase 2.5-4.1 s with the defaults, 1.6-1.8 s wit
   on free, so each temporary is page-faulted in (and zeroed by the kernel) again;
 - numpy asks for transparent huge pages on large arrays (``madvise``), and with the common
   ``defrag=madvise`` setting the kernel may compact memory synchronously inside that page
-  fault: stalls of a tenth of a second on an array of 56 MB were seen.
+  fault: stalls of a tenth of a second on an array of 56 MB were seen, and the whole 1M-share
+  run spent 3.4-5.1 s in the kernel with the advice against 1.2 s without it.
 
 :func:`large_array_allocation` keeps freed blocks in the heap for reuse and turns numpy's
 huge-page advice off for the duration of a run, then gives the memory back

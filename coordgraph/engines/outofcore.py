@@ -62,6 +62,10 @@ IN_MEMORY_BUCKET_BYTES = 1 << 30
 PARALLEL_ENCODE_ROWS = 20_000_000
 #: Buckets aggregated (and edge tables built) at once; numpy's sorts release the GIL.
 AGGREGATE_THREADS = 2
+#: Chunks of pairs formed at once (numpy's gathers and compares release the GIL).
+PAIR_THREADS = 2
+#: In memory, up to this many pairs are aggregated as one bucket (~50 bytes a pair of scratch).
+SINGLE_BUCKET_PAIRS = 32_000_000
 
 
 class EngineInputError(ValueError):
@@ -200,11 +204,30 @@ class _Buckets:
         self.used = [False] * n_buckets
         self.chunks: list[list[dict]] = [[] for _ in range(n_buckets)]
         self.files: dict[tuple[int, str], object] = {}
+        self.reserved = 0
+        self.filled: dict[str, np.ndarray] = {}
+        self.n_filled = 0
+
+    def reserve(self, rows: int) -> None:
+        """One bucket in memory: rows are copied into arrays of at most ``rows`` rows (an
+        upper bound; pages never written are never touched), so reading needs no concatenation."""
+        if self.in_memory and len(self.chunks) == 1:
+            self.reserved = rows
 
     def _path(self, bucket: int, name: str) -> Path:
         return self.tmp / f"{self.prefix}-{bucket:04d}-{name}.bin"
 
     def append(self, bucket: int, cols: dict) -> None:
+        if self.reserved:
+            rows = len(next(iter(cols.values())))
+            if self.n_filled + rows <= self.reserved:
+                for name, values in cols.items():
+                    if name not in self.filled:
+                        self.filled[name] = np.empty(self.reserved, dtype=values.dtype)
+                    self.filled[name][self.n_filled:self.n_filled + rows] = values
+                self.n_filled += rows
+                return
+            self._flush_reserved()  # more rows than reserved (never expected): plain chunks
         if self.in_memory:
             self.chunks[bucket].append(cols)
             return
@@ -223,8 +246,15 @@ class _Buckets:
             f.close()
         self.files.clear()
 
+    def _flush_reserved(self) -> None:
+        if self.n_filled:
+            self.chunks[0].append({k: v[:self.n_filled] for k, v in self.filled.items()})
+        self.reserved, self.filled, self.n_filled = 0, {}, 0
+
     def read(self, bucket: int) -> dict | None:
         """The bucket's columns as numpy arrays (None when empty); frees memory or disk."""
+        if self.reserved:
+            self._flush_reserved()
         if self.in_memory:
             chunks, self.chunks[bucket] = self.chunks[bucket], []
             if not chunks:
@@ -278,10 +308,11 @@ class _PairLayout:
             return {"k1": P.edge_keys(lo, hi, td, self.account_bits, self.time_bits), "ca": ca, "cb": cb}, lo, hi
         return {"lo": lo, "hi": hi, "td": td, "ca": ca, "cb": cb}, lo, hi
 
-    def aggregate(self, cols: dict) -> K.EdgeAggregate:
-        """Edges of one bucket's pair rows (packed sort, or argsort when the bits do not fit)."""
+    def aggregate(self, cols: dict, pool: ThreadPoolExecutor | None = None) -> K.EdgeAggregate:
+        """Edges of one bucket's pair rows (packed sort, or argsort when the bits do not fit);
+        ``pool``: threads for the packed sorts of this one bucket."""
         if self.packed:
-            agg = P.aggregate_packed(cols["k1"], cols["ca"], cols["cb"], self.account_bits, self.time_bits)
+            agg = P.aggregate_packed(cols["k1"], cols["ca"], cols["cb"], self.account_bits, self.time_bits, pool)
             if agg is not None:
                 return agg
             k1 = cols["k1"]
@@ -370,6 +401,8 @@ def detect_network_parquet(
 
         # Pass A: per-object pair counts (hubs, bucket count) and, for the post-filter, the
         # contents in a loop-free pair (C). One partition: keep it and its pairs for pass B.
+        # Chunks of pairs are formed in PAIR_THREADS threads (numpy releases the GIL).
+        pool = ThreadPoolExecutor(max_workers=PAIR_THREADS)
         single = len(parts) == 1
         stash: list | None = [] if single and min_participation >= 2 else None
         stash_pairs = 0
@@ -387,7 +420,7 @@ def detect_network_parquet(
             if paired is None:
                 continue
             in_pair = np.zeros(len(shares), dtype=bool)
-            for older, newer in K.loop_free_chunks(shares, time_window, remove_loops, chunk_pairs, counts):
+            for older, newer in _loop_free_pairs(pool, shares, counts, remove_loops, chunk_pairs):
                 in_pair[older] = True
                 in_pair[newer] = True
                 if stash is not None:
@@ -408,23 +441,37 @@ def detect_network_parquet(
         del paired, acc_kept, cont_kept
         lap("pass_a")
 
-        # Pass B: kept pairs -> result.parquet and edge buckets.
+        # Pass B: kept pairs -> result.parquet and edge buckets. In memory, one bucket up to
+        # SINGLE_BUCKET_PAIRS pairs (no split needed), else buckets of ~bucket_pairs.
         layout = _PairLayout.choose(n_accounts, time_window, compat)
-        n_buckets = max(1, -(-upper // bucket_pairs))
         if in_memory_buckets is None:
             in_memory_buckets = upper * PAIR_ROW_BYTES <= min(available_memory_bytes() // 4, IN_MEMORY_BUCKET_BYTES)
+        n_buckets = max(1, -(-upper // bucket_pairs))
+        if in_memory_buckets and upper <= max(SINGLE_BUCKET_PAIRS, bucket_pairs):
+            n_buckets = 1
         buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets)
+        buckets.reserve(upper)
         result_writer = None
         n_result = 0
         for i, path in enumerate(parts):
             shares = loaded.pop(i) if i in loaded else _load_partition(path, lex, n_accounts, n_contents)
             sel = None if in_p is None else in_p[shares.content]
-            chunks = stash if stash is not None else K.loop_free_chunks(
-                shares, time_window, remove_loops, chunk_pairs, counts_of.pop(i, None))
-            for older, newer in chunks:
+            if stash is not None:
+                chunks = stash
+            else:
+                counts = counts_of.pop(i, None)
+                if counts is None:
+                    counts = window_pair_counts(shares.obj, shares.time, time_window)
+                chunks = _loop_free_pairs(pool, shares, counts, remove_loops, chunk_pairs)
+
+            def kept_columns(chunk, shares=shares, sel=sel):
+                older, newer = chunk
                 if sel is not None:
                     keep_pair = sel[older] | sel[newer]
                     older, newer = older[keep_pair], newer[keep_pair]
+                return older, newer, _bucket_columns(layout, shares, older, newer, n_buckets)
+
+            for older, newer, by_bucket in bounded_map(pool, kept_columns, chunks, PAIR_THREADS):
                 if not len(older):
                     continue
                 n_result += len(older)
@@ -433,10 +480,12 @@ def detect_network_parquet(
                     if result_writer is None:
                         result_writer = pq.ParquetWriter(out_dir / "result.parquet", table.schema, compression="zstd")
                     result_writer.write_table(table)
-                _spill_pairs(buckets, layout, shares, older, newer, n_buckets)
+                for b, cols in by_bucket:
+                    buckets.append(b, cols)
             if path is not None:
                 path.unlink()
             stash = chunks = sel = None
+        pool.shutdown()
         buckets.close()
         if result_writer is not None:
             result_writer.close()
@@ -565,32 +614,50 @@ def bounded_map(pool: ThreadPoolExecutor, fn, items, ahead: int = AGGREGATE_THRE
         yield pending.popleft().result()
 
 
-def _spill_pairs(buckets: _Buckets, layout: _PairLayout, shares: K.CodedShares, older, newer, n_buckets: int) -> None:
-    """Store the pairs' columns (see :class:`_PairLayout`) in their edge bucket."""
+def _loop_free_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np.ndarray, remove_loops: bool,
+                     chunk_pairs: int):
+    """(older, newer) chunks of the partition's window pairs, loops removed, formed in the
+    pool's threads and yielded in order."""
+    cum = np.cumsum(counts)
+
+    def pairs(chunk):
+        older, newer = K.range_pairs(counts, cum, chunk)
+        return K.drop_loops(shares, older, newer) if remove_loops else (older, newer)
+
+    for older, newer in bounded_map(pool, pairs, K.chunk_ranges(cum, chunk_pairs), PAIR_THREADS):
+        if len(older):
+            yield older, newer
+
+
+def _bucket_columns(layout: _PairLayout, shares: K.CodedShares, older, newer, n_buckets: int) -> list[tuple[int, dict]]:
+    """The pairs' stored columns (see :class:`_PairLayout`), split by edge bucket."""
+    if not len(older):
+        return []
     cols, lo, hi = layout.columns(shares, older, newer)
     if n_buckets == 1:
-        buckets.append(0, cols)
-        return
+        return [(0, cols)]
     b = _edge_bucket(lo, hi, n_buckets).astype(np.int16 if n_buckets < 2**15 else np.int64)
     del lo, hi
     order = np.argsort(b, kind="stable")  # radix sort for int16: linear time
     bounds = np.searchsorted(b[order], np.arange(n_buckets + 1))
+    out = []
     for k in range(n_buckets):
         if bounds[k] < bounds[k + 1]:
             idx = order[bounds[k]:bounds[k + 1]]
-            buckets.append(k, {name: v[idx] for name, v in cols.items()})
+            out.append((k, {name: v[idx] for name, v in cols.items()}))
+    return out
 
 
-
-def _aggregate_one(buckets: _Buckets, staged: _Buckets, layout: _PairLayout, b: int):
+def _aggregate_one(buckets: _Buckets, staged: _Buckets, layout: _PairLayout, b: int,
+                   pool: ThreadPoolExecutor | None = None):
     """Aggregate bucket ``b``; stage its edges (in memory or on disk). Returns (weight, lo, hi)
     for the histogram and vertex sums, or None when the bucket is empty."""
     c = buckets.read(b)
     if c is None:
         return None
-    agg = layout.aggregate(c)
+    agg = layout.aggregate(c, pool)
     del c
-    staged.append(b, {"lo": agg.lo.astype(np.int32), "hi": agg.hi.astype(np.int32), "weight": agg.weight,
+    staged.append(b, {"lo": agg.lo.astype(np.int32, copy=False), "hi": agg.hi.astype(np.int32, copy=False), "weight": agg.weight,
                       "sum_td": agg.sum_time_delta, "n_lo": agg.n_lo, "n_hi": agg.n_hi})
     return agg.weight, agg.lo, agg.hi
 
@@ -613,12 +680,17 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
     order) as the dictionary, which Arrow writes straight into Parquet's dictionary pages:
     several times faster than encoding millions of strings, and read back as plain strings.
     """
+    t0 = time.perf_counter()
     hist = np.zeros(1, dtype=np.int64)
     degree = np.zeros(n_accounts, dtype=np.int64)
     strength = np.zeros(n_accounts, dtype=np.int64)
     staged = _Buckets(tmp, n_buckets, in_memory=buckets.in_memory, prefix="edges")
     with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:  # numpy sorts release the GIL
-        for done in bounded_map(pool, lambda b: _aggregate_one(buckets, staged, layout, b), range(n_buckets)):
+        if n_buckets == 1:  # one bucket: its sorts run in parallel instead
+            results = [_aggregate_one(buckets, staged, layout, 0, pool)]
+        else:
+            results = bounded_map(pool, lambda b: _aggregate_one(buckets, staged, layout, b), range(n_buckets))
+        for done in results:
             if done is None:
                 continue
             weight, lo, hi = done
@@ -630,6 +702,7 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
             strength += (np.bincount(lo, weights=weight, minlength=n_accounts)
                          + np.bincount(hi, weights=weight, minlength=n_accounts)).astype(np.int64)
     staged.close()
+    t1 = time.perf_counter()
     n_edges = int(hist.sum())
     threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
 
@@ -664,7 +737,8 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
                      "strength": strength[present]})
     pq.write_table(vert, out_dir / "vertices.parquet", compression="zstd")
     return {"edges": n_edges, "vertices": int(len(present)), "threshold": threshold,
-            "edges_above_threshold": int(hist[int(np.floor(threshold)) + 1:].sum()) if n_edges else 0}
+            "edges_above_threshold": int(hist[int(np.floor(threshold)) + 1:].sum()) if n_edges else 0,
+            "network_seconds": {"aggregate": round(t1 - t0, 3), "write": round(time.perf_counter() - t1, 3)}}
 
 
 # --- the pandas interface shared by every engine -------------------------------------------
