@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 # per share, the later shares of its object inside the window (the engine's own count)
 from coordgraph.analysis.pairs import window_partner_counts as window_pair_counts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Bytes one co-share pair costs in the in-process python engine (pair indices, the result
 #: DataFrame of strings, the network's factorize scratch). Measured: 10.8 GB peak for
@@ -63,6 +66,7 @@ def estimate_pairs(shares: pd.DataFrame, time_window: int = 10) -> PairEstimate:
     ``shares`` has object_id and timestamp_share (UNIX seconds, UTC). Exact for the window
     rule of detect_groups before loop removal, the min_participation filters and ties.
     """
+    import pandas as pd
     codes, uniques = pd.factorize(shares["object_id"], sort=False)
     t = shares["timestamp_share"].to_numpy(dtype=np.int64)
     order = np.lexsort((t, codes))
@@ -92,6 +96,7 @@ def cap_object_shares(shares: pd.DataFrame, max_object_shares: int | None) -> tu
     :class:`HubCapWarning` naming the largest dropped objects, so the cut is never silent.
     ``None`` or 0 means no cap.
     """
+    import pandas as pd
     empty = pd.DataFrame({"object_id": pd.Series([], dtype=object), "n_shares": pd.Series([], dtype=np.int64)})
     if not max_object_shares:
         return shares, empty

@@ -14,10 +14,12 @@ orientation rule of the method comes for free.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Pairs per chunk: 8 million pairs hold about 130 MB of index arrays.
 DEFAULT_CHUNK_PAIRS = 8_000_000
@@ -52,6 +54,7 @@ class CodedShares:
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Factorize ids in order of first appearance -> (int32/int64 codes, unique ids)."""
+    import pandas as pd
     codes, uniques = pd.factorize(values, sort=False)
     dtype = np.int32 if len(uniques) < 2**31 - 1 else np.int64
     return codes.astype(dtype, copy=False), pd.Index(uniques)
@@ -66,6 +69,7 @@ def encode_shares(shares: pd.DataFrame, min_participation: int) -> CodedShares:
     a stable sort by account code gives the processing order. Strings are factorized once in
     input order; only integer arrays are reordered.
     """
+    import pandas as pd
     acc, accounts = _codes(shares["account_id"])
     keep = np.ones(len(acc), dtype=bool)
     if min_participation > 1:

@@ -47,14 +47,23 @@ def fits(n_accounts: int, max_time_delta: int) -> bool:
 
 
 def _dense_codes(values: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
-    """Relabel non-negative integer codes to 0 .. distinct-1 (same labels across arrays),
-    through a mark table over the code range: linear time, no sort."""
+    """Relabel non-negative integer codes to 0 .. distinct-1 (same labels across arrays):
+    through a mark table over the code range when it is not much larger than the rows
+    (linear time, no sort), else by sorting the distinct codes."""
+    rows = sum(len(v) for v in values)
     top = max(int(v.max()) for v in values) + 1
-    used = np.zeros(top, dtype=bool)
-    for v in values:
-        used[v] = True
-    label = np.cumsum(used, dtype=np.int64) - 1
-    return [label[v] for v in values], int(label[-1]) + 1
+    if top <= 8 * rows:
+        used = np.zeros(top, dtype=bool)
+        for v in values:
+            used[v] = True
+        label = np.cumsum(used, dtype=np.int64) - 1
+        return [label[v] for v in values], int(label[-1]) + 1
+    sorted_codes = np.sort(np.concatenate(values))
+    keep = np.empty(len(sorted_codes), dtype=bool)
+    keep[0] = True
+    np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=keep[1:])
+    distinct = sorted_codes[keep]
+    return [np.searchsorted(distinct, v) for v in values], len(distinct)
 
 
 def _distinct_flags(edge: np.ndarray, content: np.ndarray, content_bits: int) -> np.ndarray:

@@ -32,9 +32,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -43,6 +43,9 @@ from coordgraph.analysis.hubs import window_pair_counts
 from coordgraph.engines import _kernel as K
 from coordgraph.engines import _packed as P
 from coordgraph.engines._memory import large_array_allocation
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SHARE_FIELDS = ("object_id", "account_id", "content_id", "timestamp_share")
 RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "account_id", "account_id_y")
