@@ -69,7 +69,7 @@ def run_coordgraph(path: Path, time_window: int, workdir: Path, engine: str) -> 
                          write_result=False)
     seconds = time.perf_counter() - t0
     edges = pq.read_table(workdir / "cg" / "edges.parquet", columns=["account_id", "account_id_y"]) \
-        if (workdir / "cg" / "edges.parquet").is_file() else \
+        if (workdir / "cg" / "edges.parquet").exists() else \
         pq.read_table(str(workdir / "cg" / "edges"), columns=["account_id", "account_id_y"])
     return {"total_s": seconds, "engine": summary["engine"], "pairs": _sorted_pairs(edges.column(0), edges.column(1))}
 
