@@ -11,9 +11,11 @@ dense bench, 2-core VM: network phase 2.5-4.1 s with the defaults, 1.6-1.8 s wit
   fault: stalls of a tenth of a second on an array of 56 MB were seen, and the whole 1M-share
   run spent 3.4-5.1 s in the kernel with the advice against 1.2 s without it.
 
-:func:`large_array_allocation` keeps freed blocks in the heap for reuse and turns numpy's
-huge-page advice off for the duration of a run, then gives the memory back
-(``malloc_trim``) and restores both. Elsewhere than glibc it does nothing.
+:func:`large_array_allocation` keeps freed blocks in the heap for reuse, turns numpy's
+huge-page advice off and lets Arrow allocate from the same heap (its default mimalloc pool
+would keep its freed pages to itself, so numpy could not reuse them) for the duration of a
+run, then gives the memory back (``malloc_trim``) and restores all three. The glibc
+settings apply only where glibc is the C library.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import ctypes.util
 from typing import Iterator
 
 import numpy as np
+import pyarrow as pa
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -57,9 +60,12 @@ def large_array_allocation() -> Iterator[None]:
         libc.mallopt(_M_MMAP_THRESHOLD, ctypes.c_int(2**31 - 1))
         libc.mallopt(_M_TRIM_THRESHOLD, ctypes.c_int(2**31 - 1))
     previous = _set_hugepage_advice(False)
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
     try:
         yield
     finally:
+        pa.set_memory_pool(pool)
         if previous is not None:
             _set_hugepage_advice(previous)
         if libc is not None:

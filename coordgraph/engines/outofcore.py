@@ -254,6 +254,17 @@ class _Buckets:
             self.chunks[0].append({k: v[:self.n_filled] for k, v in self.filled.items()})
         self.reserved, self.filled, self.n_filled = 0, {}, 0
 
+    def read_column(self, bucket: int, name: str) -> np.ndarray | None:
+        """A copy of one column of the bucket (None when empty); the bucket stays as it is."""
+        if self.reserved:
+            self._flush_reserved()
+        if self.in_memory:
+            chunks = self.chunks[bucket]
+            return np.concatenate([c[name] for c in chunks]) if chunks else None
+        if not self.used[bucket]:
+            return None
+        return np.fromfile(self._path(bucket, name), dtype=self.dtypes[name])
+
     def read(self, bucket: int) -> dict | None:
         """The bucket's columns as numpy arrays (None when empty); frees memory or disk."""
         if self.reserved:
@@ -693,6 +704,15 @@ def _edge_table(e: dict, sorted_accounts: pa.Array, threshold: float) -> pa.Tabl
     }, schema=EDGE_SCHEMA)
 
 
+def _fresh_dir(target: Path) -> None:
+    """An empty directory at ``target`` (an earlier run's file or directory is removed)."""
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()
+    target.mkdir(parents=True)
+
+
 def _write_edges(staged: _Buckets, n_buckets: int, sorted_accounts: pa.Array, threshold: float, target: Path,
                  parts: int = EDGE_WRITERS) -> None:
     """Write the staged edges as a Parquet dataset ``target/part-K.parquet``, ``parts`` files
@@ -700,13 +720,8 @@ def _write_edges(staged: _Buckets, n_buckets: int, sorted_accounts: pa.Array, th
     dense run: 14M edges take ~0.75 s to encode). Buckets go to the parts in turn; a single
     bucket is split between them. Readers (pyarrow, pandas, polars, Spark) read the directory
     as one table; DuckDB reads ``target/*.parquet``."""
-    if target.is_dir():
-        shutil.rmtree(target)
-    elif target.exists():
-        target.unlink()
-    target.mkdir(parents=True)
+    _fresh_dir(target)
     single = staged.read(0) if n_buckets == 1 else None
-    numeric = [f.name for f in EDGE_SCHEMA if not pa.types.is_dictionary(f.type)]
 
     def tables(k: int):
         if single is not None:
@@ -720,18 +735,8 @@ def _write_edges(staged: _Buckets, n_buckets: int, sorted_accounts: pa.Array, th
             if e is not None:
                 yield _edge_table(e, sorted_accounts, threshold)
 
-    def write_part(k: int) -> None:
-        with pq.ParquetWriter(target / f"part-{k}.parquet", EDGE_SCHEMA, compression="zstd", compression_level=1,
-                              store_schema=False,  # readers get plain strings, not categoricals
-                              dictionary_pagesize_limit=1 << 30,  # never fall back to plain strings
-                              write_statistics=numeric) as writer:
-            for table in tables(k):
-                for start in range(0, len(table), EDGE_ROW_GROUP):
-                    piece = table.slice(start, EDGE_ROW_GROUP)
-                    writer.write_table(piece, row_group_size=len(piece))
-
     with ThreadPoolExecutor(max_workers=parts) as pool:
-        list(pool.map(write_part, range(parts)))
+        list(pool.map(lambda k: _write_part(target / f"part-{k}.parquet", tables(k)), range(parts)))
 
 
 def _add_vertex_sums(degree: np.ndarray, strength: np.ndarray, weight: np.ndarray, lo: np.ndarray,
@@ -751,47 +756,126 @@ def _add_vertex_sums(degree: np.ndarray, strength: np.ndarray, weight: np.ndarra
                      + np.bincount(hi[heavy], weights=extra, minlength=n)).astype(np.int64)
 
 
+def _add_hist(hist: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``hist`` (count of edges by weight) plus these weights; may return a longer array."""
+    h = np.bincount(weight)
+    if len(h) > len(hist):
+        hist = np.pad(hist, (0, len(h) - len(hist)))
+    hist[: len(h)] += h
+    return hist
+
+
 def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, sorted_accounts: pa.Array,
                        n_accounts: int, edge_weight: float, out_dir: Path, tmp: Path) -> dict:
     """Aggregate every bucket into edges; threshold from the weight histogram; write edges
     and vertices Parquet. Returns counts and the threshold.
 
-    The account columns are written dictionary-encoded with the accounts (in code-point
-    order) as the dictionary, which Arrow writes straight into Parquet's dictionary pages:
-    several times faster than encoding millions of strings, and read back as plain strings.
+    ``weight_threshold`` needs the threshold, a quantile of every edge's weight, before the
+    first edge is written. With several buckets of packed keys the weights come first from
+    the ``k1`` column alone (read and sort: ~1/6 of an aggregation), then each writer thread
+    aggregates its buckets and writes them straight away: no edge is staged. Otherwise the
+    aggregated edges are staged (in memory for one bucket) until the threshold is known.
     """
     t0 = time.perf_counter()
-    hist = np.zeros(1, dtype=np.int64)
     degree = np.zeros(n_accounts, dtype=np.int64)
     strength = np.zeros(n_accounts, dtype=np.int64)
-    staged = _Buckets(tmp, n_buckets, in_memory=buckets.in_memory, prefix="edges")
-    with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:  # numpy sorts release the GIL
-        if n_buckets == 1:  # one bucket: its sorts run in parallel instead
-            results = [_aggregate_one(buckets, staged, layout, 0, pool)]
-        else:
-            results = bounded_map(pool, lambda b: _aggregate_one(buckets, staged, layout, b), range(n_buckets))
-        for done in results:
-            if done is None:
-                continue
-            weight, lo, hi = done
-            h = np.bincount(weight)
-            if len(h) > len(hist):
-                hist = np.pad(hist, (0, len(h) - len(hist)))
-            hist[: len(h)] += h
-            _add_vertex_sums(degree, strength, weight, lo, hi)
-    staged.close()
-    t1 = time.perf_counter()
-    n_edges = int(hist.sum())
-    threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
-
-    _write_edges(staged, n_buckets, sorted_accounts, threshold, out_dir / "edges.parquet")
+    target = out_dir / "edges.parquet"
+    if n_buckets > 1 and layout.packed:
+        hist = _weight_histogram(buckets, n_buckets, layout)
+        t1 = time.perf_counter()
+        n_edges = int(hist.sum())
+        threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
+        _aggregate_and_write(buckets, n_buckets, layout, sorted_accounts, threshold, target, degree, strength)
+    else:
+        hist = np.zeros(1, dtype=np.int64)
+        staged = _Buckets(tmp, n_buckets, in_memory=buckets.in_memory, prefix="edges")
+        with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:  # numpy sorts release the GIL
+            if n_buckets == 1:  # one bucket: its sorts run in parallel instead
+                results = [_aggregate_one(buckets, staged, layout, 0, pool)]
+            else:
+                results = bounded_map(pool, lambda b: _aggregate_one(buckets, staged, layout, b), range(n_buckets))
+            for done in results:
+                if done is None:
+                    continue
+                weight, lo, hi = done
+                hist = _add_hist(hist, weight)
+                _add_vertex_sums(degree, strength, weight, lo, hi)
+        staged.close()
+        t1 = time.perf_counter()
+        n_edges = int(hist.sum())
+        threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
+        _write_edges(staged, n_buckets, sorted_accounts, threshold, target)
     present = np.flatnonzero(degree)  # ranks in code-point order: the vertices come out sorted
     vert = pa.table({"account_id": sorted_accounts.take(pa.array(present)), "degree": degree[present],
                      "strength": strength[present]})
     pq.write_table(vert, out_dir / "vertices.parquet", compression="zstd")
     return {"edges": n_edges, "vertices": int(len(present)), "threshold": threshold,
             "edges_above_threshold": int(hist[int(np.floor(threshold)) + 1:].sum()) if n_edges else 0,
-            "network_seconds": {"aggregate": round(t1 - t0, 3), "write": round(time.perf_counter() - t1, 3)}}
+            "network_seconds": {"weights" if n_buckets > 1 and layout.packed else "aggregate": round(t1 - t0, 3),
+                                "write": round(time.perf_counter() - t1, 3)}}
+
+
+def _weight_histogram(buckets: _Buckets, n_buckets: int, layout: _PairLayout) -> np.ndarray:
+    """Count of edges by weight over every bucket, from the packed ``k1`` keys alone: sorted,
+    an edge's weight is the length of its run of equal ``k1 >> time_bits``."""
+    def weights(b: int) -> np.ndarray | None:
+        k1 = buckets.read_column(b, "k1")
+        if k1 is None or not len(k1):
+            return None
+        k1.sort()
+        edge = k1 >> np.uint64(layout.time_bits)
+        new = np.empty(len(edge), dtype=bool)
+        new[0] = True
+        np.not_equal(edge[1:], edge[:-1], out=new[1:])
+        return P._gaps(np.flatnonzero(new), len(edge))
+
+    hist = np.zeros(1, dtype=np.int64)
+    with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:
+        for weight in bounded_map(pool, weights, range(n_buckets)):
+            if weight is not None:
+                hist = _add_hist(hist, weight)
+    return hist
+
+
+def _aggregate_and_write(buckets: _Buckets, n_buckets: int, layout: _PairLayout, sorted_accounts: pa.Array,
+                         threshold: float, target: Path, degree: np.ndarray, strength: np.ndarray,
+                         parts: int = EDGE_WRITERS) -> None:
+    """Part k of the edges.parquet dataset aggregates and writes buckets k, k + parts, ...,
+    all parts at once; adds every edge to ``degree`` and ``strength``."""
+    _fresh_dir(target)
+    sums = [(np.zeros_like(degree), np.zeros_like(strength)) for _ in range(parts)]
+
+    def tables(k: int):
+        for b in range(k, n_buckets, parts):
+            c = buckets.read(b)
+            if c is None:
+                continue
+            agg = layout.aggregate(c)
+            del c
+            _add_vertex_sums(*sums[k], agg.weight, agg.lo, agg.hi)
+            e = {"lo": agg.lo.astype(np.int32, copy=False), "hi": agg.hi.astype(np.int32, copy=False),
+                 "weight": agg.weight, "sum_td": agg.sum_time_delta, "n_lo": agg.n_lo, "n_hi": agg.n_hi}
+            del agg
+            yield _edge_table(e, sorted_accounts, threshold)
+
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        list(pool.map(lambda k: _write_part(target / f"part-{k}.parquet", tables(k)), range(parts)))
+    for d, s in sums:
+        degree += d
+        strength += s
+
+
+def _write_part(path: Path, tables) -> None:
+    """One file of the edges.parquet dataset from an iterable of edge tables."""
+    numeric = [f.name for f in EDGE_SCHEMA if not pa.types.is_dictionary(f.type)]
+    with pq.ParquetWriter(path, EDGE_SCHEMA, compression="zstd", compression_level=1,
+                          store_schema=False,  # readers get plain strings, not categoricals
+                          dictionary_pagesize_limit=1 << 30,  # never fall back to plain strings
+                          write_statistics=numeric) as writer:
+        for table in tables:
+            for start in range(0, len(table), EDGE_ROW_GROUP):
+                piece = table.slice(start, EDGE_ROW_GROUP)
+                writer.write_table(piece, row_group_size=len(piece))
 
 
 # --- the pandas interface shared by every engine -------------------------------------------

@@ -96,3 +96,13 @@ def test_allocator_settings_are_restored():
         assert inside is False  # advice off inside the block
         np.ones(10_000_000).sum()
     assert setter(before) == before
+
+
+def test_arrow_pool_restored():
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    with large_array_allocation():
+        assert pa.default_memory_pool().backend_name == "system"
+        pa.array(range(1000)).sum()
+    assert pa.default_memory_pool().backend_name == before
