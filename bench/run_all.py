@@ -97,7 +97,7 @@ def measure(engine: str, path: Path, timeout: float) -> dict:
                 status = 0
             if status is None and time.perf_counter() - t0 > timeout:
                 proc.kill()
-            time.sleep(0.1)
+            time.sleep(0.02)
         wall = time.perf_counter() - t0
         err = err_path.read_text(errors="replace")
         row = {"engine": engine, "peak_rss_gib": round(peak / 2**30, 2), "seconds": round(wall, 2)}

@@ -45,11 +45,12 @@ def assert_same_outputs(out_dir, want_dir):
                                   check_dtype=False)
 
 
-def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch):
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch, in_memory):
     path, want_dir, want = generated
     monkeypatch.setattr(outofcore, "PARALLEL_ENCODE_ROWS", 0)  # the big-input path: one column at a time
     summary = outofcore.detect_network_parquet(path, tmp_path / "ooc", n_partitions=4, bucket_pairs=5_000,
-                                               chunk_pairs=3_000, max_stash_pairs=0, in_memory_buckets=False)
+                                               chunk_pairs=3_000, max_stash_pairs=0, in_memory_buckets=in_memory)
     assert summary["partitions"] == 4 and summary["edge_buckets"] > 3
     assert summary["threshold"] == want["threshold"] and summary["edges"] == want["edges"]
     assert_same_outputs(tmp_path / "ooc", want_dir)
