@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--results", type=Path, default=RESULTS)
     ap.add_argument("--timeout", type=float, default=3600.0, help="seconds before a run is killed")
+    ap.add_argument("--pause", type=float, default=5.0,
+                    help="seconds to wait before each run, so that the memory the previous run freed is "
+                         "settled (on a VM, first-touch page faults right after a 10 GiB run cost up to 30%%)")
     args = ap.parse_args(argv)
     command = "python -m bench.run_all " + " ".join(argv)
     rows = []
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
             if not args.no_qut and size in args.qut_sizes.split(","):
                 engines.append("qut")
             for engine in engines:
+                time.sleep(args.pause)
                 print(f"{engine:9s} {size:>4s} {density:9s} ...", end=" ", flush=True)
                 row = measure(engine, path, args.timeout)
                 row.update(size=size, density=density, shares=n)

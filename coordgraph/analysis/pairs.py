@@ -129,6 +129,40 @@ def window_partner_counts(obj: np.ndarray, t: np.ndarray, time_window: int) -> n
     return end - np.arange(n, dtype=np.int64) - 1
 
 
+def chunk_ranges(cum: np.ndarray, chunk_pairs: int) -> list[tuple[int, int, int]]:
+    """Split sorted shares into ranges [lo, hi) of about ``chunk_pairs`` window pairs each.
+
+    ``cum``: cumulative window pair counts of the shares. Returns (lo, hi, pairs before lo);
+    a range holds at most ``max(chunk_pairs, one share's pairs)`` pairs."""
+    n = len(cum)
+    ranges = []
+    lo = 0
+    done = 0
+    while lo < n:
+        hi = int(np.searchsorted(cum, done + chunk_pairs, side="right"))
+        hi = max(hi, lo + 1)
+        if int(cum[hi - 1]) > done:
+            ranges.append((lo, hi, done))
+        done = int(cum[hi - 1])
+        lo = hi
+    return ranges
+
+
+def range_pairs(counts: np.ndarray, cum: np.ndarray, chunk: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(older, newer) indices of every window pair whose older share is in ``chunk`` (from
+    :func:`chunk_ranges`). Pair j of share i, whose pairs start at s_i, is (i, i + 1 + j - s_i).
+    Indices are int32 (half the memory traffic of int64) whenever they fit."""
+    lo, hi, done = chunk
+    c = counts[lo:hi]
+    total = int(cum[hi - 1]) - done
+    dtype = np.int32 if len(cum) < 2**31 and total < 2**31 else np.int64
+    idx = np.arange(lo, hi, dtype=dtype)
+    older = np.repeat(idx, c)
+    offset = (idx + 1 - (cum[lo:hi] - c - done)).astype(dtype)
+    newer = np.arange(total, dtype=dtype) + np.repeat(offset, c)
+    return older, newer
+
+
 def iter_window_pairs(
     obj: np.ndarray, t: np.ndarray, time_window: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
     counts: np.ndarray | None = None,
@@ -140,22 +174,9 @@ def iter_window_pairs(
     """
     if counts is None:
         counts = window_partner_counts(obj, t, time_window)
-    n = len(counts)
     cum = np.cumsum(counts)
-    start = 0
-    while start < n:
-        base = cum[start - 1] if start else 0
-        stop = int(np.searchsorted(cum, base + chunk_pairs, side="right"))
-        stop = max(stop, start + 1)
-        c = counts[start:stop]
-        total = int(c.sum())
-        if total:
-            positions = np.arange(start, stop, dtype=np.int64)
-            left = np.repeat(positions, c)
-            first = np.cumsum(c) - c
-            right = left + 1 + (np.arange(total, dtype=np.int64) - np.repeat(first, c))
-            yield left, right
-        start = stop
+    for chunk in chunk_ranges(cum, chunk_pairs):
+        yield range_pairs(counts, cum, chunk)
 
 
 def loop_mask(coded: CodedShares, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -18,7 +18,8 @@ from typing import Iterator
 
 import numpy as np
 
-from coordgraph.analysis.hubs import window_pair_counts
+from coordgraph.analysis.pairs import chunk_ranges, range_pairs
+from coordgraph.analysis.pairs import window_partner_counts as window_pair_counts
 
 #: Pairs produced per chunk (~80 bytes of scratch a pair while a chunk is processed; smaller
 #: chunks gained nothing measurable on the 1M-share dense bench, larger ones cost memory).
@@ -106,40 +107,6 @@ def sort_for_pairing(obj: np.ndarray, time: np.ndarray, account: np.ndarray, row
         sub = np.lexsort((row[idx], account[idx], ks[pos]))
         order[pos] = idx[sub]
     return order
-
-
-def chunk_ranges(cum: np.ndarray, chunk_pairs: int) -> list[tuple[int, int, int]]:
-    """Split sorted shares into ranges [lo, hi) of about ``chunk_pairs`` window pairs each.
-
-    ``cum``: cumulative window pair counts of the shares. Returns (lo, hi, pairs before lo);
-    a range holds at most ``max(chunk_pairs, one share's pairs)`` pairs."""
-    n = len(cum)
-    ranges = []
-    lo = 0
-    done = 0
-    while lo < n:
-        hi = int(np.searchsorted(cum, done + chunk_pairs, side="right"))
-        hi = max(hi, lo + 1)
-        if int(cum[hi - 1]) > done:
-            ranges.append((lo, hi, done))
-        done = int(cum[hi - 1])
-        lo = hi
-    return ranges
-
-
-def range_pairs(counts: np.ndarray, cum: np.ndarray, chunk: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(older, newer) indices of every window pair whose older share is in ``chunk`` (from
-    :func:`chunk_ranges`). Pair j of share i, whose pairs start at s_i, is (i, i + 1 + j - s_i).
-    Indices are int32 (half the memory traffic of int64) whenever they fit."""
-    lo, hi, done = chunk
-    c = counts[lo:hi]
-    total = int(cum[hi - 1]) - done
-    dtype = np.int32 if len(cum) < 2**31 and total < 2**31 else np.int64
-    idx = np.arange(lo, hi, dtype=dtype)
-    older = np.repeat(idx, c)
-    offset = (idx + 1 - (cum[lo:hi] - c - done)).astype(dtype)
-    newer = np.arange(total, dtype=dtype) + np.repeat(offset, c)
-    return older, newer
 
 
 def pair_chunks(shares: CodedShares, time_window: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
