@@ -159,7 +159,51 @@ def write_tables(rows: list[dict], results: Path, command: str) -> None:
     ]
     for r in sorted(merged, key=lambda r: (SIZES.get(r["size"], 0), r["density"], r["engine"])):
         lines.append("| " + " | ".join(str(r.get(k, "")) for k in FIELDS) + " |")
+    lines += ["", *target_lines(merged)]
     (results / "summary.md").write_text("\n".join(lines) + "\n")
+
+
+#: The scale targets (issue 7): (label, engine, size, density, test on the row).
+TARGETS = [
+    ("1M dense shares end to end in under 3 s", "outofcore", "1M", "dense", lambda r: _f(r["seconds"]) < 3),
+    ("10M dense shares under 60 s and 4 GiB", "outofcore", "10M", "dense",
+     lambda r: _f(r["seconds"]) < 60 and _f(r["peak_rss_gib"]) < 4),
+    ("10M realistic shares under 15 s", "outofcore", "10M", "realistic", lambda r: _f(r["seconds"]) < 15),
+    ("100M shares finish on one machine", "outofcore", "100M", "realistic", lambda r: r["status"] == "ok"),
+    ("at least 30x faster than QUT at 1M (dense)", "qut", "1M", "dense", lambda r: _ratio(r) >= 30),
+    ("at least 30x faster than QUT at 1M (realistic)", "qut", "1M", "realistic", lambda r: _ratio(r) >= 30),
+    ("at least 30x faster than QUT at 10M (dense)", "qut", "10M", "dense", lambda r: _ratio(r) >= 30),
+    ("at least 30x faster than QUT at 10M (realistic)", "qut", "10M", "realistic", lambda r: _ratio(r) >= 30),
+]
+
+
+def _f(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _ratio(row: dict) -> float:
+    """QUT seconds / coordgraph seconds, from the QUT row's note ("ratio 12.6x")."""
+    import re
+
+    found = re.search(r"ratio ([0-9.]+)x", row.get("note", "") or "")
+    return float(found.group(1)) if found else float("nan")
+
+
+def target_lines(rows: list[dict]) -> list[str]:
+    """A markdown table: each target, the measured row it is judged on, met or not."""
+    out = ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    for label, engine, size, density, test in TARGETS:
+        row = next((r for r in rows if (r["engine"], r["size"], r["density"]) == (engine, size, density)), None)
+        if row is None:
+            out.append(f"| {label} | not measured | |")
+            continue
+        measured = (f"{_ratio(row)}x (QUT {row['seconds']} s)" if engine == "qut"
+                    else f"{row['seconds']} s, {row['peak_rss_gib']} GiB ({row['status']})")
+        out.append(f"| {label} | {measured} | {'yes' if test(row) else 'no'} |")
+    return out
 
 
 def _mem_gib() -> float:

@@ -86,3 +86,20 @@ def test_bad_input_names_file_and_field(tmp_path):
                              "timestamp_share": ["x"]}), bad)
     with pytest.raises(outofcore.EngineInputError, match="timestamp_share.*integer"):
         run_engine("outofcore", bad, tmp_path / "o")
+
+
+@pytest.mark.parametrize("fallback", ["keys_too_wide", "contents_too_wide"])
+def test_outofcore_argsort_fallbacks_give_the_same_outputs(generated, tmp_path, monkeypatch, fallback):
+    """When (lo, hi, delta) or (edge, content) keys cannot be packed in 64 bits, the engine
+    aggregates with argsort instead: same edges, single bucket and spilled buckets alike."""
+    from coordgraph.engines import _packed
+
+    path, want_dir, want = generated
+    if fallback == "keys_too_wide":
+        monkeypatch.setattr(_packed, "fits", lambda n_accounts, max_delta: False)
+    else:
+        monkeypatch.setattr(_packed, "aggregate_packed", lambda *args, **kwargs: None)
+    for name, options in {"one": {}, "spilled": dict(bucket_pairs=5_000, in_memory_buckets=False)}.items():
+        summary = outofcore.detect_network_parquet(path, tmp_path / name, **options)
+        assert summary["threshold"] == want["threshold"] and summary["edges"] == want["edges"]
+        assert_same_outputs(tmp_path / name, want_dir)
