@@ -63,6 +63,9 @@ PAIR_ROW_BYTES = 16
 IN_MEMORY_BUCKET_BYTES = 1 << 30
 #: Above this many shares the id columns are coded one after the other (memory over speed).
 PARALLEL_ENCODE_ROWS = 20_000_000
+#: When more than this fraction of the shares is in a window pair, every content is coded
+#: (else only those of the shares in a pair get a dictionary: see code_contents).
+DENSE_WINDOW_FRACTION = 0.5
 #: Buckets aggregated (and edge tables built) at once; numpy's sorts release the GIL.
 AGGREGATE_THREADS = 2
 #: Chunks of pairs formed at once (numpy's gathers and compares release the GIL).
@@ -78,17 +81,22 @@ class EngineInputError(ValueError):
 
 @dataclass
 class Encoded:
-    """The shares of one file as codes (all rows, input order) and the dictionaries."""
+    """The shares of one file as codes (all rows, input order) and the dictionaries.
+
+    ``content``, ``loop``, ``contents`` and ``n_contents`` are filled by
+    :func:`code_contents` once it is known which shares are in a window pair."""
 
     obj: np.ndarray
     account: np.ndarray
-    content: np.ndarray
+    content: np.ndarray | None
     time: np.ndarray
-    loop: np.ndarray
+    loop: np.ndarray | None
     objects: pa.Array
     accounts: pa.Array
     contents: pa.Array | None  # None when the result rows are not written
     n_contents: int
+    path: Path | None = None
+    keep_contents: bool = True
 
 
 def _column(path: Path, name: str) -> pa.ChunkedArray:
@@ -118,77 +126,147 @@ def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
 
 
 def encode_parquet(path: Path, keep_contents: bool = True) -> Encoded:
-    """Code a share Parquet file: the three id columns are dictionary-coded (in parallel
-    threads up to PARALLEL_ENCODE_ROWS rows, one at a time above, so that only one column's
-    strings are in memory); strings are dropped once coded, and the content dictionary too
-    unless ``keep_contents`` (only the result rows need it)."""
+    """Code the object and account columns of a share Parquet file (in parallel threads up
+    to PARALLEL_ENCODE_ROWS rows, one at a time above, so that only one column's strings are
+    in memory) and read the times. Contents are coded later by :func:`code_contents`;
+    ``keep_contents``: keep their dictionary (only the result rows need it)."""
     path = Path(path)
     ts = _column(path, "timestamp_share")
     if not pa.types.is_integer(ts.type):
         raise EngineInputError(f"{path}: field 'timestamp_share' must be integer UNIX seconds, found {ts.type}")
     t = ts.to_numpy().astype(np.int64, copy=False)
     del ts
-    names = ("account_id", "content_id", "object_id")
-    workers = 3 if len(t) <= PARALLEL_ENCODE_ROWS else 1
+    names = ("account_id", "object_id")
+    workers = 2 if len(t) <= PARALLEL_ENCODE_ROWS else 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         jobs = {name: pool.submit(_encode_strings, path, name) for name in names}
-        (account, accounts), (content, contents), (obj, objects) = (jobs[n].result() for n in names)
-    # loops: a share whose content id equals its object id (look contents up among the objects)
-    content_as_obj = pc.index_in(contents, value_set=objects)
+        (account, accounts), (obj, objects) = (jobs[n].result() for n in names)
+    return Encoded(obj, account, None, t, None, objects, accounts, None, 0, path, keep_contents)
+
+
+def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
+    """Code the content column: ``enc.content`` (int32 a row), ``enc.loop`` (the row's
+    content id equals its object id) and the dictionary.
+
+    Why not code every content: content ids are nearly unique (one per post), and building a
+    dictionary of 10M distinct strings takes seconds and GiBs. A content code is only ever
+    compared for shares in a window pair, and for the rows that carry one of their contents
+    (the post-filter counts those). So when few shares are in a window pair (``in_window``,
+    a mask over all rows), only their contents get a dictionary, every row is looked up in
+    it, and the rows whose content is not in it share one extra code that no pair ever sees.
+    When most shares are in a pair, the whole column is dictionary-coded at once."""
+    col = _column(enc.path, "content_id")
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = pc.cast(col, pa.string())
+    n_window = int(in_window.sum())
+    if n_window > DENSE_WINDOW_FRACTION * len(in_window):
+        enc.content, contents = _dictionary_codes(col)
+        outside = None
+    else:
+        _, contents = _dictionary_codes(col.take(pa.array(np.flatnonzero(in_window))))
+        outside = len(contents)  # the code of every row whose content is in no window pair
+        enc.content = _lookup_codes(col, contents, outside)
+    del col
+    content_as_obj = pc.index_in(contents, value_set=enc.objects)
     if content_as_obj.null_count == len(content_as_obj):
-        loop = np.zeros(len(obj), dtype=bool)
+        enc.loop = np.zeros(len(enc.obj), dtype=bool)
     else:
         c2o = np.asarray(content_as_obj.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-        loop = c2o[content] == obj
+        if outside is not None:
+            c2o = np.append(c2o, -1)
+        enc.loop = c2o[enc.content] == enc.obj
         del c2o
-    del content_as_obj
-    n_contents = len(contents)
-    return Encoded(obj, account, content, t, loop, objects, accounts, contents if keep_contents else None, n_contents)
+    enc.n_contents = len(contents) + (outside is not None)
+    if enc.keep_contents:
+        enc.contents = contents if outside is None else pa.concat_arrays([contents, pa.array([""], contents.type)])
 
 
+def _lookup_codes(col: pa.ChunkedArray, dictionary: pa.Array, missing: int, threads: int = 2) -> np.ndarray:
+    """Each value's index in ``dictionary`` (``missing`` when absent) as int32; the chunks
+    are looked up in ``threads`` threads (each hashes the dictionary once)."""
+    chunks = col.chunks
+    if not chunks:
+        return np.zeros(0, dtype=np.int32)
+    step = -(-len(chunks) // threads)
 
-def _spill_partitions(enc: Encoded, keep: np.ndarray, n_partitions: int, tmp: Path) -> list[Path]:
-    """Write the pre-filtered rows to ``n_partitions`` Parquet files by object code."""
+    def lookup(part: list) -> np.ndarray:
+        found = pc.index_in(pa.chunked_array(part, col.type), value_set=dictionary)
+        return np.concatenate([c.fill_null(missing).to_numpy() for c in found.chunks]).astype(np.int32, copy=False)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return np.concatenate(list(pool.map(lookup, [chunks[i:i + step] for i in range(0, len(chunks), step)])))
+
+
+def _dictionary_codes(col) -> tuple[np.ndarray, pa.Array]:
+    """Codes (int32, order of first appearance) and dictionary of a string array."""
+    if isinstance(col, pa.ChunkedArray) and col.num_chunks == 0:
+        return np.zeros(0, dtype=np.int32), pa.array([], pa.string())
+    enc = pc.dictionary_encode(col)
+    if isinstance(enc, pa.ChunkedArray):
+        codes = np.concatenate([c.indices.to_numpy() for c in enc.chunks]).astype(np.int32, copy=False)
+        return codes, enc.chunk(enc.num_chunks - 1).dictionary
+    return enc.indices.to_numpy().astype(np.int32, copy=False), enc.dictionary
+
+
+def window_rows(obj: np.ndarray, time_: np.ndarray, time_window: int) -> tuple[np.ndarray, np.ndarray]:
+    """For shares sorted by (object, time, processing order): each share's window pair count
+    (later shares of its object within ``time_window`` seconds) and whether it is in any
+    window pair at all (as the older or the newer share)."""
+    counts = window_pair_counts(obj, time_, time_window)
+    n = len(counts)
+    in_pair = counts > 0
+    if n > 1:
+        # share j is someone's newer partner when an earlier share's last partner reaches j
+        reach = np.maximum.accumulate(np.arange(n, dtype=np.int64) + counts)
+        in_pair[1:] |= reach[:-1] >= np.arange(1, n)
+    return counts, in_pair
+
+
+def partition_rows(enc: Encoded, keep: np.ndarray, n_partitions: int, order_ties: bool = True):
+    """Yield, partition by partition (objects hashed into ``n_partitions``), the kept rows
+    of the partition sorted for pairing: by (object, time, processing order); see
+    :func:`coordgraph.engines._kernel.sort_for_pairing` for ``order_ties``."""
     rows = np.flatnonzero(keep)
-    part = (enc.obj[rows].astype(np.int64) * 2654435761) % n_partitions
-    order = np.argsort(part, kind="stable")
-    rows = rows[order]
-    bounds = np.searchsorted(part[order], np.arange(n_partitions + 1))
-    paths = []
-    for p in range(n_partitions):
-        r = rows[bounds[p]:bounds[p + 1]]
-        target = tmp / f"part-{p:04d}.parquet"
-        pq.write_table(pa.table({
-            "obj": enc.obj[r], "account": enc.account[r], "content": enc.content[r],
-            "time": enc.time[r], "loop": enc.loop[r], "row": r.astype(np.int64),
-        }), target, compression="lz4")
-        paths.append(target)
-    return paths
+    if n_partitions == 1:
+        parts = [rows]
+    else:
+        part = ((enc.obj[rows].astype(np.int64) * 2654435761) % n_partitions).astype(
+            np.int16 if n_partitions < 2**15 else np.int64)
+        order = np.argsort(part, kind="stable")  # radix sort for int16: linear time
+        bounds = np.searchsorted(part[order], np.arange(n_partitions + 1))
+        rows = rows[order]
+        del part, order
+        parts = (rows[bounds[p]:bounds[p + 1]] for p in range(n_partitions))
+    for r in parts:
+        yield r[K.sort_for_pairing(enc.obj[r], enc.time[r], enc.account[r], r, order_ties)]
 
 
-def _sorted_shares(col: dict, lex: np.ndarray, n_accounts: int, n_contents: int) -> K.CodedShares:
-    """Coded shares (obj, account, content, time, loop, row arrays) sorted for pairing, with
-    each share's account rank in code-point order."""
-    order = K.sort_for_pairing(col["obj"], col["time"], col["account"], col["row"])
-    account = col["account"][order]
-    return K.CodedShares(
-        col["obj"][order], account, col["content"][order], col["time"][order],
-        col["loop"][order], n_accounts, n_contents, lex[account],
-    )
+def _spill_partition(enc: Encoded, rows: np.ndarray, target: Path) -> Path:
+    """Write a partition's sorted rows (object, account, time codes and row ids) to Parquet;
+    contents are gathered by row id when it is read back."""
+    pq.write_table(pa.table({"obj": enc.obj[rows], "account": enc.account[rows], "time": enc.time[rows],
+                             "row": rows.astype(np.int64)}), target, compression="lz4")
+    return target
 
 
-def _load_partition(path: Path, lex: np.ndarray, n_accounts: int, n_contents: int) -> K.CodedShares:
-    """Read one spilled partition and sort it for pairing."""
+def _partition_shares(col: dict, enc: Encoded, lex: np.ndarray) -> K.CodedShares:
+    """Coded shares of one partition from its sorted (obj, account, time, row) columns, with
+    contents and loop flags gathered from ``enc`` by row, and account ranks."""
+    row = col["row"]
+    return K.CodedShares(col["obj"], col["account"], enc.content[row], col["time"], enc.loop[row],
+                         len(enc.accounts), enc.n_contents, lex[col["account"]])
+
+
+def _load_partition(path: Path, enc: Encoded, lex: np.ndarray) -> K.CodedShares:
+    """Read one spilled partition (already sorted for pairing)."""
     tab = pq.ParquetFile(path).read()
-    return _sorted_shares({name: tab.column(name).to_numpy() for name in tab.column_names}, lex, n_accounts, n_contents)
+    return _partition_shares({name: tab.column(name).to_numpy() for name in tab.column_names}, enc, lex)
 
 
-def _memory_partition(enc: Encoded, keep: np.ndarray, lex: np.ndarray) -> K.CodedShares:
-    """All pre-filtered shares as one partition, without a round trip through disk."""
-    rows = np.flatnonzero(keep)
-    col = {"obj": enc.obj[rows], "account": enc.account[rows], "content": enc.content[rows],
-           "time": enc.time[rows], "loop": enc.loop[rows], "row": rows}
-    return _sorted_shares(col, lex, len(enc.accounts), enc.n_contents)
+def _memory_partition(enc: Encoded, rows: np.ndarray, lex: np.ndarray) -> K.CodedShares:
+    """The partition of these sorted rows, without a round trip through disk."""
+    return _partition_shares({"obj": enc.obj[rows], "account": enc.account[rows], "time": enc.time[rows],
+                              "row": rows}, enc, lex)
 
 
 def _edge_bucket(lo: np.ndarray, hi: np.ndarray, n_buckets: int) -> np.ndarray:
@@ -398,7 +476,7 @@ def detect_network_parquet(
     allocation.__enter__()
     try:
         enc = encode_parquet(in_path, keep_contents=write_result)
-        n_accounts, n_contents = len(enc.accounts), enc.n_contents
+        n_accounts = len(enc.accounts)
         lex, sorted_accounts = _lexical_order(enc.accounts)
         lap("encode")
         obj_shares = np.bincount(enc.obj, minlength=len(enc.objects))
@@ -406,37 +484,48 @@ def detect_network_parquet(
         keep = _prefilter_kept(enc.account, n_accounts, min_participation, capped, enc.obj)
         if n_partitions is None:
             n_partitions = choose_partitions(int(keep.sum()))
-        loaded = {}
-        if n_partitions == 1:
-            parts = [None]
-            loaded[0] = _memory_partition(enc, keep, lex)
-        else:
-            parts = _spill_partitions(enc, keep, n_partitions, tmp)
-        acc_kept, cont_kept = enc.account[keep], enc.content[keep]
-        del keep
-        enc.obj = enc.time = enc.loop = None  # partitioned: the partitions hold them now
+        # Each partition is sorted once; its window pairs are counted (hubs, bucket count) and
+        # the shares in a window pair noted (which contents to code). One partition stays in
+        # memory, several are spilled (codes only) and read back one at a time.
+        single = n_partitions == 1
+        in_window = np.zeros(len(enc.obj), dtype=bool)
+        obj_pairs = np.zeros(len(enc.objects), dtype=np.float64)
+        upper = 0
+        parts, counts_of, single_rows = [], {}, None
+        # ties of (object, time) matter only for which share is "older" in result rows and compat counts
+        for p, rows in enumerate(partition_rows(enc, keep, n_partitions, order_ties=write_result or compat)):
+            counts, in_pair = window_rows(enc.obj[rows], enc.time[rows], time_window)
+            in_window[rows[in_pair]] = True
+            obj_pairs += np.bincount(enc.obj[rows], weights=counts, minlength=len(obj_pairs))
+            upper += int(counts.sum())
+            if single:
+                single_rows, counts_of[0] = rows, counts
+                parts.append(None)
+            else:
+                parts.append(_spill_partition(enc, rows, tmp / f"part-{p:04d}.parquet"))
+            del counts, in_pair
         lap("partition")
+        code_contents(enc, in_window)
+        del in_window
+        n_contents = enc.n_contents
+        loaded = {0: _memory_partition(enc, single_rows, lex)} if single else {}
+        acc_kept, cont_kept = enc.account[keep], enc.content[keep]
+        del keep, single_rows
+        enc.obj = enc.time = None  # the partitions hold them now
+        lap("contents")
 
         # Pass A: per-object pair counts (hubs, bucket count) and, for the post-filter, the
         # contents in a loop-free pair (C). One partition: keep it and its pairs for pass B.
         # Chunks of pairs are formed in PAIR_THREADS threads (numpy releases the GIL).
         pool = ThreadPoolExecutor(max_workers=PAIR_THREADS)
-        single = len(parts) == 1
         stash: list | None = [] if single and min_participation >= 2 else None
         stash_pairs = 0
         paired = np.zeros(n_contents, dtype=bool) if min_participation >= 2 else None
-        obj_pairs = np.zeros(len(enc.objects), dtype=np.float64)
-        upper = 0
-        counts_of = {}
         for i, path in enumerate(parts):
-            shares = loaded[i] if single else _load_partition(path, lex, n_accounts, n_contents)
-            counts = window_pair_counts(shares.obj, shares.time, time_window)
-            obj_pairs += np.bincount(shares.obj, weights=counts, minlength=len(obj_pairs))
-            upper += int(counts.sum())
-            if single:
-                counts_of[i] = counts
             if paired is None:
-                continue
+                break
+            shares = loaded[i] if single else _load_partition(path, enc, lex)
+            counts = counts_of[i] if single else window_pair_counts(shares.obj, shares.time, time_window)
             in_pair = np.zeros(len(shares), dtype=bool)
             for older, newer in _loop_free_pairs(pool, shares, counts, remove_loops, chunk_pairs):
                 in_pair[older] = True
@@ -471,7 +560,7 @@ def detect_network_parquet(
         result_writer = None
         n_result = 0
         for i, path in enumerate(parts):
-            shares = loaded.pop(i) if i in loaded else _load_partition(path, lex, n_accounts, n_contents)
+            shares = loaded.pop(i) if i in loaded else _load_partition(path, enc, lex)
             sel = None if in_p is None else in_p[shares.content]
             if stash is not None:
                 chunks = stash
@@ -695,9 +784,16 @@ def _edge_table(e: dict, sorted_accounts: pa.Array, threshold: float) -> pa.Tabl
     distinct contents per side)."""
     w = e["weight"]
     n_lo, n_hi = e["n_lo"], e["n_hi"]
+    lo, hi, dictionary = e["lo"], e["hi"], sorted_accounts
+    used = np.zeros(len(dictionary), dtype=bool)
+    used[lo] = True
+    used[hi] = True
+    if int(used.sum()) < len(used) // 2:  # few accounts: a dictionary of those only (it is written per row group)
+        relabel = np.cumsum(used, dtype=np.int32) - 1
+        lo, hi, dictionary = relabel[lo], relabel[hi], dictionary.filter(pa.array(used))
     return pa.table({
-        "account_id": pa.DictionaryArray.from_arrays(e["lo"], sorted_accounts),
-        "account_id_y": pa.DictionaryArray.from_arrays(e["hi"], sorted_accounts),
+        "account_id": pa.DictionaryArray.from_arrays(lo, dictionary),
+        "account_id_y": pa.DictionaryArray.from_arrays(hi, dictionary),
         "weight": w,
         "avg_time_delta": e["sum_td"] / w,
         "n_content_id": n_lo, "n_content_id_y": n_hi,

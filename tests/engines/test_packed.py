@@ -106,3 +106,13 @@ def test_arrow_pool_restored():
         assert pa.default_memory_pool().backend_name == "system"
         pa.array(range(1000)).sum()
     assert pa.default_memory_pool().backend_name == before
+
+
+@pytest.mark.parametrize("n, key_bits", [(1000, 10), (5000, 52), (5000, 60), (300, 62), (1, 3), (0, 3)])
+def test_packed_argsort_sorts_like_argsort(n, key_bits):
+    rng = np.random.default_rng(n + key_bits)
+    key = rng.integers(0, 2**key_bits, n, dtype=np.int64)
+    key[: n // 3] = key[n // 3: 2 * (n // 3)]  # ties
+    order = K.packed_argsort(key, key_bits)
+    assert sorted(order.tolist()) == list(range(n))  # a permutation
+    assert np.array_equal(key[order], np.sort(key))

@@ -46,7 +46,7 @@ def assert_same_outputs(out_dir, want_dir):
 
 
 @pytest.mark.parametrize("in_memory", [False, True])
-def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch, in_memory):
+def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch, in_memory, content_coding):
     path, want_dir, want = generated
     monkeypatch.setattr(outofcore, "PARALLEL_ENCODE_ROWS", 0)  # the big-input path: one column at a time
     summary = outofcore.detect_network_parquet(path, tmp_path / "ooc", n_partitions=4, bucket_pairs=5_000,
@@ -56,7 +56,15 @@ def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monk
     assert_same_outputs(tmp_path / "ooc", want_dir)
 
 
-def test_outofcore_default_run(generated, tmp_path):
+@pytest.fixture(params=["contents_of_window_shares", "all_contents"])
+def content_coding(request, monkeypatch):
+    """Both ways of coding contents: a dictionary of the window shares' contents only, or of
+    every content (chosen by the fraction of shares in a window pair)."""
+    monkeypatch.setattr(outofcore, "DENSE_WINDOW_FRACTION", 1.0 if request.param == "contents_of_window_shares" else -1.0)
+    return request.param
+
+
+def test_outofcore_default_run(generated, tmp_path, content_coding):
     path, want_dir, want = generated
     edges_only = run_engine("outofcore", path, tmp_path / "edges-only", write_result=False)
     assert not (tmp_path / "edges-only" / "result.parquet").exists() and edges_only["edges"] == want["edges"]
