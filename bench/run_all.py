@@ -222,7 +222,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="coordgraph benchmarks")
     ap.add_argument("--sizes", default="100k,1M", help="comma list of 100k, 1M, 10M, 100M")
     ap.add_argument("--density", default="dense,realistic", help="comma list of dense, realistic")
-    ap.add_argument("--engines", default="floor,python,outofcore", help="comma list of floor, python, outofcore, spark")
+    ap.add_argument("--engines", default="floor,outofcore,python",
+                    help="comma list of floor, python, outofcore, spark (run in this order: the heaviest last, so "
+                         "that no run starts while the VM still reclaims the memory of a 10 GiB one)")
     ap.add_argument("--no-qut", action="store_true", help="skip the QUT toolkit")
     ap.add_argument("--qut-sizes", default="100k,1M", help="sizes on which to run QUT (its load alone takes minutes at 10M)")
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)

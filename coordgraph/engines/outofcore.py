@@ -4,20 +4,22 @@ with strings, on one machine.
 Why: 100 million shares as Python strings need tens of GiB; as integer codes they need ~21
 bytes each. The pipeline (all steps stream, none holds every pair):
 
-1. **Encode** the Parquet input one column at a time with Arrow (a unified dictionary per
-   column; codes in order of first appearance, which is CooRTweet's processing order for
+1. **Encode** the account and object columns with Arrow (a unified dictionary per column;
+   codes in order of first appearance, which is CooRTweet's processing order for
    accounts). Strings are dropped as soon as a column is coded.
-2. **Partition by object** into ``n_partitions`` and **spill** each partition to Parquet
-   (codes only), so the pairing phase holds one partition at a time.
-3. **Pass A**: per partition, sort by (object, time, processing order), form the window
-   pairs chunk by chunk, remove loops, and mark the contents that are in a pair (C).
-4. The OR post-filter on codes (needs only two int32 per share).
+2. **Partition by object** into ``n_partitions``; sort each partition once by (object,
+   time, processing order), count its window pairs and note the shares in one; keep one
+   partition in memory or **spill** several to Parquet (codes only, sorted).
+3. **Code the contents** of the shares in a window pair (:func:`code_contents`).
+4. **Pass A**: per partition, form the window pairs chunk by chunk, remove loops, and mark
+   the contents that are in a pair (C); the OR post-filter on codes.
 5. **Pass B**: pairs again, post-filtered; result rows are written to ``result.parquet``
-   (strings restored from the dictionaries) and pair rows are **spilled to edge buckets**
-   by a hash of the account pair, so every edge lives in exactly one bucket.
-6. **Aggregate** each bucket into edges (weight, mean time delta, distinct contents per
-   account), keep a histogram of weights for the exact type-7 threshold, then write
-   ``edges.parquet`` and ``vertices.parquet``.
+   (strings restored from the dictionaries) and pair rows, packed into 16 bytes, go to
+   **edge buckets** by a hash of the account pair, so every edge lives in one bucket.
+6. **Aggregate** each bucket into edges by sorting packed keys (:mod:`._packed`: weight,
+   mean time delta, distinct contents per account); the weights come first, for the exact
+   type-7 threshold; two writer threads write ``edges.parquet`` (a dataset of part files)
+   as they aggregate; then ``vertices.parquet``.
 
 Results equal the python engine (:mod:`coordgraph.analysis`); the parity suite in
 tests/engines checks it on the CooRTweet fixtures and a simulated campaign.
@@ -126,27 +128,33 @@ def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
 
 
 def encode_parquet(path: Path, keep_contents: bool = True) -> Encoded:
-    """Code the object and account columns of a share Parquet file (in parallel threads up
-    to PARALLEL_ENCODE_ROWS rows, one at a time above, so that only one column's strings are
-    in memory) and read the times. Contents are coded later by :func:`code_contents`;
-    ``keep_contents``: keep their dictionary (only the result rows need it)."""
+    """Code the id columns of a share Parquet file and read the times. Up to
+    PARALLEL_ENCODE_ROWS rows the three id columns are coded in parallel threads; above,
+    accounts and objects one at a time (only one column's strings in memory) and contents
+    later, by :func:`code_contents`, once it is known which shares are in a window pair.
+    ``keep_contents``: keep the content dictionary (only the result rows need it)."""
     path = Path(path)
     ts = _column(path, "timestamp_share")
     if not pa.types.is_integer(ts.type):
         raise EngineInputError(f"{path}: field 'timestamp_share' must be integer UNIX seconds, found {ts.type}")
     t = ts.to_numpy().astype(np.int64, copy=False)
     del ts
-    names = ("account_id", "object_id")
-    workers = 2 if len(t) <= PARALLEL_ENCODE_ROWS else 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    parallel = len(t) <= PARALLEL_ENCODE_ROWS
+    names = ("account_id", "object_id", "content_id") if parallel else ("account_id", "object_id")
+    with ThreadPoolExecutor(max_workers=len(names) if parallel else 1) as pool:
         jobs = {name: pool.submit(_encode_strings, path, name) for name in names}
-        (account, accounts), (obj, objects) = (jobs[n].result() for n in names)
-    return Encoded(obj, account, None, t, None, objects, accounts, None, 0, path, keep_contents)
+        (account, accounts), (obj, objects) = (jobs[n].result() for n in names[:2])
+        enc = Encoded(obj, account, None, t, None, objects, accounts, None, 0, path, keep_contents)
+        if parallel:  # while the accounts are coded, coding every content costs no extra time
+            enc.content, contents = jobs["content_id"].result()
+            _set_contents(enc, contents, None)
+    return enc
 
 
 def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
     """Code the content column: ``enc.content`` (int32 a row), ``enc.loop`` (the row's
-    content id equals its object id) and the dictionary.
+    content id equals its object id) and the dictionary; for inputs over
+    PARALLEL_ENCODE_ROWS shares (smaller ones are coded with the other columns).
 
     Why not code every content: content ids are nearly unique (one per post), and building a
     dictionary of 10M distinct strings takes seconds and GiBs. A content code is only ever
@@ -167,6 +175,12 @@ def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
         outside = len(contents)  # the code of every row whose content is in no window pair
         enc.content = _lookup_codes(col, contents, outside)
     del col
+    _set_contents(enc, contents, outside)
+
+
+def _set_contents(enc: Encoded, contents: pa.Array, outside: int | None) -> None:
+    """Loop flags, code count and (when kept) dictionary from coded contents; ``outside``:
+    the extra code of the rows whose content is not in ``contents`` (None: there are none)."""
     content_as_obj = pc.index_in(contents, value_set=enc.objects)
     if content_as_obj.null_count == len(content_as_obj):
         enc.loop = np.zeros(len(enc.obj), dtype=bool)
@@ -505,7 +519,8 @@ def detect_network_parquet(
                 parts.append(_spill_partition(enc, rows, tmp / f"part-{p:04d}.parquet"))
             del counts, in_pair
         lap("partition")
-        code_contents(enc, in_window)
+        if enc.content is None:
+            code_contents(enc, in_window)
         del in_window
         n_contents = enc.n_contents
         loaded = {0: _memory_partition(enc, single_rows, lex)} if single else {}

@@ -48,7 +48,6 @@ def assert_same_outputs(out_dir, want_dir):
 @pytest.mark.parametrize("in_memory", [False, True])
 def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch, in_memory, content_coding):
     path, want_dir, want = generated
-    monkeypatch.setattr(outofcore, "PARALLEL_ENCODE_ROWS", 0)  # the big-input path: one column at a time
     summary = outofcore.detect_network_parquet(path, tmp_path / "ooc", n_partitions=4, bucket_pairs=5_000,
                                                chunk_pairs=3_000, max_stash_pairs=0, in_memory_buckets=in_memory)
     assert summary["partitions"] == 4 and summary["edge_buckets"] > 3
@@ -56,11 +55,15 @@ def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monk
     assert_same_outputs(tmp_path / "ooc", want_dir)
 
 
-@pytest.fixture(params=["contents_of_window_shares", "all_contents"])
+@pytest.fixture(params=["with_the_other_columns", "contents_of_window_shares", "all_contents_later"])
 def content_coding(request, monkeypatch):
-    """Both ways of coding contents: a dictionary of the window shares' contents only, or of
-    every content (chosen by the fraction of shares in a window pair)."""
-    monkeypatch.setattr(outofcore, "DENSE_WINDOW_FRACTION", 1.0 if request.param == "contents_of_window_shares" else -1.0)
+    """Every way of coding contents: with the other id columns (small inputs), or after
+    partitioning (big inputs) either for the window shares' contents only or for all
+    (chosen by the fraction of shares in a window pair)."""
+    if request.param != "with_the_other_columns":
+        monkeypatch.setattr(outofcore, "PARALLEL_ENCODE_ROWS", 0)
+        monkeypatch.setattr(outofcore, "DENSE_WINDOW_FRACTION",
+                            1.0 if request.param == "contents_of_window_shares" else -1.0)
     return request.param
 
 
