@@ -127,11 +127,14 @@ def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
     return codes, enc.chunk(enc.num_chunks - 1).dictionary
 
 
-def encode_parquet(path: Path, keep_contents: bool = True) -> Encoded:
-    """Code the id columns of a share Parquet file and read the times. Up to
-    PARALLEL_ENCODE_ROWS rows the three id columns are coded in parallel threads; above,
-    accounts and objects one at a time (only one column's strings in memory) and contents
-    later, by :func:`code_contents`, once it is known which shares are in a window pair.
+def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | None = None) -> Encoded:
+    """Code the id columns of a share Parquet file and read the times.
+
+    Objects first; then, up to PARALLEL_ENCODE_ROWS rows, accounts and (when most shares
+    are in a window pair, as estimated on a sample of objects with ``time_window``) contents
+    in parallel threads. Otherwise contents are coded later by :func:`code_contents`, once it
+    is known which shares are in a window pair; above PARALLEL_ENCODE_ROWS the columns are
+    coded one at a time (only one column's strings in memory).
     ``keep_contents``: keep the content dictionary (only the result rows need it)."""
     path = Path(path)
     ts = _column(path, "timestamp_share")
@@ -140,21 +143,39 @@ def encode_parquet(path: Path, keep_contents: bool = True) -> Encoded:
     t = ts.to_numpy().astype(np.int64, copy=False)
     del ts
     parallel = len(t) <= PARALLEL_ENCODE_ROWS
-    names = ("account_id", "object_id", "content_id") if parallel else ("account_id", "object_id")
-    with ThreadPoolExecutor(max_workers=len(names) if parallel else 1) as pool:
-        jobs = {name: pool.submit(_encode_strings, path, name) for name in names}
-        (account, accounts), (obj, objects) = (jobs[n].result() for n in names[:2])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        accounts_job = pool.submit(_encode_strings, path, "account_id") if parallel else None
+        obj, objects = _encode_strings(path, "object_id")  # meanwhile
+        contents_job = None
+        if parallel and time_window is not None and window_fraction_estimate(obj, t, time_window) > DENSE_WINDOW_FRACTION:
+            contents_job = pool.submit(_encode_strings, path, "content_id")  # most are needed: code them all now
+        account, accounts = accounts_job.result() if parallel else _encode_strings(path, "account_id")
         enc = Encoded(obj, account, None, t, None, objects, accounts, None, 0, path, keep_contents)
-        if parallel:  # while the accounts are coded, coding every content costs no extra time
-            enc.content, contents = jobs["content_id"].result()
+        if contents_job is not None:
+            enc.content, contents = contents_job.result()
             _set_contents(enc, contents, None)
     return enc
 
 
+def window_fraction_estimate(obj: np.ndarray, time_: np.ndarray, time_window: int, sample: int = 64) -> float:
+    """Estimated fraction of the shares that are in a window pair, from the shares of about
+    one object in ``sample`` (all shares when that leaves fewer than 10,000). Only decides
+    how contents are coded, never what is computed."""
+    rows = np.flatnonzero(((obj.astype(np.int64) * 2654435761) >> 11) % sample == 0)
+    if len(rows) < 10_000:
+        rows = np.arange(len(obj))
+    if not len(rows):
+        return 0.0
+    o, tt = obj[rows], time_[rows]
+    order = np.lexsort((tt, o))
+    _, in_pair = window_rows(o[order], tt[order], time_window)
+    return float(in_pair.mean())
+
+
 def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
     """Code the content column: ``enc.content`` (int32 a row), ``enc.loop`` (the row's
-    content id equals its object id) and the dictionary; for inputs over
-    PARALLEL_ENCODE_ROWS shares (smaller ones are coded with the other columns).
+    content id equals its object id) and the dictionary, unless :func:`encode_parquet`
+    coded them already.
 
     Why not code every content: content ids are nearly unique (one per post), and building a
     dictionary of 10M distinct strings takes seconds and GiBs. A content code is only ever
@@ -489,7 +510,7 @@ def detect_network_parquet(
     allocation = large_array_allocation()
     allocation.__enter__()
     try:
-        enc = encode_parquet(in_path, keep_contents=write_result)
+        enc = encode_parquet(in_path, keep_contents=write_result, time_window=time_window)
         n_accounts = len(enc.accounts)
         lex, sorted_accounts = _lexical_order(enc.accounts)
         lap("encode")

@@ -116,3 +116,16 @@ def test_packed_argsort_sorts_like_argsort(n, key_bits):
     order = K.packed_argsort(key, key_bits)
     assert sorted(order.tolist()) == list(range(n))  # a permutation
     assert np.array_equal(key[order], np.sort(key))
+
+
+def test_window_fraction_estimate_follows_the_data():
+    from coordgraph.engines.outofcore import window_fraction_estimate, window_rows
+
+    rng = np.random.default_rng(9)
+    obj = rng.integers(0, 5_000, 200_000).astype(np.int32)
+    for spacing, expect_high in [(1, True), (10_000, False)]:
+        t = rng.integers(0, 400 * spacing, len(obj)).astype(np.int64)
+        order = np.lexsort((t, obj))
+        exact = window_rows(obj[order], t[order], 10)[1].mean()
+        estimate = window_fraction_estimate(obj, t, 10)
+        assert abs(estimate - exact) < 0.1 and (estimate > 0.5) == expect_high

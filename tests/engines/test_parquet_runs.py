@@ -60,7 +60,9 @@ def content_coding(request, monkeypatch):
     """Every way of coding contents: with the other id columns (small inputs), or after
     partitioning (big inputs) either for the window shares' contents only or for all
     (chosen by the fraction of shares in a window pair)."""
-    if request.param != "with_the_other_columns":
+    if request.param == "with_the_other_columns":
+        monkeypatch.setattr(outofcore, "DENSE_WINDOW_FRACTION", -1.0)
+    else:
         monkeypatch.setattr(outofcore, "PARALLEL_ENCODE_ROWS", 0)
         monkeypatch.setattr(outofcore, "DENSE_WINDOW_FRACTION",
                             1.0 if request.param == "contents_of_window_shares" else -1.0)
