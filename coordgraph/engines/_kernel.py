@@ -3,8 +3,9 @@
 Why a kernel: on hundreds of millions of shares the strings are what exhaust memory. Here
 every share is four integers (object, account, content codes, time in UNIX seconds) plus a
 loop flag, shares are sorted once by (object, time, processing order), and the window pairs
-are produced chunk by chunk straight from that order (O(output), never all at once), so
-memory is bounded by the chunk size whatever the number of pairs.
+are produced chunk by chunk straight from that order
+(:func:`coordgraph.analysis.pairs.chunk_ranges`, O(output), never all at once), so memory is
+bounded by the chunk size whatever the number of pairs.
 
 The method is the one of docs (spec/coordination.md): pre-filter, window pairs (inclusive),
 loop removal, the OR post-filter, orientation (older = earlier time, ties by processing
@@ -14,12 +15,9 @@ generated twice (cheap) instead of being stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
-from coordgraph.analysis.pairs import chunk_ranges, range_pairs
-from coordgraph.analysis.pairs import window_partner_counts as window_pair_counts
 
 #: Pairs produced per chunk (~80 bytes of scratch a pair while a chunk is processed; smaller
 #: chunks gained nothing measurable on the 1M-share dense bench, larger ones cost memory).
@@ -151,22 +149,6 @@ def sort_for_pairing(obj: np.ndarray, time: np.ndarray, account: np.ndarray, row
     return order
 
 
-def pair_chunks(shares: CodedShares, time_window: int, chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
-                counts: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (older, newer) index arrays into ``shares`` of every window pair, chunk by chunk.
-
-    A pair is two shares of one object at most ``time_window`` seconds apart (inclusive);
-    ``older`` comes first in the sort, so it is the older share (ties: processing order).
-    Each chunk holds at most ``max(chunk_pairs, one share's pairs)`` pairs. ``counts``: the
-    shares' :func:`window_pair_counts`, when the caller has them already.
-    """
-    if counts is None:
-        counts = window_pair_counts(shares.obj, shares.time, time_window)
-    cum = np.cumsum(counts)
-    for chunk in chunk_ranges(cum, chunk_pairs):
-        yield range_pairs(counts, cum, chunk)
-
-
 def drop_loops(shares: CodedShares, older: np.ndarray, newer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Remove loop pairs: object equal to either content id, equal content ids, same account."""
     keep = shares.account[older] != shares.account[newer]
@@ -175,16 +157,6 @@ def drop_loops(shares: CodedShares, older: np.ndarray, newer: np.ndarray) -> tup
     if shares.has_repeated_contents:
         keep &= shares.content[older] != shares.content[newer]
     return older[keep], newer[keep]
-
-
-def loop_free_chunks(shares: CodedShares, time_window: int, remove_loops: bool, chunk_pairs: int,
-                     counts: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """:func:`pair_chunks`, with loops removed when ``remove_loops``."""
-    for older, newer in pair_chunks(shares, time_window, chunk_pairs, counts):
-        if remove_loops:
-            older, newer = drop_loops(shares, older, newer)
-        if len(older):
-            yield older, newer
 
 
 def post_filter_contents(shares: CodedShares, paired: np.ndarray, min_participation: int) -> np.ndarray:
@@ -200,30 +172,6 @@ def post_filter_contents(shares: CodedShares, paired: np.ndarray, min_participat
     keep = np.zeros(shares.n_contents, dtype=bool)
     keep[shares.content[good_row]] = True
     return keep
-
-
-def detect_chunks(
-    shares: CodedShares,
-    time_window: int = 10,
-    min_participation: int = 2,
-    remove_loops: bool = True,
-    chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (older, newer) index chunks of the detect_groups result on pre-filtered,
-    sorted ``shares``: window pairs, loops removed, OR post-filter applied."""
-    if min_participation < 1:
-        yield from loop_free_chunks(shares, time_window, remove_loops, chunk_pairs)
-        return
-    paired = np.zeros(shares.n_contents, dtype=bool)
-    for older, newer in loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
-        paired[shares.content[older]] = True
-        paired[shares.content[newer]] = True
-    in_p = post_filter_contents(shares, paired, min_participation)
-    del paired
-    for older, newer in loop_free_chunks(shares, time_window, remove_loops, chunk_pairs):
-        keep = in_p[shares.content[older]] | in_p[shares.content[newer]]
-        if keep.any():
-            yield older[keep], newer[keep]
 
 
 def type7_quantile_from_histogram(hist: np.ndarray, q: float) -> float:

@@ -46,6 +46,24 @@ def fits(n_accounts: int, max_time_delta: int) -> bool:
     return 2 * bits_for(n_accounts) + bits_for(max_time_delta + 1) <= 64
 
 
+def _first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
+    """True at the first row of every run of equal values (``sorted_values`` sorted)."""
+    first = np.empty(len(sorted_values), dtype=bool)
+    if len(first):
+        first[0] = True
+        np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+    return first
+
+
+def edge_weights(k1: np.ndarray, time_bits: int) -> np.ndarray:
+    """Weight (number of pair rows) of every edge of these :func:`edge_keys`, which are
+    sorted in place: the lengths of the runs of equal ``k1 >> time_bits``."""
+    if not len(k1):
+        return np.zeros(0, dtype=np.int64)
+    k1.sort()
+    return _gaps(np.flatnonzero(_first_of_runs(k1 >> np.uint64(time_bits))), len(k1))
+
+
 def _dense_codes(values: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
     """Relabel non-negative integer codes to 0 .. distinct-1 (same labels across arrays):
     through a mark table over the code range when it is not much larger than the rows
@@ -59,10 +77,7 @@ def _dense_codes(values: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
         label = np.cumsum(used, dtype=np.int64) - 1
         return [label[v] for v in values], int(label[-1]) + 1
     sorted_codes = np.sort(np.concatenate(values))
-    keep = np.empty(len(sorted_codes), dtype=bool)
-    keep[0] = True
-    np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=keep[1:])
-    distinct = sorted_codes[keep]
+    distinct = sorted_codes[_first_of_runs(sorted_codes)]
     return [np.searchsorted(distinct, v) for v in values], len(distinct)
 
 
@@ -72,10 +87,7 @@ def _distinct_flags(edge: np.ndarray, content: np.ndarray, content_bits: int) ->
     k = edge << np.uint64(content_bits)
     k |= content.astype(np.uint64)
     k.sort()
-    first = np.empty(len(k), dtype=bool)
-    first[0] = True
-    np.not_equal(k[1:], k[:-1], out=first[1:])
-    return first
+    return _first_of_runs(k)
 
 
 def _run_sums(values: np.ndarray, starts: np.ndarray, total: np.ndarray | None = None) -> np.ndarray:
@@ -136,11 +148,7 @@ def aggregate_packed(k1: np.ndarray, content_a: np.ndarray, content_b: np.ndarra
     if pool is not None:
         distinct_a, distinct_b = (job.result() for job in jobs)
     np.right_shift(k1, shift, out=edge)
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    np.not_equal(edge[1:], edge[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    del new
+    starts = np.flatnonzero(_first_of_runs(edge))
     keys = edge[starts]
     weight = _gaps(starts, n)
     td = np.bitwise_and(k1, np.uint64((1 << time_bits) - 1), out=edge)

@@ -41,7 +41,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from coordgraph.analysis.hubs import window_pair_counts
+from coordgraph.analysis.pairs import chunk_ranges, range_pairs
+from coordgraph.analysis.pairs import window_partner_counts as window_pair_counts
 from coordgraph.engines import _kernel as K
 from coordgraph.engines import _packed as P
 from coordgraph.engines._memory import large_array_allocation
@@ -115,16 +116,17 @@ def _column(path: Path, name: str) -> pa.ChunkedArray:
     return col
 
 
-def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
-    """One string column -> (int32 codes in order of first appearance, dictionary)."""
+def _string_column(path: Path, name: str) -> pa.ChunkedArray:
+    """One id column of the share file as strings (ids stored as numbers are cast)."""
     col = _column(path, name)
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = pc.cast(col, pa.string())
-    if col.num_chunks == 0:
-        return np.zeros(0, dtype=np.int32), pa.array([], pa.string())
-    enc = pc.dictionary_encode(col)
-    codes = np.concatenate([c.indices.to_numpy() for c in enc.chunks]).astype(np.int32, copy=False)
-    return codes, enc.chunk(enc.num_chunks - 1).dictionary
+    return col
+
+
+def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
+    """One string column -> (int32 codes in order of first appearance, dictionary)."""
+    return _dictionary_codes(_string_column(path, name))
 
 
 def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | None = None) -> Encoded:
@@ -184,9 +186,7 @@ def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
     a mask over all rows), only their contents get a dictionary, every row is looked up in
     it, and the rows whose content is not in it share one extra code that no pair ever sees.
     When most shares are in a pair, the whole column is dictionary-coded at once."""
-    col = _column(enc.path, "content_id")
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        col = pc.cast(col, pa.string())
+    col = _string_column(enc.path, "content_id")
     n_window = int(in_window.sum())
     if n_window > DENSE_WINDOW_FRACTION * len(in_window):
         enc.content, contents = _dictionary_codes(col)
@@ -763,10 +763,10 @@ def _loop_free_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np
     cum = np.cumsum(counts)
 
     def pairs(chunk):
-        older, newer = K.range_pairs(counts, cum, chunk)
+        older, newer = range_pairs(counts, cum, chunk)
         return K.drop_loops(shares, older, newer) if remove_loops else (older, newer)
 
-    for older, newer in bounded_map(pool, pairs, K.chunk_ranges(cum, chunk_pairs), PAIR_THREADS):
+    for older, newer in bounded_map(pool, pairs, chunk_ranges(cum, chunk_pairs), PAIR_THREADS):
         if len(older):
             yield older, newer
 
@@ -954,14 +954,7 @@ def _weight_histogram(buckets: _Buckets, n_buckets: int, layout: _PairLayout) ->
     an edge's weight is the length of its run of equal ``k1 >> time_bits``."""
     def weights(b: int) -> np.ndarray | None:
         k1 = buckets.read_column(b, "k1")
-        if k1 is None or not len(k1):
-            return None
-        k1.sort()
-        edge = k1 >> np.uint64(layout.time_bits)
-        new = np.empty(len(edge), dtype=bool)
-        new[0] = True
-        np.not_equal(edge[1:], edge[:-1], out=new[1:])
-        return P._gaps(np.flatnonzero(new), len(edge))
+        return None if k1 is None else P.edge_weights(k1, layout.time_bits)
 
     hist = np.zeros(1, dtype=np.int64)
     with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:
