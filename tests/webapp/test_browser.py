@@ -52,6 +52,21 @@ def cy_ids(page, selector: str) -> list[str]:
     return page.evaluate(f"s => {CY}.elements(s).map(e => e.id())", selector)
 
 
+def pick_option(page, dropdown: str, text: str, tries: int = 3) -> None:
+    """Choose ``text`` in a Dash dropdown; retried when a callback re-renders it meanwhile."""
+    for attempt in range(tries):
+        page.wait_for_load_state("networkidle")
+        page.click(dropdown)
+        page.keyboard.type(text)
+        try:
+            page.locator(".dash-options-list-option-text", has_text=text).first.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - closed by a re-render: try again
+            page.keyboard.press("Escape")
+            if attempt == tries - 1:
+                raise
+
+
 def test_overview_expand_and_edge_provenance(page, campaign, artifacts):
     st, run_id, sim = campaign
     summary = wait_drawn(page)
@@ -170,9 +185,7 @@ def test_library_query_runs_in_console(page, campaign):
     st, run_id, _ = campaign
     wait_drawn(page)
     page.click("text=Console")
-    page.click("#console-library")
-    page.keyboard.type("webapp_community_members")
-    page.locator(".dash-options-list-option-text", has_text="webapp_community_members").first.click()
+    pick_option(page, "#console-library", "webapp_community_members")
     page.wait_for_function("() => document.querySelector('#console-query').value.includes('IN_RUN')")
     page.fill("#console-params", json.dumps({"run_id": run_id, "community": 0}))
     page.click("#console-run")

@@ -19,29 +19,14 @@ def trends_saved(campaign):
     return ["#organicday", "#inflatedday"]
 
 
-def _pick(page, dropdown: str, text: str, tries: int = 3) -> None:
-    """Choose ``text`` in a Dash dropdown; retried when a callback re-renders it meanwhile."""
-    for attempt in range(tries):
-        page.wait_for_load_state("networkidle")
-        page.click(dropdown)
-        page.keyboard.type(text)
-        try:
-            page.locator(".dash-options-list-option-text", has_text=text).first.click(timeout=5_000)
-            return
-        except Exception:  # noqa: BLE001 - closed by a re-render: try again
-            page.keyboard.press("Escape")
-            if attempt == tries - 1:
-                raise
-
-
 def test_trends_side_by_side(page, trends_saved, artifacts):
-    from tests.webapp.test_browser import wait_drawn
+    from tests.webapp.test_browser import pick_option, wait_drawn
 
     wait_drawn(page)
     page.click("text=Trends")
     page.wait_for_function("() => document.querySelector('#trend-message').innerText.includes('2 trends')")
-    _pick(page, "#trend-a", "organicday")
-    _pick(page, "#trend-b", "inflatedday")
+    pick_option(page, "#trend-a", "organicday")
+    pick_option(page, "#trend-b", "inflatedday")
     page.wait_for_selector("#trend-volume .scatterlayer .trace:nth-child(2)")
     page.wait_for_selector("#trend-indicators .barlayer")
     table = page.inner_text("#trend-table")
@@ -51,7 +36,7 @@ def test_trends_side_by_side(page, trends_saved, artifacts):
 
 def test_save_and_reopen_case(page, campaign, artifacts):
     from coordgraph.cypher.cases import get_case
-    from tests.webapp.test_browser import CY, click_until, cy_ids, wait_drawn
+    from tests.webapp.test_browser import CY, click_until, cy_ids, pick_option, wait_drawn
 
     st, run_id, _ = campaign
     wait_drawn(page)
@@ -85,7 +70,7 @@ def test_save_and_reopen_case(page, campaign, artifacts):
     page.goto(page.url)
     wait_drawn(page)
     page.click("text=Cases")
-    _pick(page, "#case-list", "browser case")
+    pick_option(page, "#case-list", "browser case")
     page.wait_for_function("() => document.querySelector('#case-detail').innerText.includes('Campaign found')")
     page.click("text=Network")
     page.wait_for_function(f"() => {CY}.nodes('node.account').length > 0")
