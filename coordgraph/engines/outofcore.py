@@ -323,30 +323,11 @@ class _Buckets:
         self.used = [False] * n_buckets
         self.chunks: list[list[dict]] = [[] for _ in range(n_buckets)]
         self.files: dict[tuple[int, str], object] = {}
-        self.reserved = 0
-        self.filled: dict[str, np.ndarray] = {}
-        self.n_filled = 0
-
-    def reserve(self, rows: int) -> None:
-        """One bucket in memory: rows are copied into arrays of at most ``rows`` rows (an
-        upper bound; pages never written are never touched), so reading needs no concatenation."""
-        if self.in_memory and len(self.chunks) == 1:
-            self.reserved = rows
 
     def _path(self, bucket: int, name: str) -> Path:
         return self.tmp / f"{self.prefix}-{bucket:04d}-{name}.bin"
 
     def append(self, bucket: int, cols: dict) -> None:
-        if self.reserved:
-            rows = len(next(iter(cols.values())))
-            if self.n_filled + rows <= self.reserved:
-                for name, values in cols.items():
-                    if name not in self.filled:
-                        self.filled[name] = np.empty(self.reserved, dtype=values.dtype)
-                    self.filled[name][self.n_filled:self.n_filled + rows] = values
-                self.n_filled += rows
-                return
-            self._flush_reserved()  # more rows than reserved (never expected): plain chunks
         if self.in_memory:
             self.chunks[bucket].append(cols)
             return
@@ -365,15 +346,8 @@ class _Buckets:
             f.close()
         self.files.clear()
 
-    def _flush_reserved(self) -> None:
-        if self.n_filled:
-            self.chunks[0].append({k: v[:self.n_filled] for k, v in self.filled.items()})
-        self.reserved, self.filled, self.n_filled = 0, {}, 0
-
     def read_column(self, bucket: int, name: str) -> np.ndarray | None:
         """A copy of one column of the bucket (None when empty); the bucket stays as it is."""
-        if self.reserved:
-            self._flush_reserved()
         if self.in_memory:
             chunks = self.chunks[bucket]
             return np.concatenate([c[name] for c in chunks]) if chunks else None
@@ -383,8 +357,6 @@ class _Buckets:
 
     def read(self, bucket: int) -> dict | None:
         """The bucket's columns as numpy arrays (None when empty); frees memory or disk."""
-        if self.reserved:
-            self._flush_reserved()
         if self.in_memory:
             chunks, self.chunks[bucket] = self.chunks[bucket], []
             if not chunks:
@@ -592,7 +564,6 @@ def detect_network_parquet(
         if upper >= SPLIT_PAIRS:
             n_buckets = max(n_buckets, EDGE_WRITERS)  # a bucket per writer thread at least
         buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets)
-        buckets.reserve(upper)
         result_writer = None
         n_result = 0
         for i, path in enumerate(parts):

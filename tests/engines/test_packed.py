@@ -1,10 +1,9 @@
 """The out-of-core engine's building blocks against plain references: the packed-key edge
 aggregation against the argsort aggregation (and a pandas groupby), pair chunking against
-all pairs, the in-place bucket, and the allocator settings."""
+all pairs, and the allocator settings."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,6 @@ import pytest
 from coordgraph.engines import _kernel as K
 from coordgraph.engines import _packed as P
 from coordgraph.engines._memory import large_array_allocation
-from coordgraph.engines.outofcore import _Buckets
 
 
 def random_pairs(rng, n, n_accounts, n_contents, window):
@@ -77,15 +75,6 @@ def test_pair_chunks_cover_every_window_pair_once():
     i, j = np.triu_indices(n, 1)
     same = (obj[i] == obj[j]) & (np.abs(t[j] - t[i]) <= 10)
     assert got == set(zip(i[same].tolist(), j[same].tolist()))
-
-
-def test_reserved_bucket_fills_in_place_and_survives_overflow(tmp_path: Path):
-    buckets = _Buckets(tmp_path, 1, in_memory=True)
-    buckets.reserve(5)
-    buckets.append(0, {"a": np.arange(3), "b": np.ones(3, np.int32)})
-    buckets.append(0, {"a": np.arange(3, 6), "b": np.zeros(3, np.int32)})  # beyond the reservation
-    out = buckets.read(0)
-    assert out["a"].tolist() == [0, 1, 2, 3, 4, 5] and out["b"].tolist() == [1, 1, 1, 0, 0, 0]
 
 
 def test_allocator_settings_are_restored():
