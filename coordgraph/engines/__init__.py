@@ -27,8 +27,8 @@ def engine_module(name: str) -> ModuleType:
 #: Bytes a share costs in the python engine as pandas strings (measured, pessimistic).
 PYTHON_BYTES_PER_SHARE = 400
 #: Above this many shares ``auto`` prefers the out-of-core engine: same results, bounded
-#: memory, and faster once pairs number in the millions (bench: 1M dense shares, 14.6M pairs:
-#: python 145 s / 10.8 GB, outofcore ~10 s / ~2 GB).
+#: memory, and faster once pairs number in the millions (bench: 1M dense shares, 14.3M pairs:
+#: python 67 s / 10.2 GiB, outofcore 2.7 s / 1.5 GiB).
 AUTO_PYTHON_MAX_ROWS = 250_000
 
 
