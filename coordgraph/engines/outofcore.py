@@ -45,6 +45,7 @@ from coordgraph.analysis.pairs import chunk_ranges, range_pairs
 from coordgraph.analysis.pairs import window_partner_counts as window_pair_counts
 from coordgraph.engines import _kernel as K
 from coordgraph.engines import _packed as P
+from coordgraph.engines._arrow import from_numpy, to_numpy
 from coordgraph.engines._memory import large_array_allocation
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | No
     ts = _column(path, "timestamp_share")
     if not pa.types.is_integer(ts.type):
         raise EngineInputError(f"{path}: field 'timestamp_share' must be integer UNIX seconds, found {ts.type}")
-    t = ts.to_numpy().astype(np.int64, copy=False)
+    t = to_numpy(ts).astype(np.int64, copy=False)
     del ts
     parallel = len(t) <= PARALLEL_ENCODE_ROWS
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -192,7 +193,7 @@ def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
         enc.content, contents = _dictionary_codes(col)
         outside = None
     else:
-        _, contents = _dictionary_codes(col.take(pa.array(np.flatnonzero(in_window))))
+        _, contents = _dictionary_codes(col.take(from_numpy(np.flatnonzero(in_window))))
         outside = len(contents)  # the code of every row whose content is in no window pair
         enc.content = _lookup_codes(col, contents, outside)
     del col
@@ -206,7 +207,7 @@ def _set_contents(enc: Encoded, contents: pa.Array, outside: int | None) -> None
     if content_as_obj.null_count == len(content_as_obj):
         enc.loop = np.zeros(len(enc.obj), dtype=bool)
     else:
-        c2o = np.asarray(content_as_obj.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        c2o = to_numpy(content_as_obj, null_value=-1).astype(np.int64)
         if outside is not None:
             c2o = np.append(c2o, -1)
         enc.loop = c2o[enc.content] == enc.obj
@@ -226,7 +227,7 @@ def _lookup_codes(col: pa.ChunkedArray, dictionary: pa.Array, missing: int, thre
 
     def lookup(part: list) -> np.ndarray:
         found = pc.index_in(pa.chunked_array(part, col.type), value_set=dictionary)
-        return np.concatenate([c.fill_null(missing).to_numpy() for c in found.chunks]).astype(np.int32, copy=False)
+        return to_numpy(found, null_value=missing).astype(np.int32, copy=False)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return np.concatenate(list(pool.map(lookup, [chunks[i:i + step] for i in range(0, len(chunks), step)])))
@@ -238,9 +239,9 @@ def _dictionary_codes(col) -> tuple[np.ndarray, pa.Array]:
         return np.zeros(0, dtype=np.int32), pa.array([], pa.string())
     enc = pc.dictionary_encode(col)
     if isinstance(enc, pa.ChunkedArray):
-        codes = np.concatenate([c.indices.to_numpy() for c in enc.chunks]).astype(np.int32, copy=False)
+        codes = np.concatenate([to_numpy(c.indices) for c in enc.chunks]).astype(np.int32, copy=False)
         return codes, enc.chunk(enc.num_chunks - 1).dictionary
-    return enc.indices.to_numpy().astype(np.int32, copy=False), enc.dictionary
+    return to_numpy(enc.indices).astype(np.int32, copy=False), enc.dictionary
 
 
 def window_rows(obj: np.ndarray, time_: np.ndarray, time_window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -279,8 +280,8 @@ def partition_rows(enc: Encoded, keep: np.ndarray, n_partitions: int, order_ties
 def _spill_partition(enc: Encoded, rows: np.ndarray, target: Path) -> Path:
     """Write a partition's sorted rows (object, account, time codes and row ids) to Parquet;
     contents are gathered by row id when it is read back."""
-    pq.write_table(pa.table({"obj": enc.obj[rows], "account": enc.account[rows], "time": enc.time[rows],
-                             "row": rows.astype(np.int64)}), target, compression="lz4")
+    pq.write_table(pa.table({"obj": from_numpy(enc.obj[rows]), "account": from_numpy(enc.account[rows]),
+                             "time": from_numpy(enc.time[rows]), "row": from_numpy(rows.astype(np.int64))}), target, compression="lz4")
     return target
 
 
@@ -295,7 +296,7 @@ def _partition_shares(col: dict, enc: Encoded, lex: np.ndarray) -> K.CodedShares
 def _load_partition(path: Path, enc: Encoded, lex: np.ndarray) -> K.CodedShares:
     """Read one spilled partition (already sorted for pairing)."""
     tab = pq.ParquetFile(path).read()
-    return _partition_shares({name: tab.column(name).to_numpy() for name in tab.column_names}, enc, lex)
+    return _partition_shares({name: to_numpy(tab.column(name)) for name in tab.column_names}, enc, lex)
 
 
 def _memory_partition(enc: Encoded, rows: np.ndarray, lex: np.ndarray) -> K.CodedShares:
@@ -689,19 +690,19 @@ def _lexical_order(dictionary: pa.Array) -> tuple[np.ndarray, pa.Array]:
     and the entries in that order."""
     order = pc.sort_indices(dictionary)
     rank = np.empty(len(order), dtype=np.int32)
-    rank[order.to_numpy()] = np.arange(len(order), dtype=np.int32)
+    rank[to_numpy(order)] = np.arange(len(order), dtype=np.int32)
     return rank, dictionary.take(order)
 
 
 def _result_table(enc: Encoded, shares: K.CodedShares, older: np.ndarray, newer: np.ndarray) -> pa.Table:
     """detect_groups rows with the original ids (taken from the dictionaries)."""
     return pa.table({
-        "object_id": enc.objects.take(pa.array(shares.obj[older])),
-        "content_id": enc.contents.take(pa.array(shares.content[older])),
-        "content_id_y": enc.contents.take(pa.array(shares.content[newer])),
-        "time_delta": pa.array(shares.time[newer] - shares.time[older], pa.int64()),
-        "account_id": enc.accounts.take(pa.array(shares.account[older])),
-        "account_id_y": enc.accounts.take(pa.array(shares.account[newer])),
+        "object_id": enc.objects.take(from_numpy(shares.obj[older])),
+        "content_id": enc.contents.take(from_numpy(shares.content[older])),
+        "content_id_y": enc.contents.take(from_numpy(shares.content[newer])),
+        "time_delta": from_numpy((shares.time[newer] - shares.time[older]).astype(np.int64, copy=False)),
+        "account_id": enc.accounts.take(from_numpy(shares.account[older])),
+        "account_id_y": enc.accounts.take(from_numpy(shares.account[newer])),
     })
 
 
@@ -797,15 +798,16 @@ def _edge_table(e: dict, sorted_accounts: pa.Array, threshold: float) -> pa.Tabl
     used[hi] = True
     if int(used.sum()) < len(used) // 2:  # few accounts: a dictionary of those only (it is written per row group)
         relabel = np.cumsum(used, dtype=np.int32) - 1
-        lo, hi, dictionary = relabel[lo], relabel[hi], dictionary.filter(pa.array(used))
+        lo, hi, dictionary = relabel[lo], relabel[hi], dictionary.take(from_numpy(np.flatnonzero(used)))
     return pa.table({
-        "account_id": pa.DictionaryArray.from_arrays(lo, dictionary),
-        "account_id_y": pa.DictionaryArray.from_arrays(hi, dictionary),
-        "weight": w,
-        "avg_time_delta": e["sum_td"] / w,
-        "n_content_id": n_lo, "n_content_id_y": n_hi,
-        "edge_symmetry_score": np.minimum(n_lo, n_hi) / np.maximum(n_lo, n_hi),
-        "weight_threshold": (w > threshold).astype(np.int64),
+        "account_id": pa.DictionaryArray.from_arrays(from_numpy(lo.astype(np.int32, copy=False)), dictionary),
+        "account_id_y": pa.DictionaryArray.from_arrays(from_numpy(hi.astype(np.int32, copy=False)), dictionary),
+        "weight": from_numpy(w.astype(np.int64, copy=False)),
+        "avg_time_delta": from_numpy(e["sum_td"] / w),
+        "n_content_id": from_numpy(n_lo.astype(np.int64, copy=False)),
+        "n_content_id_y": from_numpy(n_hi.astype(np.int64, copy=False)),
+        "edge_symmetry_score": from_numpy(np.minimum(n_lo, n_hi) / np.maximum(n_lo, n_hi)),
+        "weight_threshold": from_numpy((w > threshold).astype(np.int64)),
     }, schema=EDGE_SCHEMA)
 
 
@@ -911,8 +913,8 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
         threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
         _write_edges(staged, n_buckets, sorted_accounts, threshold, target)
     present = np.flatnonzero(degree)  # ranks in code-point order: the vertices come out sorted
-    vert = pa.table({"account_id": sorted_accounts.take(pa.array(present)), "degree": degree[present],
-                     "strength": strength[present]})
+    vert = pa.table({"account_id": sorted_accounts.take(from_numpy(present)), "degree": from_numpy(degree[present]),
+                     "strength": from_numpy(strength[present])})
     pq.write_table(vert, out_dir / "vertices.parquet", compression="zstd")
     return {"edges": n_edges, "vertices": int(len(present)), "threshold": threshold,
             "edges_above_threshold": int(hist[int(np.floor(threshold)) + 1:].sum()) if n_edges else 0,
