@@ -52,3 +52,9 @@ def from_numpy(values: np.ndarray) -> pa.Array:
     if values.ndim != 1 or values.dtype.kind not in "iuf":
         raise TypeError(f"from_numpy: a 1-D integer or floating array is needed, got {values.dtype} {values.shape}")
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
+
+
+def empty_strings(n: int, type_: pa.DataType = pa.string()) -> pa.Array:
+    """``n`` empty strings of a string or large_string type."""
+    offsets = np.zeros(n + 1, dtype=np.int64 if pa.types.is_large_string(type_) else np.int32)
+    return pa.Array.from_buffers(type_, n, [None, pa.py_buffer(offsets), pa.py_buffer(b"")])

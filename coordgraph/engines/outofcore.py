@@ -45,7 +45,7 @@ from coordgraph.analysis.pairs import chunk_ranges, range_pairs
 from coordgraph.analysis.pairs import window_partner_counts as window_pair_counts
 from coordgraph.engines import _kernel as K
 from coordgraph.engines import _packed as P
-from coordgraph.engines._arrow import from_numpy, to_numpy
+from coordgraph.engines._arrow import empty_strings, from_numpy, to_numpy
 from coordgraph.engines._memory import large_array_allocation
 
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ def _set_contents(enc: Encoded, contents: pa.Array, outside: int | None) -> None
         del c2o
     enc.n_contents = len(contents) + (outside is not None)
     if enc.keep_contents:
-        enc.contents = contents if outside is None else pa.concat_arrays([contents, pa.array([""], contents.type)])
+        enc.contents = contents if outside is None else pa.concat_arrays([contents, empty_strings(1, contents.type)])
 
 
 def _lookup_codes(col: pa.ChunkedArray, dictionary: pa.Array, missing: int, threads: int = 2) -> np.ndarray:
@@ -235,10 +235,10 @@ def _lookup_codes(col: pa.ChunkedArray, dictionary: pa.Array, missing: int, thre
 
 def _dictionary_codes(col) -> tuple[np.ndarray, pa.Array]:
     """Codes (int32, order of first appearance) and dictionary of a string array."""
-    if isinstance(col, pa.ChunkedArray) and col.num_chunks == 0:
-        return np.zeros(0, dtype=np.int32), pa.array([], pa.string())
     enc = pc.dictionary_encode(col)
     if isinstance(enc, pa.ChunkedArray):
+        if enc.num_chunks == 0:  # no rows (e.g. no share in any window pair)
+            return np.zeros(0, dtype=np.int32), empty_strings(0, col.type)
         codes = np.concatenate([to_numpy(c.indices) for c in enc.chunks]).astype(np.int32, copy=False)
         return codes, enc.chunk(enc.num_chunks - 1).dictionary
     return to_numpy(enc.indices).astype(np.int32, copy=False), enc.dictionary
@@ -480,140 +480,138 @@ def detect_network_parquet(
         clock[name] = time.perf_counter()
         peak[name] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)  # GiB (Linux: KiB)
 
-    allocation = large_array_allocation()
-    allocation.__enter__()
-    try:
-        enc = encode_parquet(in_path, keep_contents=write_result, time_window=time_window)
-        n_accounts = len(enc.accounts)
-        lex, sorted_accounts = _lexical_order(enc.accounts)
-        lap("encode")
-        obj_shares = np.bincount(enc.obj, minlength=len(enc.objects))
-        capped = _cap_objects(enc, obj_shares, max_object_shares)
-        keep = _prefilter_kept(enc.account, n_accounts, min_participation, capped, enc.obj)
-        if n_partitions is None:
-            n_partitions = choose_partitions(int(keep.sum()))
-        # Each partition is sorted once; its window pairs are counted (hubs, bucket count) and
-        # the shares in a window pair noted (which contents to code). One partition stays in
-        # memory, several are spilled (codes only) and read back one at a time.
-        single = n_partitions == 1
-        in_window = np.zeros(len(enc.obj), dtype=bool)
-        obj_pairs = np.zeros(len(enc.objects), dtype=np.float64)
-        upper = 0
-        parts, counts_of, single_rows = [], {}, None
-        # ties of (object, time) matter only for which share is "older" in result rows and compat counts
-        for p, rows in enumerate(partition_rows(enc, keep, n_partitions, order_ties=write_result or compat)):
-            counts, in_pair = window_rows(enc.obj[rows], enc.time[rows], time_window)
-            in_window[rows[in_pair]] = True
-            obj_pairs += np.bincount(enc.obj[rows], weights=counts, minlength=len(obj_pairs))
-            upper += int(counts.sum())
-            if single:
-                single_rows, counts_of[0] = rows, counts
-                parts.append(None)
-            else:
-                parts.append(_spill_partition(enc, rows, tmp / f"part-{p:04d}.parquet"))
-            del counts, in_pair
-        lap("partition")
-        if enc.content is None:
-            code_contents(enc, in_window)
-        del in_window
-        n_contents = enc.n_contents
-        loaded = {0: _memory_partition(enc, single_rows, lex)} if single else {}
-        acc_kept, cont_kept = enc.account[keep], enc.content[keep]
-        del keep, single_rows
-        enc.obj = enc.time = None  # the partitions hold them now
-        lap("contents")
+    with large_array_allocation():
+        try:
+            enc = encode_parquet(in_path, keep_contents=write_result, time_window=time_window)
+            n_accounts = len(enc.accounts)
+            lex, sorted_accounts = _lexical_order(enc.accounts)
+            lap("encode")
+            obj_shares = np.bincount(enc.obj, minlength=len(enc.objects))
+            capped = _cap_objects(enc, obj_shares, max_object_shares)
+            keep = _prefilter_kept(enc.account, n_accounts, min_participation, capped, enc.obj)
+            if n_partitions is None:
+                n_partitions = choose_partitions(int(keep.sum()))
+            # Each partition is sorted once; its window pairs are counted (hubs, bucket count) and
+            # the shares in a window pair noted (which contents to code). One partition stays in
+            # memory, several are spilled (codes only) and read back one at a time.
+            single = n_partitions == 1
+            in_window = np.zeros(len(enc.obj), dtype=bool)
+            obj_pairs = np.zeros(len(enc.objects), dtype=np.float64)
+            upper = 0
+            parts, counts_of, single_rows = [], {}, None
+            # ties of (object, time) matter only for which share is "older" in result rows and compat counts
+            for p, rows in enumerate(partition_rows(enc, keep, n_partitions, order_ties=write_result or compat)):
+                counts, in_pair = window_rows(enc.obj[rows], enc.time[rows], time_window)
+                in_window[rows[in_pair]] = True
+                obj_pairs += np.bincount(enc.obj[rows], weights=counts, minlength=len(obj_pairs))
+                upper += int(counts.sum())
+                if single:
+                    single_rows, counts_of[0] = rows, counts
+                    parts.append(None)
+                else:
+                    parts.append(_spill_partition(enc, rows, tmp / f"part-{p:04d}.parquet"))
+                del counts, in_pair
+            lap("partition")
+            if enc.content is None:
+                code_contents(enc, in_window)
+            del in_window
+            n_contents = enc.n_contents
+            loaded = {0: _memory_partition(enc, single_rows, lex)} if single else {}
+            acc_kept, cont_kept = enc.account[keep], enc.content[keep]
+            del keep, single_rows
+            enc.obj = enc.time = None  # the partitions hold them now
+            lap("contents")
 
-        # Pass A: per-object pair counts (hubs, bucket count) and, for the post-filter, the
-        # contents in a loop-free pair (C). One partition: keep it and its pairs for pass B.
-        # Chunks of pairs are formed in PAIR_THREADS threads (numpy releases the GIL).
-        pool = ThreadPoolExecutor(max_workers=PAIR_THREADS)
-        stash: list | None = [] if single and min_participation >= 2 else None
-        stash_pairs = 0
-        paired = np.zeros(n_contents, dtype=bool) if min_participation >= 2 else None
-        for i, path in enumerate(parts):
-            if paired is None:
-                break
-            shares = loaded[i] if single else _load_partition(path, enc, lex)
-            counts = counts_of[i] if single else window_pair_counts(shares.obj, shares.time, time_window)
-            in_pair = np.zeros(len(shares), dtype=bool)
-            for older, newer in _loop_free_pairs(pool, shares, counts, remove_loops, chunk_pairs):
-                in_pair[older] = True
-                in_pair[newer] = True
+            # Pass A: per-object pair counts (hubs, bucket count) and, for the post-filter, the
+            # contents in a loop-free pair (C). One partition: keep it and its pairs for pass B.
+            # Chunks of pairs are formed in PAIR_THREADS threads (numpy releases the GIL).
+            pool = ThreadPoolExecutor(max_workers=PAIR_THREADS)
+            stash: list | None = [] if single and min_participation >= 2 else None
+            stash_pairs = 0
+            paired = np.zeros(n_contents, dtype=bool) if min_participation >= 2 else None
+            for i, path in enumerate(parts):
+                if paired is None:
+                    break
+                shares = loaded[i] if single else _load_partition(path, enc, lex)
+                counts = counts_of[i] if single else window_pair_counts(shares.obj, shares.time, time_window)
+                in_pair = np.zeros(len(shares), dtype=bool)
+                for older, newer in _loop_free_pairs(pool, shares, counts, remove_loops, chunk_pairs):
+                    in_pair[older] = True
+                    in_pair[newer] = True
+                    if stash is not None:
+                        stash_pairs += len(older)
+                        if stash_pairs <= max_stash_pairs:
+                            stash.append((older, newer))
+                        else:
+                            stash = None
+                paired[shares.content[in_pair]] = True
+                del counts, in_pair
+            if paired is not None:
+                in_p = K.post_filter_contents(
+                    K.CodedShares(None, acc_kept, cont_kept, None, None, n_accounts, n_contents), paired, min_participation)
+                if in_p[cont_kept].all():
+                    in_p = None  # every pair survives the post-filter: no need to test each
+            else:
+                in_p = None
+            del paired, acc_kept, cont_kept
+            lap("pass_a")
+
+            # Pass B: kept pairs -> result.parquet and edge buckets of ~bucket_pairs pairs.
+            layout = _PairLayout.choose(n_accounts, time_window, compat)
+            if in_memory_buckets is None:
+                in_memory_buckets = upper * PAIR_ROW_BYTES <= min(available_memory_bytes() // 4, IN_MEMORY_BUCKET_BYTES)
+            n_buckets = max(1, -(-upper // bucket_pairs))
+            if upper >= SPLIT_PAIRS:
+                n_buckets = max(n_buckets, EDGE_WRITERS)  # a bucket per writer thread at least
+            buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets)
+            result_writer = None
+            n_result = 0
+            for i, path in enumerate(parts):
+                shares = loaded.pop(i) if i in loaded else _load_partition(path, enc, lex)
+                sel = None if in_p is None else in_p[shares.content]
                 if stash is not None:
-                    stash_pairs += len(older)
-                    if stash_pairs <= max_stash_pairs:
-                        stash.append((older, newer))
-                    else:
-                        stash = None
-            paired[shares.content[in_pair]] = True
-            del counts, in_pair
-        if paired is not None:
-            in_p = K.post_filter_contents(
-                K.CodedShares(None, acc_kept, cont_kept, None, None, n_accounts, n_contents), paired, min_participation)
-            if in_p[cont_kept].all():
-                in_p = None  # every pair survives the post-filter: no need to test each
-        else:
-            in_p = None
-        del paired, acc_kept, cont_kept
-        lap("pass_a")
+                    chunks = stash
+                else:
+                    counts = counts_of.pop(i, None)
+                    if counts is None:
+                        counts = window_pair_counts(shares.obj, shares.time, time_window)
+                    chunks = _loop_free_pairs(pool, shares, counts, remove_loops, chunk_pairs)
 
-        # Pass B: kept pairs -> result.parquet and edge buckets of ~bucket_pairs pairs.
-        layout = _PairLayout.choose(n_accounts, time_window, compat)
-        if in_memory_buckets is None:
-            in_memory_buckets = upper * PAIR_ROW_BYTES <= min(available_memory_bytes() // 4, IN_MEMORY_BUCKET_BYTES)
-        n_buckets = max(1, -(-upper // bucket_pairs))
-        if upper >= SPLIT_PAIRS:
-            n_buckets = max(n_buckets, EDGE_WRITERS)  # a bucket per writer thread at least
-        buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets)
-        result_writer = None
-        n_result = 0
-        for i, path in enumerate(parts):
-            shares = loaded.pop(i) if i in loaded else _load_partition(path, enc, lex)
-            sel = None if in_p is None else in_p[shares.content]
-            if stash is not None:
-                chunks = stash
-            else:
-                counts = counts_of.pop(i, None)
-                if counts is None:
-                    counts = window_pair_counts(shares.obj, shares.time, time_window)
-                chunks = _loop_free_pairs(pool, shares, counts, remove_loops, chunk_pairs)
+                def kept_columns(chunk, shares=shares, sel=sel):
+                    older, newer = chunk
+                    if sel is not None:
+                        keep_pair = sel[older] | sel[newer]
+                        older, newer = older[keep_pair], newer[keep_pair]
+                    return older, newer, _bucket_columns(layout, shares, older, newer, n_buckets)
 
-            def kept_columns(chunk, shares=shares, sel=sel):
-                older, newer = chunk
-                if sel is not None:
-                    keep_pair = sel[older] | sel[newer]
-                    older, newer = older[keep_pair], newer[keep_pair]
-                return older, newer, _bucket_columns(layout, shares, older, newer, n_buckets)
+                for older, newer, by_bucket in bounded_map(pool, kept_columns, chunks, PAIR_THREADS):
+                    if not len(older):
+                        continue
+                    n_result += len(older)
+                    if write_result:
+                        table = _result_table(enc, shares, older, newer)
+                        if result_writer is None:
+                            result_writer = pq.ParquetWriter(out_dir / "result.parquet", table.schema, compression="zstd")
+                        result_writer.write_table(table)
+                    for b, cols in by_bucket:
+                        buckets.append(b, cols)
+                if path is not None:
+                    path.unlink()
+                stash = chunks = sel = None
+            pool.shutdown()
+            buckets.close()
+            if result_writer is not None:
+                result_writer.close()
+            elif write_result:
+                pq.write_table(_empty_result(), out_dir / "result.parquet")
+            del in_p
+            lap("pass_b")
 
-            for older, newer, by_bucket in bounded_map(pool, kept_columns, chunks, PAIR_THREADS):
-                if not len(older):
-                    continue
-                n_result += len(older)
-                if write_result:
-                    table = _result_table(enc, shares, older, newer)
-                    if result_writer is None:
-                        result_writer = pq.ParquetWriter(out_dir / "result.parquet", table.schema, compression="zstd")
-                    result_writer.write_table(table)
-                for b, cols in by_bucket:
-                    buckets.append(b, cols)
-            if path is not None:
-                path.unlink()
-            stash = chunks = sel = None
-        pool.shutdown()
-        buckets.close()
-        if result_writer is not None:
-            result_writer.close()
-        elif write_result:
-            pq.write_table(_empty_result(), out_dir / "result.parquet")
-        del in_p
-        lap("pass_b")
-
-        summary = _aggregate_buckets(buckets, n_buckets, layout, sorted_accounts, n_accounts, edge_weight,
-                                     out_dir, tmp)
-        lap("network")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        allocation.__exit__(None, None, None)
+            summary = _aggregate_buckets(buckets, n_buckets, layout, sorted_accounts, n_accounts, edge_weight,
+                                         out_dir, tmp)
+            lap("network")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     summary.update(
         engine="outofcore",
         trend_hubs=_hub_report(enc.objects, obj_shares, obj_pairs, hub_pairs, capped),
@@ -707,10 +705,9 @@ def _result_table(enc: Encoded, shares: K.CodedShares, older: np.ndarray, newer:
 
 
 def _empty_result() -> pa.Table:
-    s = pa.string()
-    return pa.table({"object_id": pa.array([], s), "content_id": pa.array([], s), "content_id_y": pa.array([], s),
-                     "time_delta": pa.array([], pa.int64()), "account_id": pa.array([], s),
-                     "account_id_y": pa.array([], s)})
+    """A result table with no rows (built without pa.array, which imports pandas)."""
+    return pa.table({name: from_numpy(np.zeros(0, dtype=np.int64)) if name == "time_delta" else empty_strings(0)
+                     for name in RESULT_COLUMNS})
 
 
 def bounded_map(pool: ThreadPoolExecutor, fn, items, ahead: int = AGGREGATE_THREADS):

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from coordgraph.engines._arrow import from_numpy, to_numpy
+from coordgraph.engines._arrow import empty_strings, from_numpy, to_numpy
 
 
 @pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint16", "uint64", "float32", "float64"])
@@ -40,6 +40,13 @@ def test_nulls_need_a_fill_value():
     assert to_numpy(found, null_value=-1).tolist() == [-1, 1, -1]
 
 
+@pytest.mark.parametrize("type_", [pa.string(), pa.large_string()])
+def test_empty_strings(type_):
+    arr = empty_strings(3, type_)
+    assert arr.type == type_ and arr.to_pylist() == ["", "", ""]
+    arr.validate(full=True)
+
+
 def test_refuses_what_it_cannot_view():
     with pytest.raises(TypeError):
         to_numpy(pa.array(["a"]))
@@ -51,8 +58,14 @@ def test_outofcore_run_does_not_import_pandas(tmp_path):
     import pyarrow.parquet as pq
 
     shares = tmp_path / "shares.parquet"
-    pq.write_table(pa.table({"object_id": ["o1", "o1", "o2", "o2", "o1"], "account_id": ["a", "b", "a", "b", "c"],
-                             "content_id": ["c1", "c2", "c3", "c4", "c5"], "timestamp_share": [0, 3, 10, 12, 4]}), shares)
+    # o3's shares are far apart: no window pair, so contents are coded after partitioning
+    pq.write_table(pa.table({"object_id": ["o1", "o1", "o2", "o2", "o1"] + ["o3"] * 6,
+                             "account_id": ["a", "b", "a", "b", "c"] + ["a", "b", "c", "a", "b", "c"],
+                             "content_id": [f"c{i}" for i in range(11)],
+                             "timestamp_share": [0, 3, 10, 12, 4] + [100 * i for i in range(1, 7)]}), shares)
+    lonely = tmp_path / "lonely.parquet"
+    pq.write_table(pa.table({"object_id": ["o1", "o1"], "account_id": ["a", "b"], "content_id": ["c1", "c2"],
+                             "timestamp_share": [0, 100]}), lonely)
     script = f"""
 import sys
 from coordgraph.engines.outofcore import detect_network_parquet
@@ -60,6 +73,8 @@ for write_result, parts in ((False, None), (True, 2)):
     s = detect_network_parquet({str(shares)!r}, {str(tmp_path / 'out')!r}, min_participation=1,
                                write_result=write_result, n_partitions=parts)
     assert s["edges"] == 3, s
+s = detect_network_parquet({str(lonely)!r}, {str(tmp_path / 'none')!r}, min_participation=1)
+assert s["edges"] == 0 and s["result_rows"] == 0, s
 print("pandas" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
