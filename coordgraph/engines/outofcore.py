@@ -280,8 +280,9 @@ def partition_rows(enc: Encoded, keep: np.ndarray, n_partitions: int, order_ties
 def _spill_partition(enc: Encoded, rows: np.ndarray, target: Path) -> Path:
     """Write a partition's sorted rows (object, account, time codes and row ids) to Parquet;
     contents are gathered by row id when it is read back."""
-    pq.write_table(pa.table({"obj": from_numpy(enc.obj[rows]), "account": from_numpy(enc.account[rows]),
-                             "time": from_numpy(enc.time[rows]), "row": from_numpy(rows.astype(np.int64))}), target, compression="lz4")
+    table = pa.table({"obj": from_numpy(enc.obj[rows]), "account": from_numpy(enc.account[rows]),
+                      "time": from_numpy(enc.time[rows]), "row": from_numpy(rows.astype(np.int64))})
+    pq.write_table(table, target, compression="lz4")
     return target
 
 
@@ -547,8 +548,9 @@ def detect_network_parquet(
                 paired[shares.content[in_pair]] = True
                 del counts, in_pair
             if paired is not None:
-                in_p = K.post_filter_contents(
-                    K.CodedShares(None, acc_kept, cont_kept, None, None, n_accounts, n_contents), paired, min_participation)
+                kept = K.CodedShares(None, acc_kept, cont_kept, None, None, n_accounts, n_contents)
+                in_p = K.post_filter_contents(kept, paired, min_participation)
+                del kept
                 if in_p[cont_kept].all():
                     in_p = None  # every pair survives the post-filter: no need to test each
             else:
