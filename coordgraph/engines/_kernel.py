@@ -78,6 +78,15 @@ def prefilter(account: np.ndarray, n_accounts: int, min_participation: int) -> n
     return counts[account] >= min_participation
 
 
+def group_order(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ordered by a small non-negative group number (0 .. n_groups - 1), and where each
+    group starts: group g is ``order[bounds[g]:bounds[g + 1]]``. Numbers that fit in int16
+    are ordered by numpy's stable radix sort (linear time)."""
+    g = group.astype(np.int16 if n_groups < 2**15 else np.int64, copy=False)
+    order = np.argsort(g, kind="stable")
+    return order, np.searchsorted(g[order], np.arange(n_groups + 1))
+
+
 def packed_argsort(key: np.ndarray, key_bits: int, max_groups: int = 256) -> np.ndarray:
     """``np.argsort(key)`` for non-negative int64 keys below ``2**key_bits``, by value sorts.
 
@@ -98,10 +107,7 @@ def packed_argsort(key: np.ndarray, key_bits: int, max_groups: int = 256) -> np.
     if (1 << extra) > max_groups:
         return np.argsort(key)
     shift = key_bits - extra  # keys in group g lie in [g << shift, (g + 1) << shift)
-    group = (key >> shift).astype(np.int16)
-    by_group = np.argsort(group, kind="stable")  # radix sort for int16: linear time
-    bounds = np.searchsorted(group[by_group], np.arange((1 << extra) + 1))
-    del group
+    by_group, bounds = group_order(key >> shift, 1 << extra)
     parts = []
     for g in range(1 << extra):
         idx = by_group[bounds[g]:bounds[g + 1]]

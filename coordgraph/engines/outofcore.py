@@ -266,12 +266,9 @@ def partition_rows(enc: Encoded, keep: np.ndarray, n_partitions: int, order_ties
     if n_partitions == 1:
         parts = [rows]
     else:
-        part = ((enc.obj[rows].astype(np.int64) * 2654435761) % n_partitions).astype(
-            np.int16 if n_partitions < 2**15 else np.int64)
-        order = np.argsort(part, kind="stable")  # radix sort for int16: linear time
-        bounds = np.searchsorted(part[order], np.arange(n_partitions + 1))
+        order, bounds = K.group_order((enc.obj[rows].astype(np.int64) * 2654435761) % n_partitions, n_partitions)
         rows = rows[order]
-        del part, order
+        del order
         parts = (rows[bounds[p]:bounds[p + 1]] for p in range(n_partitions))
     for r in parts:
         yield r[K.sort_for_pairing(enc.obj[r], enc.time[r], enc.account[r], r, order_ties)]
@@ -749,10 +746,8 @@ def _bucket_columns(layout: _PairLayout, shares: K.CodedShares, older, newer, n_
     cols, lo, hi = layout.columns(shares, older, newer)
     if n_buckets == 1:
         return [(0, cols)]
-    b = _edge_bucket(lo, hi, n_buckets).astype(np.int16 if n_buckets < 2**15 else np.int64)
+    order, bounds = K.group_order(_edge_bucket(lo, hi, n_buckets), n_buckets)
     del lo, hi
-    order = np.argsort(b, kind="stable")  # radix sort for int16: linear time
-    bounds = np.searchsorted(b[order], np.arange(n_buckets + 1))
     out = []
     for k in range(n_buckets):
         if bounds[k] < bounds[k + 1]:
@@ -770,9 +765,14 @@ def _aggregate_one(buckets: _Buckets, staged: _Buckets, layout: _PairLayout, b: 
         return None
     agg = layout.aggregate(c, pool)
     del c
-    staged.append(b, {"lo": agg.lo.astype(np.int32, copy=False), "hi": agg.hi.astype(np.int32, copy=False), "weight": agg.weight,
-                      "sum_td": agg.sum_time_delta, "n_lo": agg.n_lo, "n_hi": agg.n_hi})
+    staged.append(b, _edge_columns(agg))
     return agg.weight, agg.lo, agg.hi
+
+
+def _edge_columns(agg: K.EdgeAggregate) -> dict:
+    """The columns :func:`_edge_table` takes, from one bucket's aggregate."""
+    return {"lo": agg.lo.astype(np.int32, copy=False), "hi": agg.hi.astype(np.int32, copy=False),
+            "weight": agg.weight, "sum_td": agg.sum_time_delta, "n_lo": agg.n_lo, "n_hi": agg.n_hi}
 
 
 #: Not nullable: Parquet then stores no definition levels (~15% of the encoding time).
@@ -953,8 +953,7 @@ def _aggregate_and_write(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
             agg = layout.aggregate(c)
             del c
             _add_vertex_sums(*sums[k], agg.weight, agg.lo, agg.hi)
-            e = {"lo": agg.lo.astype(np.int32, copy=False), "hi": agg.hi.astype(np.int32, copy=False),
-                 "weight": agg.weight, "sum_td": agg.sum_time_delta, "n_lo": agg.n_lo, "n_hi": agg.n_hi}
+            e = _edge_columns(agg)
             del agg
             yield _edge_table(e, sorted_accounts, threshold)
 
