@@ -3,9 +3,12 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 COORDGRAPH_HOME=/data/coordgraph
 RUN useradd --create-home --uid 1000 coordgraph && mkdir -p /data/coordgraph && chown coordgraph /data/coordgraph
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY coordgraph ./coordgraph
-RUN pip install .
+# gcc only for the build of the C kernels (coordgraph/engines/_native.c), then removed
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install . \
+    && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 USER coordgraph
 EXPOSE 8050
 # The store comes from COORDGRAPH_STORE (bolt://neo4j:7687 in docker compose) and

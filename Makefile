@@ -4,11 +4,12 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
+# rebuilt when the project's dependencies or its C kernels change
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml setup.py coordgraph/engines/_native.c | md5sum | cut -c1-8)
 
 .PHONY: demo test test-fast bench lint-cypher system-deps clean-venv serve
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py coordgraph/engines/_native.c
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev,spark,bench]'

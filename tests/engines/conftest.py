@@ -33,16 +33,37 @@ def spark_session():
 
 
 def engine_params():
-    """pytest params for every engine, Spark marked ``spark``."""
-    return [pytest.param(name, marks=pytest.mark.spark) if name == "spark" else name for name in ENGINES]
+    """pytest params for every engine, Spark marked ``spark``; the out-of-core engine twice:
+    with its C kernels and with its numpy kernels (the fallback when they are not built)."""
+    params = [pytest.param(name, marks=pytest.mark.spark) if name == "spark" else name for name in ENGINES]
+    return params[:2] + ["outofcore-numpy"] + params[2:]
+
+
+def use_kernels(kernels: str, monkeypatch) -> None:
+    """Run the out-of-core engine with its ``native`` (C) or ``numpy`` kernels."""
+    from coordgraph.engines import outofcore
+
+    if kernels == "native":
+        assert outofcore.N is not None, "the C kernels (coordgraph/engines/_native.c) are not built"
+    monkeypatch.setenv("COORDGRAPH_NATIVE", "1" if kernels == "native" else "0")
+
+
+@pytest.fixture(params=["native", "numpy"])
+def kernels(request, monkeypatch):
+    """Both kernel sets of the out-of-core engine, one after the other."""
+    use_kernels(request.param, monkeypatch)
+    return request.param
 
 
 @pytest.fixture(params=engine_params())
-def engine(request):
+def engine(request, monkeypatch):
     """The engine module (detect_groups, flag_speed_share, coordinated_network) by name."""
     name = request.param
     if name == "spark":
         request.getfixturevalue("spark_session")
+    if name.startswith("outofcore"):
+        use_kernels("numpy" if name.endswith("-numpy") else "native", monkeypatch)
+        name = "outofcore"
     from coordgraph.engines import engine_module
 
     return engine_module(name)

@@ -46,11 +46,12 @@ def assert_same_outputs(out_dir, want_dir):
 
 
 @pytest.mark.parametrize("in_memory", [False, True])
-def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch, in_memory, content_coding):
+def test_outofcore_with_spilled_partitions_and_buckets(generated, tmp_path, monkeypatch, in_memory, content_coding,
+                                                       kernels):
     path, want_dir, want = generated
     summary = outofcore.detect_network_parquet(path, tmp_path / "ooc", n_partitions=4, bucket_pairs=5_000,
                                                chunk_pairs=3_000, max_stash_pairs=0, in_memory_buckets=in_memory)
-    assert summary["partitions"] == 4 and summary["edge_buckets"] > 3
+    assert summary["partitions"] == 4 and summary["edge_buckets"] > 3 and summary["kernels"] == kernels
     assert summary["threshold"] == want["threshold"] and summary["edges"] == want["edges"]
     assert_same_outputs(tmp_path / "ooc", want_dir)
 
@@ -69,12 +70,12 @@ def content_coding(request, monkeypatch):
     return request.param
 
 
-def test_outofcore_default_run(generated, tmp_path, content_coding):
+def test_outofcore_default_run(generated, tmp_path, content_coding, kernels):
     path, want_dir, want = generated
     edges_only = run_engine("outofcore", path, tmp_path / "edges-only", write_result=False)
     assert not (tmp_path / "edges-only" / "result.parquet").exists() and edges_only["edges"] == want["edges"]
     summary = run_engine("outofcore", path, tmp_path / "ooc")
-    assert summary["result_rows"] == want["result_rows"]
+    assert summary["result_rows"] == want["result_rows"] and summary["kernels"] == kernels
     assert [h["object_id"] for h in summary["trend_hubs"]] == [h["object_id"] for h in want["trend_hubs"]]
     assert_same_outputs(tmp_path / "ooc", want_dir)
 
@@ -102,7 +103,7 @@ def test_bad_input_names_file_and_field(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ["python", "outofcore"])
-def test_no_window_pair_gives_empty_outputs(tmp_path, engine):
+def test_no_window_pair_gives_empty_outputs(tmp_path, engine, kernels):
     """Shares of which no two are within the window: empty result and edges, not a crash
     (the out-of-core engine once failed coding an empty set of contents)."""
     import pyarrow as pa
@@ -123,6 +124,7 @@ def test_outofcore_argsort_fallbacks_give_the_same_outputs(generated, tmp_path, 
     from coordgraph.engines import _packed
 
     path, want_dir, want = generated
+    monkeypatch.setenv("COORDGRAPH_NATIVE", "0")  # the C kernels need packed keys; these are the numpy paths
     if fallback == "keys_too_wide":
         monkeypatch.setattr(_packed, "fits", lambda n_accounts, max_delta: False)
     else:
