@@ -67,13 +67,6 @@ static void release(Buf *bufs, int n)
 
 /* ---- pairs --------------------------------------------------------------------------- */
 
-/* Edge bucket of an account pair: a multiplicative hash mapped onto 0 .. n_buckets - 1. */
-static inline uint64_t bucket_of(uint32_t lo, uint32_t hi, uint64_t n_buckets)
-{
-    uint64_t h = (uint64_t)lo * 0x9E3779B97F4A7C15ull ^ (uint64_t)hi * 0xC2B2AE3D27D4EB4Full;
-    return ((h >> 32) * n_buckets) >> 32;
-}
-
 typedef struct {
     const int64_t *counts, *time;
     const int32_t *rank, *content, *account;
@@ -96,16 +89,18 @@ static inline int kept(const Shares *s, int64_t i, int64_t j)
 }
 
 static const char *count_pairs_doc =
-    "count_pairs(counts, start, stop, rank, content, account, loop, sel, remove_loops, n_buckets,\n"
+    "count_pairs(counts, start, stop, rank, content, account, loop, sel, remove_loops, bucket_table,\n"
     "            bucket_counts) -> int\n\n"
     "Add to bucket_counts (int64, one a bucket) the kept window pairs whose older share is in\n"
     "rows [start, stop), by edge bucket; returns their number. Shares are sorted by (object,\n"
-    "time, processing order); share i pairs with shares i + 1 .. i + counts[i]. Dtypes: counts\n"
-    "int64; rank, content, account int32; loop (or None), sel (or None: no post-filter) bool.";
+    "time, processing order); share i pairs with shares i + 1 .. i + counts[i]. A pair's bucket\n"
+    "is bucket_table[lo] (int32, one an account rank; lo = the smaller rank of the pair), so\n"
+    "every edge lies in one bucket. Dtypes: counts int64; rank, content, account int32; loop\n"
+    "(or None), sel (or None: no post-filter) bool.";
 
 static const char *fill_pairs_doc =
     "fill_pairs(counts, start, stop, rank, time, content, account, loop, sel, remove_loops, compat,\n"
-    "           n_buckets, account_bits, time_bits, records, at, older, newer) -> int\n\n"
+    "           bucket_table, account_bits, time_bits, records, at, older, newer) -> int\n\n"
     "Write the kept window pairs of rows [start, stop) (see count_pairs) as records (uint64,\n"
     "two words a pair): a pair of bucket b goes to record at[b], which then moves on (at:\n"
     "int64, one a bucket, updated). `older`/`newer` (int64, or None): the pairs' rows in pair\n"
@@ -142,65 +137,84 @@ static int take_shares(PyObject **o, Buf *b, Py_ssize_t start, Py_ssize_t stop, 
     return check_counts(DATA(b[0], int64_t), n, start, stop);
 }
 
+/* The bucket of the pair (lo, ...) from the table, or -1 when lo or the bucket is out of range. */
+static inline int64_t bucket_of(const int32_t *table, int64_t table_len, int64_t n_buckets, uint32_t lo)
+{
+    if ((int64_t)lo >= table_len)
+        return -1;
+    int64_t b = table[lo];
+    return (b >= 0 && b < n_buckets) ? b : -1;
+}
+
 static PyObject *count_pairs(PyObject *self, PyObject *args)
 {
-    PyObject *o[8];
-    Py_ssize_t start, stop, n_buckets;
+    PyObject *o[9];
+    Py_ssize_t start, stop;
     int remove_loops;
     o[2] = Py_None;
-    if (!PyArg_ParseTuple(args, "OnnOOOOOpnO", &o[0], &start, &stop, &o[1], &o[3], &o[4], &o[5], &o[6],
-                          &remove_loops, &n_buckets, &o[7]))
+    if (!PyArg_ParseTuple(args, "OnnOOOOOpOO", &o[0], &start, &stop, &o[1], &o[3], &o[4], &o[5], &o[6],
+                          &remove_loops, &o[7], &o[8]))
         return NULL;
-    Buf b[8];
+    Buf b[9];
     memset(b, 0, sizeof b);
-    if (take_shares(o, b, start, stop, 0) < 0 || take_buffer(o[7], &b[7], 8, 1, 0, "bucket_counts") < 0) {
-        release(b, 8);
-        return NULL;
-    }
-    if (n_buckets < 1 || COUNT(b[7]) != n_buckets) {
-        release(b, 8);
-        PyErr_SetString(PyExc_ValueError, "count_pairs: bucket_counts must have n_buckets entries");
+    if (take_shares(o, b, start, stop, 0) < 0 || take_buffer(o[7], &b[7], 4, 0, 0, "bucket_table") < 0 ||
+        take_buffer(o[8], &b[8], 8, 1, 0, "bucket_counts") < 0) {
+        release(b, 9);
         return NULL;
     }
     Shares s = {DATA(b[0], int64_t), NULL, DATA(b[1], int32_t), DATA(b[3], int32_t), DATA(b[4], int32_t),
                 DATA(b[5], uint8_t), DATA(b[6], uint8_t), remove_loops, 0};
-    int64_t *bc = DATA(b[7], int64_t), total = 0;
+    const int32_t *table = DATA(b[7], int32_t);
+    int64_t table_len = COUNT(b[7]), n_buckets = COUNT(b[8]);
+    int64_t *bc = DATA(b[8], int64_t), total = 0;
+    int error = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (int64_t i = start; i < stop; i++) {
+    for (int64_t i = start; i < stop && !error; i++) {
         int64_t last = i + s.counts[i];
         for (int64_t j = i + 1; j <= last; j++) {
             if (!kept(&s, i, j))
                 continue;
             uint32_t ri = (uint32_t)s.rank[i], rj = (uint32_t)s.rank[j];
-            bc[bucket_of(ri < rj ? ri : rj, ri < rj ? rj : ri, (uint64_t)n_buckets)]++;
+            int64_t k = bucket_of(table, table_len, n_buckets, ri < rj ? ri : rj);
+            if (k < 0) {
+                error = 1;
+                break;
+            }
+            bc[k]++;
             total++;
         }
     }
     Py_END_ALLOW_THREADS
-    release(b, 8);
+    release(b, 9);
+    if (error) {
+        PyErr_SetString(PyExc_ValueError, "count_pairs: an account rank beyond bucket_table, or a bucket "
+                                          "beyond bucket_counts");
+        return NULL;
+    }
     return PyLong_FromLongLong(total);
 }
 
 static PyObject *fill_pairs(PyObject *self, PyObject *args)
 {
-    PyObject *o[11];
-    Py_ssize_t start, stop, n_buckets;
+    PyObject *o[12];
+    Py_ssize_t start, stop;
     int remove_loops, compat, account_bits, time_bits;
-    if (!PyArg_ParseTuple(args, "OnnOOOOOOppniiOOOO", &o[0], &start, &stop, &o[1], &o[2], &o[3], &o[4], &o[5],
-                          &o[6], &remove_loops, &compat, &n_buckets, &account_bits, &time_bits, &o[7], &o[8],
+    if (!PyArg_ParseTuple(args, "OnnOOOOOOppOiiOOOO", &o[0], &start, &stop, &o[1], &o[2], &o[3], &o[4], &o[5],
+                          &o[6], &remove_loops, &compat, &o[11], &account_bits, &time_bits, &o[7], &o[8],
                           &o[9], &o[10]))
         return NULL;
-    Buf b[11];
+    Buf b[12];
     memset(b, 0, sizeof b);
     if (take_shares(o, b, start, stop, 1) < 0 || take_buffer(o[7], &b[7], 8, 1, 0, "records") < 0 ||
         take_buffer(o[8], &b[8], 8, 1, 0, "at") < 0 || take_buffer(o[9], &b[9], 8, 1, 1, "older") < 0 ||
-        take_buffer(o[10], &b[10], 8, 1, 1, "newer") < 0) {
-        release(b, 11);
+        take_buffer(o[10], &b[10], 8, 1, 1, "newer") < 0 || take_buffer(o[11], &b[11], 4, 0, 0, "bucket_table") < 0) {
+        release(b, 12);
         return NULL;
     }
-    if (n_buckets < 1 || COUNT(b[8]) != n_buckets || account_bits < 1 || time_bits < 1 ||
-        2 * account_bits + time_bits > 64 || b[9].held != b[10].held) {
-        release(b, 11);
+    const int32_t *table = DATA(b[11], int32_t);
+    int64_t table_len = COUNT(b[11]), n_buckets = COUNT(b[8]);
+    if (account_bits < 1 || time_bits < 1 || 2 * account_bits + time_bits > 64 || b[9].held != b[10].held) {
+        release(b, 12);
         PyErr_SetString(PyExc_ValueError, "fill_pairs: inconsistent arguments");
         return NULL;
     }
@@ -226,7 +240,12 @@ static PyObject *fill_pairs(PyObject *self, PyObject *args)
             uint32_t ci = (uint32_t)s.content[i], cj = (uint32_t)s.content[j];
             uint32_t ca = (compat || older_is_lo) ? ci : cj, cb = (compat || older_is_lo) ? cj : ci;
             uint64_t td = (uint64_t)(s.time[j] - s.time[i]);
-            int64_t *slot = &at[bucket_of(lo, hi, (uint64_t)n_buckets)];
+            int64_t k = bucket_of(table, table_len, n_buckets, lo);
+            if (k < 0) {
+                error = 2;
+                break;
+            }
+            int64_t *slot = &at[k];
             if (*slot < 0 || *slot >= cap || (older && p >= rows_cap) || td > td_max || hi > rank_max) {
                 error = 1;
                 break;
@@ -242,7 +261,11 @@ static PyObject *fill_pairs(PyObject *self, PyObject *args)
         }
     }
     Py_END_ALLOW_THREADS
-    release(b, 11);
+    release(b, 12);
+    if (error == 2) {
+        PyErr_SetString(PyExc_ValueError, "fill_pairs: an account rank beyond bucket_table, or a bucket beyond at");
+        return NULL;
+    }
     if (error) {
         PyErr_SetString(PyExc_ValueError, "fill_pairs: a pair falls outside its bucket's records or its "
                                           "time delta / account rank exceeds the bits given");
@@ -473,12 +496,13 @@ static PyObject *edge_weights(PyObject *self, PyObject *args)
 
 static const char *aggregate_doc =
     "aggregate(records, account_bits, time_bits, threshold, lo, hi, weight, avg_time_delta, n_a, n_b,\n"
-    "          symmetry, above, degree, strength, scratch=None) -> int\n\n"
+    "          symmetry, above, vertex_sums, scratch=None) -> int\n\n"
     "Sort the records by edge (in place) and write each edge's columns: lo, hi (int32 account\n"
     "ranks), weight (int64, pair records), mean time delta (float64, seconds), the distinct\n"
     "contents counted for lo and hi (int64), edge symmetry min/max of those (float64) and\n"
-    "weight > threshold (int64 0/1). Adds each edge to degree[lo], degree[hi] and its weight to\n"
-    "strength[lo], strength[hi] (int64, one an account rank). Edges in (lo, hi) order; output\n"
+    "weight > threshold (int64 0/1). Adds 1 and the weight to vertex_sums[lo] and\n"
+    "vertex_sums[hi] (int64 (degree, strength) pairs, one an account rank). Edges in (lo, hi)\n"
+    "order; output\n"
     "arrays need room for one edge a record; scratch as in edge_weights. Returns the number\n"
     "of edges.";
 
@@ -488,15 +512,15 @@ static PyObject *aggregate(PyObject *self, PyObject *args)
     int account_bits, time_bits;
     double threshold;
     o[11] = Py_None;
-    if (!PyArg_ParseTuple(args, "OiidOOOOOOOOOO|O", &o[0], &account_bits, &time_bits, &threshold, &o[1], &o[2],
-                          &o[3], &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11]))
+    if (!PyArg_ParseTuple(args, "OiidOOOOOOOOO|O", &o[0], &account_bits, &time_bits, &threshold, &o[1], &o[2],
+                          &o[3], &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[11]))
         return NULL;
     Buf b[12];
     memset(b, 0, sizeof b);
     static const char *names[] = {"records", "lo", "hi", "weight", "avg_time_delta", "n_a", "n_b", "symmetry",
-                                  "above", "degree", "strength"};
-    static const Py_ssize_t sizes[] = {8, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8};
-    for (int k = 0; k < 11; k++)
+                                  "above", "vertex_sums"};
+    static const Py_ssize_t sizes[] = {8, 4, 4, 8, 8, 8, 8, 8, 8, 8};
+    for (int k = 0; k < 10; k++)
         if (take_buffer(o[k], &b[k], sizes[k], 1, 0, names[k]) < 0) {
             release(b, 12);
             return NULL;
@@ -513,16 +537,16 @@ static PyObject *aggregate(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_ValueError, "aggregate: output arrays shorter than the records");
             return NULL;
         }
-    if (2 * account_bits + time_bits > 64 || COUNT(b[9]) != COUNT(b[10])) {
+    if (2 * account_bits + time_bits > 64) {
         release(b, 12);
-        PyErr_SetString(PyExc_ValueError, "aggregate: keys wider than 64 bits or degree/strength of different lengths");
+        PyErr_SetString(PyExc_ValueError, "aggregate: keys wider than 64 bits");
         return NULL;
     }
     int32_t *lo = DATA(b[1], int32_t), *hi = DATA(b[2], int32_t);
     int64_t *weight = DATA(b[3], int64_t), *n_a = DATA(b[5], int64_t), *n_b = DATA(b[6], int64_t);
-    int64_t *above = DATA(b[8], int64_t), *degree = DATA(b[9], int64_t), *strength = DATA(b[10], int64_t);
+    int64_t *above = DATA(b[8], int64_t), *sums = DATA(b[9], int64_t);
     double *avg_td = DATA(b[4], double), *symmetry = DATA(b[7], double);
-    const uint64_t n_accounts = (uint64_t)COUNT(b[9]);
+    const uint64_t n_accounts = (uint64_t)COUNT(b[9]) / 2;
     int failed = 0;
     int64_t e = 0;
     Py_BEGIN_ALLOW_THREADS
@@ -532,7 +556,15 @@ static PyObject *aggregate(PyObject *self, PyObject *args)
     const uint64_t td_mask = (1ull << time_bits) - 1;
     const uint64_t hi_mask = (1ull << account_bits) - 1;
     int64_t r = 0;
+    /* the (lo, hi) of a record this far ahead is prefetched: the vertex sums of hi are a
+       random access (a cache miss each with hundreds of thousands of accounts) */
+    const int64_t ahead = 16;
     while (!failed && r < n) {
+        if (r + ahead < n) {
+            uint64_t next_hi = (rec[2 * (r + ahead)] >> time_bits) & hi_mask;
+            if (next_hi < n_accounts)
+                __builtin_prefetch(&sums[2 * next_hi], 1, 1);
+        }
         uint64_t edge = rec[2 * r] >> time_bits;
         int64_t s = r;
         uint64_t td = 0;
@@ -572,10 +604,10 @@ static PyObject *aggregate(PyObject *self, PyObject *args)
         n_b[e] = db;
         symmetry[e] = da < db ? (double)da / (double)db : (double)db / (double)da;
         above[e] = (double)w > threshold;
-        degree[l]++;
-        degree[h]++;
-        strength[l] += w;
-        strength[h] += w;
+        sums[2 * l]++;
+        sums[2 * l + 1] += w;
+        sums[2 * h]++;
+        sums[2 * h + 1] += w;
         e++;
     }
     free(scratch);
@@ -584,16 +616,261 @@ static PyObject *aggregate(PyObject *self, PyObject *args)
     if (failed == 1)
         return PyErr_NoMemory();
     if (failed == 2) {
-        PyErr_SetString(PyExc_ValueError, "aggregate: an account rank beyond degree/strength");
+        PyErr_SetString(PyExc_ValueError, "aggregate: an account rank beyond vertex_sums");
         return NULL;
     }
     return PyLong_FromLongLong(e);
+}
+
+/* ---- string codes -------------------------------------------------------------------- */
+
+/* A 64-bit hash of a byte string (multiply-xorshift over 8-byte words). Its quality only
+ * affects speed: equal hashes are always confirmed by comparing the strings. */
+static inline uint64_t hash_bytes(const uint8_t *p, int64_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)len * 0xC2B2AE3D27D4EB4Full;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+        p += 8;
+        len -= 8;
+    }
+    if (len > 0) {
+        uint64_t w = 0;
+        memcpy(&w, p, (size_t)len);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    }
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 29;
+    return h;
+}
+
+typedef struct {
+    uint64_t hash;
+    int64_t row;
+} HashRow;
+
+/* A slot of a partition's table: the string's hash, bytes and code (len < 0: empty). */
+typedef struct {
+    uint64_t hash;
+    const uint8_t *bytes;
+    int32_t code;
+    int32_t len;
+} Slot;
+
+typedef struct {
+    const uint8_t *data;
+    const int32_t *off32;
+    const int64_t *off64;
+} Strings;
+
+static inline void string_at(const Strings *s, int64_t i, const uint8_t **p, int64_t *len)
+{
+    int64_t a = s->off32 ? s->off32[i] : s->off64[i], b = s->off32 ? s->off32[i + 1] : s->off64[i + 1];
+    *p = s->data + a;
+    *len = b - a;
+}
+
+static const char *string_codes_doc =
+    "string_codes(offsets, data, codes, first_rows) -> int\n\n"
+    "Dictionary-code an Arrow string array (its offsets: int32 or int64, n + 1 of them, and\n"
+    "its data bytes): codes[i] (int32) is the same for equal strings and different for\n"
+    "different ones, numbered 0, 1, ... in order of first appearance; first_rows[k] (int64)\n"
+    "is the first row of code k. Returns the number of distinct strings.\n\n"
+    "Why not Arrow's dictionary_encode: with hundreds of thousands of distinct values its\n"
+    "hash table falls out of the CPU caches (~200 ns a row). Here rows are first split by\n"
+    "hash into partitions whose tables fit in cache, then each partition is coded alone;\n"
+    "equal hashes are always confirmed by comparing the bytes, so the codes are exact.";
+
+static PyObject *string_codes(PyObject *self, PyObject *args)
+{
+    PyObject *o[4];
+    if (!PyArg_ParseTuple(args, "OOOO", &o[0], &o[1], &o[2], &o[3]))
+        return NULL;
+    Buf b[4];
+    memset(b, 0, sizeof b);
+    if (PyObject_GetBuffer(o[0], &b[0].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return NULL;
+    b[0].held = 1;
+    if ((b[0].view.itemsize != 4 && b[0].view.itemsize != 8) || take_buffer(o[1], &b[1], 1, 0, 0, "data") < 0 ||
+        take_buffer(o[2], &b[2], 4, 1, 0, "codes") < 0 || take_buffer(o[3], &b[3], 8, 1, 0, "first_rows") < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "offsets: int32 or int64 expected");
+        release(b, 4);
+        return NULL;
+    }
+    int64_t n = COUNT(b[0]) - 1;
+    Strings str = {DATA(b[1], uint8_t), b[0].view.itemsize == 4 ? (const int32_t *)b[0].view.buf : NULL,
+                   b[0].view.itemsize == 8 ? (const int64_t *)b[0].view.buf : NULL};
+    int32_t *codes = DATA(b[2], int32_t);
+    int64_t *first_rows = DATA(b[3], int64_t);
+    if (n < 0 || COUNT(b[2]) < n || COUNT(b[3]) < n || n >= INT32_MAX) {
+        release(b, 4);
+        PyErr_SetString(PyExc_ValueError, "string_codes: codes/first_rows shorter than the strings");
+        return NULL;
+    }
+    /* offsets must be non-decreasing and within the data */
+    for (int64_t i = 0; i <= n; i++) {
+        int64_t a = str.off32 ? str.off32[i] : str.off64[i];
+        int64_t prev = i ? (str.off32 ? str.off32[i - 1] : str.off64[i - 1]) : 0;
+        if (a < prev || a > COUNT(b[1])) {
+            release(b, 4);
+            PyErr_SetString(PyExc_ValueError, "string_codes: offsets out of order or beyond the data");
+            return NULL;
+        }
+    }
+    int failed = 0;
+    int64_t distinct = 0;
+    Py_BEGIN_ALLOW_THREADS
+    /* partitions of ~8k rows: each one's table (two 24-byte slots a row) stays in L2 */
+    int bits = 0;
+    while (bits < 16 && ((int64_t)1 << bits) * 8192 < n)
+        bits++;
+    int64_t n_parts = (int64_t)1 << bits;
+    int64_t *start = calloc((size_t)n_parts + 1, sizeof(int64_t));
+    uint64_t *hash = malloc(sizeof(uint64_t) * (size_t)(n > 0 ? n : 1));
+    HashRow *byp = malloc(sizeof(HashRow) * (size_t)(n > 0 ? n : 1));
+    int64_t *local_first = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+    uint8_t *same = malloc((size_t)(n > 0 ? n : 1));
+    if (!start || !hash || !byp || !local_first || !same)
+        failed = 1;
+    else {
+        /* a row equal to the row before it (common when the input is grouped) takes its
+           code at the end: it is neither hashed nor looked up */
+        const uint8_t *prev = NULL;
+        int64_t prev_len = -1;
+        for (int64_t i = 0; i < n; i++) {
+            const uint8_t *p;
+            int64_t len;
+            string_at(&str, i, &p, &len);
+            same[i] = len == prev_len && memcmp(p, prev, (size_t)len) == 0;
+            prev = p;
+            prev_len = len;
+            if (same[i])
+                continue;
+            hash[i] = hash_bytes(p, len);
+            start[(bits ? hash[i] >> (64 - bits) : 0) + 1]++;
+        }
+        for (int64_t q = 0; q < n_parts; q++)
+            start[q + 1] += start[q];
+        int64_t *at = malloc(sizeof(int64_t) * (size_t)n_parts);
+        if (!at)
+            failed = 1;
+        else {
+            memcpy(at, start, sizeof(int64_t) * (size_t)n_parts);
+            for (int64_t i = 0; i < n; i++) { /* rows stay in order inside a partition */
+                if (same[i])
+                    continue;
+                int64_t q = at[bits ? hash[i] >> (64 - bits) : 0]++;
+                byp[q].hash = hash[i];
+                byp[q].row = i;
+            }
+            free(at);
+        }
+        /* code each partition: codes are numbered in partition order, renumbered below */
+        int64_t cap = 0;
+        Slot *table = NULL;
+        for (int64_t q = 0; q < n_parts && !failed; q++) {
+            int64_t m = start[q + 1] - start[q];
+            int64_t size = 16;
+            while (size < 2 * m)
+                size <<= 1;
+            if (size > cap) {
+                free(table);
+                cap = size;
+                table = malloc(sizeof(Slot) * (size_t)cap);
+                if (!table) {
+                    failed = 1;
+                    break;
+                }
+            }
+            for (int64_t k = 0; k < size; k++)
+                table[k].len = -1;
+            uint64_t mask = (uint64_t)size - 1;
+            for (int64_t r = start[q]; r < start[q + 1]; r++) {
+                uint64_t h = byp[r].hash;
+                int64_t row = byp[r].row;
+                const uint8_t *p;
+                int64_t len;
+                string_at(&str, row, &p, &len);
+                uint64_t k = ((h * 0x9E3779B97F4A7C15ull) >> 7) & mask; /* other bits than the partition's */
+                for (;;) {
+                    Slot *slot = &table[k];
+                    if (slot->len < 0) {
+                        if (len > INT32_MAX - 1) {
+                            failed = 2;
+                            break;
+                        }
+                        slot->hash = h;
+                        slot->bytes = p;
+                        slot->len = (int32_t)len;
+                        slot->code = (int32_t)distinct;
+                        local_first[distinct] = row;
+                        codes[row] = (int32_t)distinct++;
+                        break;
+                    }
+                    if (slot->hash == h && slot->len == len && memcmp(p, slot->bytes, (size_t)len) == 0) {
+                        codes[row] = slot->code;
+                        break;
+                    }
+                    k = (k + 1) & mask;
+                }
+                if (failed)
+                    break;
+            }
+        }
+        free(table);
+        if (failed == 0) {
+            /* renumber by first appearance: order the ids by their first row */
+            int32_t *renumber = malloc(sizeof(int32_t) * (size_t)(distinct > 0 ? distinct : 1));
+            if (!renumber)
+                failed = 1;
+            else {
+                /* first rows are distinct, so a scan over the rows in order finds them in order */
+                int64_t k = 0;
+                uint8_t *is_first = calloc((size_t)(n > 0 ? n : 1), 1);
+                if (!is_first)
+                    failed = 1;
+                else {
+                    for (int64_t id = 0; id < distinct; id++)
+                        is_first[local_first[id]] = 1;
+                    for (int64_t i = 0; i < n; i++)
+                        if (is_first[i]) {
+                            renumber[codes[i]] = (int32_t)k;
+                            first_rows[k++] = i;
+                        }
+                    for (int64_t i = 0; i < n; i++)
+                        codes[i] = same[i] ? codes[i - 1] : renumber[codes[i]];
+                    free(is_first);
+                }
+            }
+            free(renumber);
+        }
+    }
+    free(start);
+    free(hash);
+    free(byp);
+    free(local_first);
+    free(same);
+    Py_END_ALLOW_THREADS
+    release(b, 4);
+    if (failed == 2) {
+        PyErr_SetString(PyExc_ValueError, "string_codes: a string of 2 GiB or more");
+        return NULL;
+    }
+    if (failed)
+        return PyErr_NoMemory();
+    return PyLong_FromLongLong(distinct);
 }
 
 static PyMethodDef methods[] = {
     {"count_pairs", count_pairs, METH_VARARGS, NULL},
     {"fill_pairs", fill_pairs, METH_VARARGS, NULL},
     {"mark_pairs", mark_pairs, METH_VARARGS, NULL},
+    {"string_codes", string_codes, METH_VARARGS, NULL},
     {"edge_weights", edge_weights, METH_VARARGS, NULL},
     {"aggregate", aggregate, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
@@ -607,7 +884,8 @@ PyMODINIT_FUNC PyInit__native(void)
     methods[0].ml_doc = count_pairs_doc;
     methods[1].ml_doc = fill_pairs_doc;
     methods[2].ml_doc = mark_pairs_doc;
-    methods[3].ml_doc = edge_weights_doc;
-    methods[4].ml_doc = aggregate_doc;
+    methods[3].ml_doc = string_codes_doc;
+    methods[4].ml_doc = edge_weights_doc;
+    methods[5].ml_doc = aggregate_doc;
     return PyModule_Create(&module);
 }

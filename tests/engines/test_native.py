@@ -71,11 +71,12 @@ def test_count_and_fill_pairs_equal_the_numpy_pairs(seed, remove_loops, compat, 
     sel = rng.random(len(shares)) < 0.3 if post_filter else None
     layout = outofcore._PairLayout.choose(shares.n_accounts, window, compat, native=True)
     n_buckets = 3
+    table = outofcore._hashed_buckets(shares.n_accounts, n_buckets).table
     want_older, want_newer = numpy_pairs(shares, counts, remove_loops, sel)
     cols, lo, hi = layout.columns(shares, want_older, want_newer)
 
     # two chunks, each counted then filled, as the engine does
-    per_chunk = [layout.native_count(shares, counts, ch, sel, remove_loops, n_buckets)
+    per_chunk = [layout.native_count(shares, counts, ch, sel, remove_loops, table, n_buckets)
                  for ch in chunk_ranges(np.cumsum(counts), len(want_older) // 2 + 1)]
     per_bucket = np.sum(per_chunk, axis=0)
     assert per_bucket.sum() == len(want_older)
@@ -84,7 +85,7 @@ def test_count_and_fill_pairs_equal_the_numpy_pairs(seed, remove_loops, compat, 
     at = starts[:-1].copy()
     older, newer = [], []
     for ch, pc in zip(chunk_ranges(np.cumsum(counts), len(want_older) // 2 + 1), per_chunk):
-        o, n, written = layout.native_fill(shares, counts, ch, sel, remove_loops, n_buckets, rec, at, int(pc.sum()),
+        o, n, written = layout.native_fill(shares, counts, ch, sel, remove_loops, table, rec, at, int(pc.sum()),
                                            True)
         assert written == pc.sum()
         older.append(o)
@@ -98,9 +99,9 @@ def test_count_and_fill_pairs_equal_the_numpy_pairs(seed, remove_loops, compat, 
     key = ["lo", "hi", "td", "ca", "cb"]
     pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
                                   want.sort_values(key).reset_index(drop=True))
-    # each account pair lands in exactly one bucket
+    # each pair lands in the bucket of its lo account
     bucket = np.repeat(np.arange(n_buckets), per_bucket)
-    assert got.assign(b=bucket).groupby(["lo", "hi"])["b"].nunique().max() == 1
+    assert np.array_equal(bucket, table[got["lo"].to_numpy()])
 
 
 def test_mark_pairs_marks_the_shares_of_loop_free_pairs():
@@ -144,11 +145,12 @@ def test_aggregate_equals_the_numpy_aggregation(case):
     assert np.array_equal(hist[: largest + 1], np.bincount(want.weight))
 
     out = outofcore._EdgeBlock(n).columns(n)
-    degree, strength = np.zeros(n_accounts, dtype=np.int64), np.zeros(n_accounts, dtype=np.int64)
+    sums = np.zeros((n_accounts, 2), dtype=np.int64)
     threshold = float(np.median(want.weight))
     e = N.aggregate(rec, ab, tb, threshold, out["lo"], out["hi"], out["weight"], out["avg_time_delta"],
                     out["n_content_id"], out["n_content_id_y"], out["edge_symmetry_score"], out["weight_threshold"],
-                    degree, strength)
+                    sums)
+    degree, strength = sums[:, 0], sums[:, 1]
     got = {k: v[:e] for k, v in out.items()}
     assert np.all(np.diff(got["lo"].astype(np.int64) * n_accounts + got["hi"]) > 0)  # sorted by (lo, hi)
     order = np.lexsort((want.hi, want.lo))
@@ -164,8 +166,7 @@ def test_aggregate_equals_the_numpy_aggregation(case):
     outofcore._add_vertex_sums(want_degree, want_strength, want.weight, want.lo, want.hi)
     assert np.array_equal(degree, want_degree) and np.array_equal(strength, want_strength)
     # sorted in place: aggregating again gives the same edges
-    assert N.aggregate(rec, ab, tb, threshold, *[np.empty_like(v) for v in out.values()],
-                       np.zeros_like(degree), np.zeros_like(strength)) == e
+    assert N.aggregate(rec, ab, tb, threshold, *[np.empty_like(v) for v in out.values()], np.zeros_like(sums)) == e
 
 
 def test_inconsistent_arguments_raise_instead_of_crashing():
@@ -175,7 +176,8 @@ def test_inconsistent_arguments_raise_instead_of_crashing():
     bad = counts.copy()
     bad[-1] = 3  # the last share cannot have later partners
     per_bucket = np.zeros(2, dtype=np.int64)
-    args = (shares.rank, shares.content, shares.account, None, None, True, 2, per_bucket)
+    table = outofcore._hashed_buckets(shares.n_accounts, 2).table
+    args = (shares.rank, shares.content, shares.account, None, None, True, table, per_bucket)
     with pytest.raises(ValueError, match="partners beyond the last share"):
         N.count_pairs(bad, 0, 200, *args)
     with pytest.raises(TypeError, match="rank: items of 4 bytes"):
@@ -187,14 +189,45 @@ def test_inconsistent_arguments_raise_instead_of_crashing():
     short = np.empty(2 * (total - 1), dtype=np.uint64)  # one pair too few
     with pytest.raises(ValueError, match="outside its bucket"):
         N.fill_pairs(counts, 0, 200, shares.rank, shares.time, shares.content, shares.account, None, None, True,
-                     False, 2, 5, 3, short, np.array([0, per_bucket[0]]), None, None)
+                     False, table, 5, 3, short, np.array([0, per_bucket[0]]), None, None)
     with pytest.raises(ValueError, match="time delta / account rank exceeds"):  # deltas up to 5 need 3 bits
         rec = np.empty(2 * total, dtype=np.uint64)
         N.fill_pairs(counts, 0, 200, shares.rank, shares.time, shares.content, shares.account, None, None, True,
-                     False, 2, 5, 2, rec, np.array([0, per_bucket[0]]), None, None)
+                     False, table, 5, 2, rec, np.array([0, per_bucket[0]]), None, None)
+    with pytest.raises(ValueError, match="rank beyond bucket_table"):
+        N.count_pairs(counts, 0, 200, *args[:6], table[:3], per_bucket)
+    with pytest.raises(ValueError, match="bucket beyond bucket_counts"):
+        N.count_pairs(counts, 0, 200, *args[:6], table, per_bucket[:1])
     with pytest.raises(ValueError, match="room for fewer records"):
         N.edge_weights(np.zeros(8, dtype=np.uint64), 5, 3, np.zeros(5, dtype=np.int64), np.zeros(2, dtype=np.uint64))
-    with pytest.raises(ValueError, match="beyond degree"):
+    with pytest.raises(ValueError, match="beyond vertex_sums"):
         rec = packed_records(np.array([3]), np.array([9]), np.array([1]), np.array([0]), np.array([0]), 5, 3)
         cols = [np.empty(1, np.int32), np.empty(1, np.int32)] + [np.empty(1)] * 6
-        N.aggregate(rec, 5, 3, 1.0, *cols, np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64))
+        N.aggregate(rec, 5, 3, 1.0, *cols, np.zeros((4, 2), dtype=np.int64))
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string", "sliced", "chunked", "grouped", "empty"])
+def test_string_codes_equal_arrow_dictionary_encode(kind):
+    """Codes in order of first appearance and the dictionary, as Arrow's dictionary_encode
+    gives them: short, long (past 8-byte words), empty and non-ASCII strings, runs of equal
+    rows (coded without a lookup), 64-bit offsets, slices and chunks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(7)
+    pool = ["", "a", "ab", "é", "ünïcødé-😀", "x" * 8, "x" * 9, "y" * 31] + [f"user{i}" for i in range(5000)]
+    values = [pool[i] for i in rng.integers(0, len(pool), 40_000)]
+    if kind == "grouped":
+        values = sorted(values)
+    if kind == "empty":
+        values = []
+    arr = pa.array(values, pa.large_string() if kind == "large_string" else pa.string())
+    if kind == "sliced":
+        arr = arr.slice(1234, 30_000)
+    col = pa.chunked_array([arr.slice(0, 10_000), arr.slice(10_000)] if kind == "chunked" else [arr])
+    codes, dictionary = outofcore._native_string_codes(col)
+    want_codes, want_dictionary = outofcore._dictionary_codes(col)
+    assert np.array_equal(codes, want_codes)
+    assert dictionary.cast(pa.string()).equals(want_dictionary.cast(pa.string()))
+    if len(values):
+        assert pc.all(pc.equal(dictionary.take(pa.array(codes)), col.combine_chunks())).as_py()

@@ -133,3 +133,20 @@ def test_outofcore_argsort_fallbacks_give_the_same_outputs(generated, tmp_path, 
         summary = outofcore.detect_network_parquet(path, tmp_path / name, **options)
         assert summary["threshold"] == want["threshold"] and summary["edges"] == want["edges"]
         assert_same_outputs(tmp_path / name, want_dir)
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_outofcore_range_buckets_write_edges_in_account_order(generated, tmp_path, in_memory, kernels):
+    """One partition and several buckets: the C kernels bucket pairs by ranges of account
+    ranks (counted first), so edges.parquet comes out sorted by (account_id, account_id_y)
+    across its part files; the numpy kernels hash pairs to buckets. Same edges either way."""
+    path, want_dir, want = generated
+    summary = outofcore.detect_network_parquet(path, tmp_path / "ooc", n_partitions=1, bucket_pairs=5_000,
+                                               in_memory_buckets=in_memory)
+    assert summary["edge_buckets"] > 3 and summary["kernels"] == kernels
+    assert summary["threshold"] == want["threshold"] and summary["edges"] == want["edges"]
+    assert_same_outputs(tmp_path / "ooc", want_dir)
+    if kernels == "native":
+        edges = read(tmp_path / "ooc", "edges")
+        pairs = list(zip(edges["account_id"], edges["account_id_y"]))
+        assert pairs == sorted(pairs)
