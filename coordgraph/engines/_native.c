@@ -328,12 +328,25 @@ static PyObject *mark_pairs(PyObject *self, PyObject *args)
 
 /* ---- edges --------------------------------------------------------------------------- */
 
-/* Sort records (two words each) by bits [shift, shift + bits) of their first word: an LSD
- * radix sort, stable, passes of at most 12 bits; passes whose digit is the same in every
- * record are skipped. Returns 0, or -1 when the scratch buffer cannot be allocated. */
+/* Sort records (two words each) by their edge, the bits [shift, shift + bits) of their first
+ * word: an LSD radix sort, stable, on the edge minus the smallest edge (so a bucket of a
+ * narrow range of accounts needs fewer passes), passes of at most 12 bits; passes whose
+ * digit is the same in every record are skipped. Returns 0, or -1 when the scratch buffer
+ * cannot be allocated. */
 static int radix_sort_records(uint64_t *rec, int64_t n, int shift, int bits, uint64_t *scratch)
 {
     if (n < 2 || bits <= 0)
+        return 0;
+    uint64_t lowest = UINT64_MAX, highest = 0;
+    for (int64_t r = 0; r < n; r++) {
+        uint64_t key = rec[2 * r] >> shift;
+        lowest = key < lowest ? key : lowest;
+        highest = key > highest ? key : highest;
+    }
+    bits = 0;
+    while (bits < 64 && ((highest - lowest) >> bits) != 0)
+        bits++;
+    if (bits == 0)
         return 0;
     int passes = (bits + 11) / 12;
     int width = (bits + passes - 1) / passes;
@@ -348,7 +361,7 @@ static int radix_sort_records(uint64_t *rec, int64_t n, int shift, int bits, uin
         return -1;
     }
     for (int64_t r = 0; r < n; r++) {
-        uint64_t key = rec[2 * r] >> shift;
+        uint64_t key = (rec[2 * r] >> shift) - lowest;
         for (int p = 0; p < passes; p++)
             hist[p * radix + ((key >> (p * width)) & mask)]++;
     }
@@ -367,10 +380,10 @@ static int radix_sort_records(uint64_t *rec, int64_t n, int shift, int bits, uin
             h[d] = sum;
             sum += c;
         }
-        int s = shift + p * width;
+        int s = p * width;
         for (int64_t r = 0; r < n; r++) {
             uint64_t k = src[2 * r], c = src[2 * r + 1];
-            int64_t q = h[(k >> s) & mask]++;
+            int64_t q = h[(((k >> shift) - lowest) >> s) & mask]++;
             dst[2 * q] = k;
             dst[2 * q + 1] = c;
         }

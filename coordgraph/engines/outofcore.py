@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import mmap
 import os
 import resource
 import shutil
@@ -78,6 +79,12 @@ PAIR_ROW_BYTES = 16
 #: Pair rows kept in memory instead of spilled at most this many bytes (bench, 10M dense shares,
 #: 147M pairs: in memory 70 s / 10.7 GiB, spilled 73 s / 2.8 GiB).
 IN_MEMORY_BUCKET_BYTES = 1 << 30
+#: The same with the C kernels, whose pairs take just their 16 bytes (10M dense shares, 2.1
+#: GiB of pairs: in memory 12.5 s / 3.8 GiB, spilled 14.5 s / 2.2 GiB).
+NATIVE_IN_MEMORY_BUCKET_BYTES = 5 << 29
+#: Pairs in memory: buckets of at most 1/36 of them, so that the two writers' aggregation
+#: blocks (56 bytes an edge each) add at most ~20% to the pairs' memory.
+IN_MEMORY_BUCKETS_PER_BLOCK = 36
 #: Above this many shares the id columns are coded one after the other (memory over speed).
 PARALLEL_ENCODE_ROWS = 20_000_000
 #: When more than this fraction of the shares is in a window pair, every content is coded
@@ -149,10 +156,23 @@ def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
     Content ids (nearly one a share) and, in large files, account ids have too many
     distinct values for Arrow's hash table to stay in the CPU caches: the C kernel codes
     them 2-4x faster (same codes). Object ids are few and grouped: Arrow is faster."""
-    col = _string_column(path, name)
+    return _code_strings(_string_column(path, name), name)
+
+
+def _code_strings(col: pa.ChunkedArray, name: str) -> tuple[np.ndarray, pa.Array]:
+    """Codes and dictionary of id column ``name`` (see :func:`_encode_strings`)."""
     if native_available() and (name == "content_id" or (name == "account_id" and len(col) >= NATIVE_ACCOUNT_CODES_ROWS)):
         return _native_string_codes(col)
     return _dictionary_codes(col)
+
+
+def _contents_and_loops(path: Path, objects: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """Codes and dictionary of the content column, and each row's loop flag (its content id
+    equals its object id), compared row by row with the object column ``objects``."""
+    col = _string_column(path, "content_id")
+    codes, contents = _code_strings(col, "content_id")
+    same = pc.cast(pc.equal(objects, col), pa.uint8())
+    return codes, contents, to_numpy(same).astype(bool)
 
 
 def _native_string_codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -190,15 +210,18 @@ def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | No
     parallel = len(t) <= PARALLEL_ENCODE_ROWS
     with ThreadPoolExecutor(max_workers=2) as pool:
         accounts_job = pool.submit(_encode_strings, path, "account_id") if parallel else None
-        obj, objects = _encode_strings(path, "object_id")  # meanwhile
+        obj_col = _string_column(path, "object_id")  # meanwhile
+        obj, objects = _code_strings(obj_col, "object_id")
         contents_job = None
         if parallel and time_window is not None and window_fraction_estimate(obj, t, time_window) > DENSE_WINDOW_FRACTION:
-            contents_job = pool.submit(_encode_strings, path, "content_id")  # most are needed: code them all now
+            # most are needed: code them all now, and compare each with its row's object id
+            contents_job = pool.submit(_contents_and_loops, path, obj_col)
+        del obj_col
         account, accounts = accounts_job.result() if parallel else _encode_strings(path, "account_id")
         enc = Encoded(obj, account, None, t, None, objects, accounts, None, 0, path, keep_contents)
         if contents_job is not None:
-            enc.content, contents = contents_job.result()
-            _set_contents(enc, contents, None)
+            enc.content, contents, loop = contents_job.result()
+            _set_contents(enc, contents, None, loop)
     return enc
 
 
@@ -242,11 +265,13 @@ def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
     _set_contents(enc, contents, outside)
 
 
-def _set_contents(enc: Encoded, contents: pa.Array, outside: int | None) -> None:
-    """Loop flags, code count and (when kept) dictionary from coded contents; ``outside``:
-    the extra code of the rows whose content is not in ``contents`` (None: there are none)."""
-    content_as_obj = pc.index_in(contents, value_set=enc.objects)
-    if content_as_obj.null_count == len(content_as_obj):
+def _set_contents(enc: Encoded, contents: pa.Array, outside: int | None, loop: np.ndarray | None = None) -> None:
+    """Loop flags (``loop`` when known), code count and (when kept) dictionary from coded
+    contents; ``outside``: the extra code of the rows whose content is not in ``contents``
+    (None: there are none)."""
+    if loop is not None:
+        enc.loop = loop
+    elif (content_as_obj := pc.index_in(contents, value_set=enc.objects)).null_count == len(content_as_obj):
         enc.loop = np.zeros(len(enc.obj), dtype=bool)
     else:
         c2o = to_numpy(content_as_obj, null_value=-1).astype(np.int64)
@@ -356,8 +381,10 @@ class _Buckets:
     raw little-endian binary to its own file (the cheapest spill there is: no encoding, read
     back with one ``np.fromfile``); when they fit (``in_memory``), numpy chunks in memory."""
 
-    def __init__(self, tmp: Path, n_buckets: int, in_memory: bool | None = None, prefix: str = "bucket"):
+    def __init__(self, tmp: Path, n_buckets: int, in_memory: bool | None = None, prefix: str = "bucket",
+                 mapped: bool = False):
         self.in_memory = n_buckets == 1 if in_memory is None else in_memory
+        self.mapped = mapped  # read() maps files (see map_column) instead of copying them
         self.tmp = tmp
         self.prefix = prefix
         self.dtypes: dict[str, np.dtype] = {}
@@ -405,6 +432,20 @@ class _Buckets:
             self.chunks[bucket] = [{name: np.concatenate([c[name] for c in chunks])}]
         return self.chunks[bucket][0][name]
 
+    def map_column(self, bucket: int, name: str) -> np.ndarray | None:
+        """On disk only: column ``name`` of the bucket as an array mapped onto its file
+        (shared: changes, e.g. an in-place sort, are the file's), None when empty. No copy
+        into fresh memory as with a read: the pages are the page cache's, mapped at once."""
+        if not self.used[bucket]:
+            return None
+        path = self._path(bucket, name)
+        size = path.stat().st_size
+        if size == 0:
+            return np.zeros(0, dtype=self.dtypes[name])
+        with open(path, "r+b") as f:
+            mapped = mmap.mmap(f.fileno(), size, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0))
+        return np.frombuffer(mapped, dtype=self.dtypes[name])
+
     def read_column(self, bucket: int, name: str) -> np.ndarray | None:
         """A copy of one column of the bucket (None when empty); the bucket stays as it is."""
         if self.in_memory:
@@ -428,8 +469,8 @@ class _Buckets:
         out = {}
         for name, dtype in self.dtypes.items():
             path = self._path(bucket, name)
-            out[name] = np.fromfile(path, dtype=dtype)
-            path.unlink()
+            out[name] = self.map_column(bucket, name) if self.mapped else np.fromfile(path, dtype=dtype)
+            path.unlink()  # a mapped file lives on until its array is gone
         return out
 
 
@@ -507,10 +548,10 @@ class _PairLayout:
 
     def weight_hist(self, buckets: "_Buckets", b: int, blocks: "_EdgeBlocks | None" = None) -> np.ndarray | None:
         """Count of bucket ``b``'s edges by weight (None when empty). Native: the bucket's
-        records are sorted in place when in memory, so its aggregation finds them sorted;
-        ``blocks`` lends the sort its scratch memory."""
+        records are sorted in place (in memory, or in its file through a shared mapping),
+        so its aggregation finds them sorted; ``blocks`` lends the sort its scratch memory."""
         if self.native:
-            rec = buckets.consolidate(b) if buckets.in_memory else buckets.read_column(b, "rec")
+            rec = buckets.consolidate(b) if buckets.in_memory else buckets.map_column(b, "rec")
             if rec is None:
                 return None
             hist = np.zeros(len(rec) // 2 + 1, dtype=np.int64)  # calloc: untouched pages cost nothing
@@ -575,7 +616,8 @@ def detect_network_parquet(
     the summary lists them and every object whose window pairs exceed ``hub_pairs``
     (default :data:`coordgraph.analysis.hubs.DEFAULT_HUB_PAIRS`) as ``trend_hubs``.
     ``bucket_pairs``: pairs per edge bucket (default: :data:`BUCKET_PAIRS`, or with the C
-    kernels 8 an account within [:data:`NATIVE_MIN_BUCKET_PAIRS`, :data:`BUCKET_PAIRS`]).
+    kernels 8 an account within [:data:`NATIVE_MIN_BUCKET_PAIRS`, :data:`BUCKET_PAIRS`],
+    and in memory at most 1/:data:`IN_MEMORY_BUCKETS_PER_BLOCK` of the pairs).
     With one partition and the numpy kernels, pass A keeps up to ``max_stash_pairs`` pairs
     (8 bytes each) for pass B instead of forming them twice. Edge buckets stay in memory when the pairs take
     at most a quarter of the available memory (``in_memory_buckets`` forces either way).
@@ -680,10 +722,13 @@ def detect_network_parquet(
 
             # Pass B: kept pairs -> result.parquet and edge buckets of ~bucket_pairs pairs.
             if in_memory_buckets is None:
-                in_memory_buckets = upper * PAIR_ROW_BYTES <= min(available_memory_bytes() // 4, IN_MEMORY_BUCKET_BYTES)
+                limit = NATIVE_IN_MEMORY_BUCKET_BYTES if layout.native else IN_MEMORY_BUCKET_BYTES
+                in_memory_buckets = upper * PAIR_ROW_BYTES <= min(available_memory_bytes() // 4, limit)
             if bucket_pairs is None:
                 bucket_pairs = BUCKET_PAIRS if not layout.native else \
                     min(BUCKET_PAIRS, max(NATIVE_MIN_BUCKET_PAIRS, 8 * n_accounts))
+                if layout.native and in_memory_buckets:
+                    bucket_pairs = min(bucket_pairs, max(NATIVE_MIN_BUCKET_PAIRS, upper // IN_MEMORY_BUCKETS_PER_BLOCK))
             n_buckets = max(1, -(-upper // bucket_pairs))
             if upper >= SPLIT_PAIRS:
                 n_buckets = max(n_buckets, EDGE_WRITERS)  # a bucket per writer thread at least
@@ -697,7 +742,7 @@ def detect_network_parquet(
                 else:
                     plan = _hashed_buckets(n_accounts, n_buckets)
                 n_buckets = plan.n_buckets
-            buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets)
+            buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets, mapped=layout.native)
             result_writer = None
             n_result = 0
             for i, path in enumerate(parts):
@@ -737,7 +782,7 @@ def detect_network_parquet(
                         buckets.append(b, cols)
                 if path is not None:
                     path.unlink()
-                stash = chunks = sel = produced = None
+                stash = chunks = sel = produced = shares = counts = None  # the network needs only the buckets
             pool.shutdown()
             buckets.close()
             if result_writer is not None:
@@ -745,6 +790,8 @@ def detect_network_parquet(
             elif write_result:
                 pq.write_table(_empty_result(), out_dir / "result.parquet")
             del in_p
+            if plan is not None:
+                plan.chunks = plan.per_chunk = None
             lap("pass_b")
 
             summary = _aggregate_buckets(buckets, n_buckets, layout, sorted_accounts, n_accounts, edge_weight,
