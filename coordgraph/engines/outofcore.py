@@ -979,7 +979,7 @@ def _range_buckets(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.Code
     ``bucket_pairs`` each, and one per writer thread at least), from a count of the kept
     pairs of the only partition by lo rank (in groups of ranks, at most 65,536 groups)."""
     shift = max(0, P.bits_for(n_accounts) - 16)
-    n_groups = ((n_accounts - 1) >> shift) + 1
+    n_groups = max(1, ((n_accounts - 1) >> shift) + 1)  # one group even without accounts
     group_of = (np.arange(n_accounts, dtype=np.int64) >> shift).astype(np.int32)
     chunks = chunk_ranges(np.cumsum(counts), chunk_pairs)
     per_chunk = list(pool.map(lambda ch: layout.native_count(shares, counts, ch, sel, remove_loops, group_of,

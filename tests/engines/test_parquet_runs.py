@@ -103,14 +103,16 @@ def test_bad_input_names_file_and_field(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ["python", "outofcore"])
-def test_no_window_pair_gives_empty_outputs(tmp_path, engine, kernels):
-    """Shares of which no two are within the window: empty result and edges, not a crash
-    (the out-of-core engine once failed coding an empty set of contents)."""
+@pytest.mark.parametrize("rows", ["apart", "none"])
+def test_no_window_pair_gives_empty_outputs(tmp_path, engine, kernels, rows):
+    """Shares of which no two are within the window, or no share at all: empty result and
+    edges, not a crash (the out-of-core engine once failed coding an empty set of contents)."""
     import pyarrow as pa
 
     shares = tmp_path / "apart.parquet"
-    pq.write_table(pa.table({"object_id": ["o1", "o1", "o2"], "account_id": ["a", "b", "a"],
-                             "content_id": ["c1", "c2", "c3"], "timestamp_share": [0, 100, 5]}), shares)
+    table = pa.table({"object_id": ["o1", "o1", "o2"], "account_id": ["a", "b", "a"],
+                      "content_id": ["c1", "c2", "c3"], "timestamp_share": [0, 100, 5]})
+    pq.write_table(table if rows == "apart" else table.slice(0, 0), shares)
     summary = run_engine(engine, shares, tmp_path / engine, min_participation=1)
     assert summary["edges"] == 0 and summary["result_rows"] == 0
     assert len(read(tmp_path / engine, "result")) == 0
