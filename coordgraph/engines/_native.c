@@ -435,12 +435,85 @@ static int64_t distinct_u32(uint32_t *v, int64_t n)
     return d;
 }
 
+/* Sort a few records (m, in cache) by their first word >> shift: insertion sort up to 24,
+ * else an LSD radix sort in 8-bit digits on the key minus the smallest, through `tmp`
+ * (room for m records). Stable. */
+static void sort_small(uint64_t *rec, int64_t m, int shift, uint64_t *tmp)
+{
+    if (m <= 24) {
+        for (int64_t i = 1; i < m; i++) {
+            uint64_t k = rec[2 * i], c = rec[2 * i + 1], key = k >> shift;
+            int64_t j = i - 1;
+            while (j >= 0 && (rec[2 * j] >> shift) > key) {
+                rec[2 * j + 2] = rec[2 * j];
+                rec[2 * j + 3] = rec[2 * j + 1];
+                j--;
+            }
+            rec[2 * j + 2] = k;
+            rec[2 * j + 3] = c;
+        }
+        return;
+    }
+    uint64_t lowest = UINT64_MAX, highest = 0;
+    for (int64_t r = 0; r < m; r++) {
+        uint64_t key = rec[2 * r] >> shift;
+        lowest = key < lowest ? key : lowest;
+        highest = key > highest ? key : highest;
+    }
+    int bits = 0;
+    while (bits < 64 && ((highest - lowest) >> bits) != 0)
+        bits++;
+    uint64_t *src = rec, *dst = tmp;
+    for (int d = 0; d < bits; d += 8) {
+        int64_t h[256] = {0};
+        for (int64_t r = 0; r < m; r++)
+            h[(((src[2 * r] >> shift) - lowest) >> d) & 255]++;
+        int64_t sum = 0;
+        for (int k = 0; k < 256; k++) {
+            int64_t c = h[k];
+            h[k] = sum;
+            sum += c;
+        }
+        for (int64_t r = 0; r < m; r++) {
+            int64_t q = h[(((src[2 * r] >> shift) - lowest) >> d) & 255]++;
+            dst[2 * q] = src[2 * r];
+            dst[2 * q + 1] = src[2 * r + 1];
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != rec)
+        memcpy(rec, src, sizeof(uint64_t) * 2 * (size_t)m);
+}
+
 /* Sort records by edge unless they are sorted; `scratch` (NULL: allocated here) has room
- * for n records. */
-static int sort_if_needed(uint64_t *rec, int64_t n, int time_bits, int account_bits, uint64_t *scratch)
+ * for n records. `presorted_bits` >= 0: the records are said to be in order of
+ * (edge >> presorted_bits) already (the pair kernel wrote them so), so each run of equal
+ * (edge >> presorted_bits) is sorted on its own, in cache; if they are not, a full sort. */
+static int sort_if_needed(uint64_t *rec, int64_t n, int time_bits, int account_bits, uint64_t *scratch,
+                          int presorted_bits)
 {
     if (records_sorted(rec, n, time_bits))
         return 0;
+    if (presorted_bits >= 0 && presorted_bits < 64 - time_bits && records_sorted(rec, n, time_bits + presorted_bits)) {
+        uint64_t *tmp = scratch ? scratch : malloc(sizeof(uint64_t) * 2 * (size_t)n);
+        if (!tmp)
+            return -1;
+        const int group_shift = time_bits + presorted_bits;
+        int64_t start = 0;
+        while (start < n) {
+            uint64_t group = rec[2 * start] >> group_shift;
+            int64_t stop = start + 1;
+            while (stop < n && (rec[2 * stop] >> group_shift) == group)
+                stop++;
+            sort_small(rec + 2 * start, stop - start, time_bits, tmp);
+            start = stop;
+        }
+        if (!scratch)
+            free(tmp);
+        return 0;
+    }
     return radix_sort_records(rec, n, time_bits, 2 * account_bits, scratch);
 }
 
@@ -457,17 +530,21 @@ static int take_scratch(PyObject *obj, Buf *b, int64_t n)
 }
 
 static const char *edge_weights_doc =
-    "edge_weights(records, account_bits, time_bits, hist, scratch=None) -> int\n\n"
+    "edge_weights(records, account_bits, time_bits, hist, scratch=None, presorted_bits=-1) -> int\n\n"
     "Sort the records by edge (in place) and add each edge to hist[weight] (int64; weight =\n"
     "pair records of the edge; hist needs one entry more than there are records); returns\n"
-    "(number of edges, largest weight); only hist[:largest weight + 1] is touched. scratch: uint64 room for the records (None: allocated here).";
+    "(number of edges, largest weight); only hist[:largest weight + 1] is touched.\n"
+    "presorted_bits >= 0: the records are in order of (edge >> presorted_bits) already, so\n"
+    "only runs of equal (edge >> presorted_bits) need sorting (checked). scratch: uint64\n"
+    "room for the records (None: allocated here).";
 
 static PyObject *edge_weights(PyObject *self, PyObject *args)
 {
     PyObject *o[3];
     int account_bits, time_bits;
     o[2] = Py_None;
-    if (!PyArg_ParseTuple(args, "OiiO|O", &o[0], &account_bits, &time_bits, &o[1], &o[2]))
+    int presorted_bits = -1;
+    if (!PyArg_ParseTuple(args, "OiiO|Oi", &o[0], &account_bits, &time_bits, &o[1], &o[2], &presorted_bits))
         return NULL;
     Buf b[3];
     memset(b, 0, sizeof b);
@@ -486,7 +563,7 @@ static PyObject *edge_weights(PyObject *self, PyObject *args)
     int failed = 0;
     int64_t e = 0, max_weight = 0;
     Py_BEGIN_ALLOW_THREADS
-    failed = sort_if_needed(rec, n, time_bits, account_bits, DATA(b[2], uint64_t));
+    failed = sort_if_needed(rec, n, time_bits, account_bits, DATA(b[2], uint64_t), presorted_bits);
     if (!failed) {
         int64_t r = 0;
         while (r < n) {
@@ -563,7 +640,7 @@ static PyObject *aggregate(PyObject *self, PyObject *args)
     int failed = 0;
     int64_t e = 0;
     Py_BEGIN_ALLOW_THREADS
-    failed = sort_if_needed(rec, n, time_bits, account_bits, DATA(b[11], uint64_t));
+    failed = sort_if_needed(rec, n, time_bits, account_bits, DATA(b[11], uint64_t), -1);
     uint32_t *scratch = NULL;
     int64_t scratch_len = 0;
     const uint64_t td_mask = (1ull << time_bits) - 1;

@@ -546,21 +546,24 @@ class _PairLayout:
         N.count_pairs(counts, chunk[0], chunk[1], rank, content, account, loop, sel, remove_loops, table, per_group)
         return per_group
 
-    def weight_hist(self, buckets: "_Buckets", b: int, blocks: "_EdgeBlocks | None" = None) -> np.ndarray | None:
+    def weight_hist(self, buckets: "_Buckets", b: int, blocks: "_EdgeBlocks | None" = None,
+                    presorted_bits: int | None = None) -> np.ndarray | None:
         """Count of bucket ``b``'s edges by weight (None when empty). Native: the bucket's
         records are sorted in place (in memory, or in its file through a shared mapping),
-        so its aggregation finds them sorted; ``blocks`` lends the sort its scratch memory."""
+        so its aggregation finds them sorted; ``blocks`` lends the sort its scratch memory;
+        ``presorted_bits``: see ``_native.edge_weights``."""
         if self.native:
             rec = buckets.consolidate(b) if buckets.in_memory else buckets.map_column(b, "rec")
             if rec is None:
                 return None
             hist = np.zeros(len(rec) // 2 + 1, dtype=np.int64)  # calloc: untouched pages cost nothing
+            presorted = -1 if presorted_bits is None else presorted_bits
             if blocks is None:
-                _, largest = N.edge_weights(rec, self.account_bits, self.time_bits, hist)
+                _, largest = N.edge_weights(rec, self.account_bits, self.time_bits, hist, None, presorted)
             else:
                 with blocks.lend() as block:
                     _, largest = N.edge_weights(rec, self.account_bits, self.time_bits, hist,
-                                                block.scratch(len(rec) // 2))
+                                                block.scratch(len(rec) // 2), presorted)
             return hist[: largest + 1]
         k1 = buckets.read_column(b, "k1")
         return None if k1 is None else np.bincount(P.edge_weights(k1, self.time_bits))
@@ -791,7 +794,7 @@ def detect_network_parquet(
                 pq.write_table(_empty_result(), out_dir / "result.parquet")
             del in_p
             if plan is not None:
-                plan.chunks = plan.per_chunk = None
+                plan.chunks = plan.per_chunk = plan.per_chunk_group = None
             lap("pass_b")
 
             summary = _aggregate_buckets(buckets, n_buckets, layout, sorted_accounts, n_accounts, edge_weight,
@@ -960,6 +963,15 @@ class _BucketPlan:
     rank_start: np.ndarray | None = None
     chunks: list | None = None
     per_chunk: np.ndarray | None = None
+    #: Range buckets: the rank groups (``group_of``: group of each rank, ``group_shift``: ranks
+    #: a group = 2**group_shift), the kept pairs of each chunk per group and each bucket's first
+    #: group. The in-memory fill writes pairs in order of group, so a bucket's sort is one
+    #: small sort per group (``presorted_bits``, set once the pairs are so written).
+    group_of: np.ndarray | None = None
+    group_shift: int = 0
+    per_chunk_group: np.ndarray | None = None
+    group_start: np.ndarray | None = None
+    presorted_bits: int | None = None
 
     def rank_range(self, b: int) -> tuple[int, int] | None:
         return None if self.rank_start is None else (int(self.rank_start[b]), int(self.rank_start[b + 1]))
@@ -1001,7 +1013,8 @@ def _range_buckets(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.Code
     rank_start = np.minimum(group_start.astype(np.int64) << shift, n_accounts)
     per_bucket = np.add.reduceat(per_chunk, group_start[:-1], axis=1) if len(chunks) else \
         np.zeros((0, n_buckets), dtype=np.int64)
-    return _BucketPlan(bucket_of_group[group_of], n_buckets, rank_start, chunks, per_bucket)
+    return _BucketPlan(bucket_of_group[group_of], n_buckets, rank_start, chunks, per_bucket,
+                       group_of, shift, per_chunk, group_start)
 
 
 def _native_pass_b(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.CodedShares, counts: np.ndarray,
@@ -1022,20 +1035,23 @@ def _native_pass_b(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.Code
         chunks, per_chunk = chunk_ranges(np.cumsum(counts), chunk_pairs), None
 
     if per_chunk is not None and buckets.in_memory:
-        per_bucket = per_chunk.sum(axis=0)
-        bucket_start = np.concatenate([[0], np.cumsum(per_bucket)])
-        rec = np.empty(2 * int(bucket_start[-1]), dtype=np.uint64)
-        # chunk c writes its pairs of bucket b after those of chunks 0 .. c-1
-        at = bucket_start[:-1] + np.cumsum(per_chunk, axis=0) - per_chunk
+        # pairs go in order of rank group (a bucket is a range of groups): chunk c writes its
+        # pairs of group g after those of chunks 0 .. c-1
+        per_group = plan.per_chunk_group.sum(axis=0)
+        group_base = np.concatenate([[0], np.cumsum(per_group)])
+        rec = np.empty(2 * int(group_base[-1]), dtype=np.uint64)
+        at = group_base[:-1] + np.cumsum(plan.per_chunk_group, axis=0) - plan.per_chunk_group
 
         def fill(c):
-            return layout.native_fill(shares, counts, chunks[c], sel, remove_loops, table, rec, at[c].copy(),
-                                      int(per_chunk[c].sum()), want_rows)
+            return layout.native_fill(shares, counts, chunks[c], sel, remove_loops, plan.group_of, rec,
+                                      at[c].copy(), int(per_chunk[c].sum()), want_rows)
 
         yield from bounded_map(pool, fill, range(len(chunks)), PAIR_THREADS)
+        pair_start = group_base[plan.group_start]
         for b in range(n_buckets):
-            if per_bucket[b]:
-                buckets.append(b, {"rec": rec[2 * bucket_start[b]: 2 * bucket_start[b + 1]]})
+            if pair_start[b + 1] > pair_start[b]:
+                buckets.append(b, {"rec": rec[2 * pair_start[b]: 2 * pair_start[b + 1]]})
+        plan.presorted_bits = layout.account_bits + plan.group_shift
         return
 
     def form(c):
@@ -1307,7 +1323,8 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
         if layout.native:
             largest = max((buckets.length(b, "rec") // 2 for b in range(n_buckets)), default=0)
             blocks = _EdgeBlocks(min(EDGE_WRITERS, n_buckets), largest)
-        hist = _weight_histogram(buckets, n_buckets, layout, blocks)
+        hist = _weight_histogram(buckets, n_buckets, layout, blocks,
+                                 plan.presorted_bits if plan is not None else None)
         t1 = time.perf_counter()
         n_edges = int(hist.sum())
         threshold = K.type7_quantile_from_histogram(hist, edge_weight) if n_edges else None
@@ -1345,12 +1362,12 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
 
 
 def _weight_histogram(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
-                      blocks: _EdgeBlocks | None = None) -> np.ndarray:
+                      blocks: _EdgeBlocks | None = None, presorted_bits: int | None = None) -> np.ndarray:
     """Count of edges by weight over every bucket, from the packed ``k1`` keys alone: sorted,
     an edge's weight is the length of its run of equal ``k1 >> time_bits``."""
     hist = np.zeros(1, dtype=np.int64)
     with ThreadPoolExecutor(max_workers=AGGREGATE_THREADS) as pool:
-        for h in bounded_map(pool, lambda b: layout.weight_hist(buckets, b, blocks), range(n_buckets)):
+        for h in bounded_map(pool, lambda b: layout.weight_hist(buckets, b, blocks, presorted_bits), range(n_buckets)):
             if h is not None:
                 hist = _add_counts(hist, h)
     return hist
