@@ -4,33 +4,32 @@ with strings, on one machine.
 Why: 100 million shares as Python strings need tens of GiB; as integer codes they need ~21
 bytes each. The pipeline (all steps stream, none holds every pair):
 
-1. **Encode** the account and object columns with Arrow (a unified dictionary per column;
-   codes in order of first appearance, which is CooRTweet's processing order for
-   accounts). Strings are dropped as soon as a column is coded.
+1. **Encode** the object, account and content columns (Arrow, or the C string coder for
+   columns of many distinct values; codes in order of first appearance, which is
+   CooRTweet's processing order for accounts). Strings are dropped once a column is coded.
 2. **Partition by object** into ``n_partitions``; sort each partition once by (object,
    time, processing order), count its window pairs and note the shares in one; keep one
    partition in memory or **spill** several to Parquet (codes only, sorted).
-3. **Code the contents** of the shares in a window pair (:func:`code_contents`).
-4. **Pass A**: per partition, form the window pairs chunk by chunk, remove loops, and mark
-   the contents that are in a pair (C); the OR post-filter on codes.
-5. **Pass B**: pairs again, post-filtered; result rows are written to ``result.parquet``
-   (strings restored from the dictionaries) and pair rows, packed into 16 bytes, go to
-   **edge buckets** by a hash of the account pair, so every edge lives in one bucket.
-6. **Aggregate** each bucket into edges by sorting packed keys (:mod:`._packed`: weight,
-   mean time delta, distinct contents per account); the weights come first, for the exact
-   type-7 threshold; two writer threads write ``edges.parquet`` (a dataset of part files)
-   as they aggregate; then ``vertices.parquet``.
+3. **Code the contents** of the shares in a window pair (:func:`code_contents`), unless
+   most shares are in one and step 1 coded them all.
+4. **Pass A**: per partition, the window pairs chunk by chunk, loops removed; the contents
+   in a pair (C); the OR post-filter on codes.
+5. **Pass B**: the kept pairs again; result rows go to ``result.parquet`` (strings restored
+   from the dictionaries) and pairs, packed into 16 bytes, to **edge buckets** by their
+   lower account, so every edge lives in one bucket (C kernels: :mod:`._native_run`, by
+   ranges of accounts; numpy kernels: by a hash of the account pair).
+6. **Aggregate** each bucket into edges (weight, mean time delta, distinct contents per
+   account, symmetry); the weights come first, for the exact type-7 threshold; two writer
+   threads write ``edges.parquet`` (a dataset of part files, :mod:`._edges`) as they
+   aggregate; then ``vertices.parquet``.
 
 Results equal the python engine (:mod:`coordgraph.analysis`); the parity suite in
 tests/engines checks it on the CooRTweet fixtures and a simulated campaign.
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import math
 import mmap
-import os
 import resource
 import shutil
 import tempfile
@@ -47,15 +46,15 @@ import pyarrow.parquet as pq
 
 from coordgraph.analysis.pairs import chunk_ranges, range_pairs
 from coordgraph.analysis.pairs import window_partner_counts as window_pair_counts
+from coordgraph.engines import _edges as E
 from coordgraph.engines import _kernel as K
+from coordgraph.engines import _native_run as NR
 from coordgraph.engines import _packed as P
 from coordgraph.engines._arrow import empty_strings, from_numpy, to_numpy
 from coordgraph.engines._memory import large_array_allocation
+from coordgraph.engines._native_run import N, native_available
+from coordgraph.engines._threads import AGGREGATE_THREADS, PAIR_THREADS, bounded_map
 
-try:  # the C kernels (setup.py builds them; without a compiler the numpy kernels do the work)
-    from coordgraph.engines import _native as N
-except ImportError:  # pragma: no cover - exercised on installs without a C compiler
-    N = None
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,13 +89,6 @@ PARALLEL_ENCODE_ROWS = 20_000_000
 #: When more than this fraction of the shares is in a window pair, every content is coded
 #: (else only those of the shares in a pair get a dictionary: see code_contents).
 DENSE_WINDOW_FRACTION = 0.5
-#: Buckets aggregated (and edge tables built) at once; numpy's sorts release the GIL.
-AGGREGATE_THREADS = 2
-#: Chunks of pairs formed at once (numpy's gathers and compares release the GIL).
-PAIR_THREADS = 2
-#: From this many pairs on, the pairs go to at least EDGE_WRITERS buckets, so that the writer
-#: threads aggregate and write them side by side (1M dense shares: network 2.6 -> 2.3 s).
-SPLIT_PAIRS = 1_000_000
 
 
 class EngineInputError(ValueError):
@@ -145,9 +137,6 @@ def _string_column(path: Path, name: str) -> pa.ChunkedArray:
     return col
 
 
-#: Rows from which account ids are coded by the C kernel rather than by Arrow (measured: 1M
-#: shares with 90k accounts, Arrow 0.045 s vs 0.074 s; 10M with 900k, 1.66 s vs 0.87 s).
-NATIVE_ACCOUNT_CODES_ROWS = 2_000_000
 
 
 def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
@@ -161,8 +150,8 @@ def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
 
 def _code_strings(col: pa.ChunkedArray, name: str) -> tuple[np.ndarray, pa.Array]:
     """Codes and dictionary of id column ``name`` (see :func:`_encode_strings`)."""
-    if native_available() and (name == "content_id" or (name == "account_id" and len(col) >= NATIVE_ACCOUNT_CODES_ROWS)):
-        return _native_string_codes(col)
+    if native_available() and (name == "content_id" or (name == "account_id" and len(col) >= NR.NATIVE_ACCOUNT_CODES_ROWS)):
+        return NR.string_codes(col)
     return _dictionary_codes(col)
 
 
@@ -175,21 +164,6 @@ def _contents_and_loops(path: Path, objects: pa.ChunkedArray) -> tuple[np.ndarra
     return codes, contents, to_numpy(same).astype(bool)
 
 
-def _native_string_codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Codes (int32, order of first appearance) and dictionary of a string column, by the
-    C kernel (``_native.string_codes``): equal to :func:`_dictionary_codes`."""
-    arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
-    if pa.types.is_large_string(arr.type):
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)
-    else:
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
-    offsets = offsets[arr.offset: arr.offset + len(arr) + 1]
-    data = arr.buffers()[2]
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    codes = np.empty(len(arr), dtype=np.int32)
-    first_rows = np.empty(len(arr), dtype=np.int64)
-    distinct = N.string_codes(offsets, data, codes, first_rows)
-    return codes, arr.take(from_numpy(first_rows[:distinct]))
 
 
 def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | None = None) -> Encoded:
@@ -255,7 +229,7 @@ def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
     col = _string_column(enc.path, "content_id")
     n_window = int(in_window.sum())
     if n_window > DENSE_WINDOW_FRACTION * len(in_window):
-        enc.content, contents = _native_string_codes(col) if native_available() else _dictionary_codes(col)
+        enc.content, contents = NR.string_codes(col) if native_available() else _dictionary_codes(col)
         outside = None
     else:
         _, contents = _dictionary_codes(col.take(from_numpy(np.flatnonzero(in_window))))
@@ -474,9 +448,6 @@ class _Buckets:
         return out
 
 
-def native_available() -> bool:
-    """Whether the C kernels are built and not switched off (``COORDGRAPH_NATIVE=0``)."""
-    return N is not None and os.environ.get("COORDGRAPH_NATIVE", "1") != "0"
 
 
 @dataclass
@@ -546,7 +517,7 @@ class _PairLayout:
         N.count_pairs(counts, chunk[0], chunk[1], rank, content, account, loop, sel, remove_loops, table, per_group)
         return per_group
 
-    def weight_hist(self, buckets: "_Buckets", b: int, blocks: "_EdgeBlocks | None" = None,
+    def weight_hist(self, buckets: "_Buckets", b: int, blocks: "NR.EdgeBlocks | None" = None,
                     presorted_bits: int | None = None) -> np.ndarray | None:
         """Count of bucket ``b``'s edges by weight (None when empty). Native: the bucket's
         records are sorted in place (in memory, or in its file through a shared mapping),
@@ -571,7 +542,7 @@ class _PairLayout:
     def aggregate(self, cols: dict, pool: ThreadPoolExecutor | None = None) -> K.EdgeAggregate:
         """Edges of one bucket's pair rows (packed sort, or argsort when the bits do not fit);
         ``pool``: threads for the packed sorts of this one bucket. (Native records are
-        aggregated straight into an edge table: :func:`_native_edge_table`.)"""
+        aggregated straight into an edge table: :func:`coordgraph.engines._native_run.edge_table`.)"""
         if self.packed:
             agg = P.aggregate_packed(cols["k1"], cols["ca"], cols["cb"], self.account_bits, self.time_bits, pool)
             if agg is not None:
@@ -699,7 +670,7 @@ def detect_network_parquet(
                 counts = counts_of[i] if single else window_pair_counts(shares.obj, shares.time, time_window)
                 in_pair = np.zeros(len(shares), dtype=bool)
                 if layout.native:
-                    _native_mark_pairs(pool, shares, counts, remove_loops, chunk_pairs, in_pair)
+                    NR.mark_pairs(pool, shares, counts, remove_loops, chunk_pairs, in_pair)
                 for older, newer in () if layout.native else _loop_free_pairs(pool, shares, counts, remove_loops,
                                                                                chunk_pairs):
                     in_pair[older] = True
@@ -733,17 +704,17 @@ def detect_network_parquet(
                 if layout.native and in_memory_buckets:
                     bucket_pairs = min(bucket_pairs, max(NATIVE_MIN_BUCKET_PAIRS, upper // IN_MEMORY_BUCKETS_PER_BLOCK))
             n_buckets = max(1, -(-upper // bucket_pairs))
-            if upper >= SPLIT_PAIRS:
-                n_buckets = max(n_buckets, EDGE_WRITERS)  # a bucket per writer thread at least
+            if upper >= E.SPLIT_PAIRS:
+                n_buckets = max(n_buckets, E.EDGE_WRITERS)  # a bucket per writer thread at least
             plan = None
             if layout.native:
                 if single:  # count the pairs by account first: buckets of account ranges
                     sel0 = None if in_p is None else in_p[loaded[0].content]
-                    plan = _range_buckets(pool, layout, loaded[0], counts_of[0], sel0, remove_loops, n_accounts,
+                    plan = NR.range_buckets(pool, layout, loaded[0], counts_of[0], sel0, remove_loops, n_accounts,
                                           bucket_pairs, chunk_pairs)
                     del sel0
                 else:
-                    plan = _hashed_buckets(n_accounts, n_buckets)
+                    plan = NR.hashed_buckets(n_accounts, n_buckets)
                 n_buckets = plan.n_buckets
             buckets = _Buckets(tmp, n_buckets, in_memory=in_memory_buckets, mapped=layout.native)
             result_writer = None
@@ -768,7 +739,7 @@ def detect_network_parquet(
                     return older, newer, _bucket_columns(layout, shares, older, newer, n_buckets), len(older)
 
                 if layout.native:  # the C kernels put the pairs into the buckets themselves
-                    produced = ((older, newer, [], n) for older, newer, n in _native_pass_b(
+                    produced = ((older, newer, [], n) for older, newer, n in NR.pass_b(
                         pool, layout, shares, counts, sel, remove_loops, buckets, plan, write_result, chunk_pairs))
                 else:
                     produced = bounded_map(pool, kept_columns, chunks, PAIR_THREADS)
@@ -901,19 +872,6 @@ def _empty_result() -> pa.Table:
                      for name in RESULT_COLUMNS})
 
 
-def bounded_map(pool: ThreadPoolExecutor, fn, items, ahead: int = AGGREGATE_THREADS):
-    """Like ``pool.map`` (results in order) but with at most ``ahead`` tasks submitted and not
-    yet consumed, so finished results never pile up in memory while the consumer (e.g. a
-    single-threaded Parquet writer) is slower than the workers."""
-    from collections import deque
-
-    pending = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= ahead:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
 
 
 def _loop_free_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np.ndarray, remove_loops: bool,
@@ -931,143 +889,14 @@ def _loop_free_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np
             yield older, newer
 
 
-def _native_mark_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np.ndarray, remove_loops: bool,
-                       chunk_pairs: int, in_pair: np.ndarray) -> None:
-    """Pass A with the C kernel: set ``in_pair`` (bool a share) for the shares in a
-    loop-free window pair, chunks of pairs in the pool's threads (two threads may set the
-    same flag to True at once: a benign race)."""
-    cum = np.cumsum(counts)
-    loop = shares.loop if remove_loops and shares.has_loop_rows else None
-
-    def mark(chunk):
-        return N.mark_pairs(counts, chunk[0], chunk[1], shares.content, shares.account, loop, remove_loops, in_pair)
-
-    for _ in bounded_map(pool, mark, chunk_ranges(cum, chunk_pairs), PAIR_THREADS):
-        pass
 
 
-@dataclass
-class _BucketPlan:
-    """Which edge bucket the pairs of each account go to, for the C kernels: a pair goes to
-    ``table[lo]`` (lo: the smaller account rank), so every edge lies in one bucket.
-
-    ``rank_start``: bucket b holds the pairs whose lo is in ``rank_start[b] ..
-    rank_start[b + 1] - 1`` (None when accounts are hashed to buckets instead). Range buckets
-    write their edges in (account_id, account_id_y) order across the whole file, and each
-    bucket's account_id dictionary is its range only. ``chunks``/``per_chunk``: when the
-    plan was made by counting the only partition's pairs, its chunks and their kept pairs
-    per bucket."""
-
-    table: np.ndarray
-    n_buckets: int
-    rank_start: np.ndarray | None = None
-    chunks: list | None = None
-    per_chunk: np.ndarray | None = None
-    #: Range buckets: the rank groups (``group_of``: group of each rank, ``group_shift``: ranks
-    #: a group = 2**group_shift), the kept pairs of each chunk per group and each bucket's first
-    #: group. The in-memory fill writes pairs in order of group, so a bucket's sort is one
-    #: small sort per group (``presorted_bits``, set once the pairs are so written).
-    group_of: np.ndarray | None = None
-    group_shift: int = 0
-    per_chunk_group: np.ndarray | None = None
-    group_start: np.ndarray | None = None
-    presorted_bits: int | None = None
-
-    def rank_range(self, b: int) -> tuple[int, int] | None:
-        return None if self.rank_start is None else (int(self.rank_start[b]), int(self.rank_start[b + 1]))
 
 
-def _hashed_buckets(n_accounts: int, n_buckets: int) -> _BucketPlan:
-    """Accounts spread over the buckets by a multiplicative hash of their rank."""
-    ranks = np.arange(n_accounts, dtype=np.uint64)
-    table = (((ranks * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)) % np.uint64(n_buckets)).astype(np.int32)
-    return _BucketPlan(table, n_buckets)
 
 
-def _range_buckets(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.CodedShares, counts: np.ndarray,
-                   sel: np.ndarray | None, remove_loops: bool, n_accounts: int, bucket_pairs: int,
-                   chunk_pairs: int) -> _BucketPlan:
-    """Buckets of consecutive lo ranks holding about equal numbers of pairs (at most
-    ``bucket_pairs`` each, and one per writer thread at least), from a count of the kept
-    pairs of the only partition by lo rank (in groups of ranks, at most 65,536 groups)."""
-    shift = max(0, P.bits_for(n_accounts) - 16)
-    n_groups = max(1, ((n_accounts - 1) >> shift) + 1)  # one group even without accounts
-    group_of = (np.arange(n_accounts, dtype=np.int64) >> shift).astype(np.int32)
-    chunks = chunk_ranges(np.cumsum(counts), chunk_pairs)
-    per_chunk = list(pool.map(lambda ch: layout.native_count(shares, counts, ch, sel, remove_loops, group_of,
-                                                             n_groups), chunks))
-    per_chunk = np.array(per_chunk, dtype=np.int64).reshape(len(chunks), n_groups)
-    per_group = per_chunk.sum(axis=0)
-    total = int(per_group.sum())
-    n_buckets = max(1, -(-total // bucket_pairs))
-    if total >= SPLIT_PAIRS:
-        n_buckets = max(n_buckets, EDGE_WRITERS)
-    # bucket k starts at the first group whose cumulative pairs reach k / n_buckets of the total
-    cum = np.cumsum(per_group)
-    first_group = np.searchsorted(cum, np.arange(1, n_buckets) * (total / n_buckets), side="right")
-    bucket_of_group = np.zeros(n_groups, dtype=np.int32)
-    bucket_of_group[np.unique(first_group[(first_group > 0) & (first_group < n_groups)])] = 1  # no empty bucket
-    bucket_of_group = np.cumsum(bucket_of_group, dtype=np.int32)
-    n_buckets = int(bucket_of_group[-1]) + 1
-    group_start = np.searchsorted(bucket_of_group, np.arange(n_buckets + 1))
-    rank_start = np.minimum(group_start.astype(np.int64) << shift, n_accounts)
-    per_bucket = np.add.reduceat(per_chunk, group_start[:-1], axis=1) if len(chunks) else \
-        np.zeros((0, n_buckets), dtype=np.int64)
-    return _BucketPlan(bucket_of_group[group_of], n_buckets, rank_start, chunks, per_bucket,
-                       group_of, shift, per_chunk, group_start)
 
 
-def _native_pass_b(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.CodedShares, counts: np.ndarray,
-                   sel: np.ndarray | None, remove_loops: bool, buckets: "_Buckets", plan: _BucketPlan,
-                   want_rows: bool, chunk_pairs: int):
-    """Pass B with the C kernels: the kept pairs of one partition go to the edge buckets;
-    yields (older, newer, pairs) a chunk, in order, for the result rows (older/newer are
-    None unless ``want_rows``). Chunks are counted (unless the plan counted them), then
-    filled, in the pool's threads.
-
-    Counted and in memory: every pair is written straight to its place in one array of
-    exactly the kept pairs, bucket after bucket (no chunk arrays to join later). Else each
-    chunk's records go to the buckets as they are formed (spilled when on disk)."""
-    table, n_buckets = plan.table, plan.n_buckets
-    if plan.per_chunk is not None:
-        chunks, per_chunk = plan.chunks, plan.per_chunk
-    else:
-        chunks, per_chunk = chunk_ranges(np.cumsum(counts), chunk_pairs), None
-
-    if per_chunk is not None and buckets.in_memory:
-        # pairs go in order of rank group (a bucket is a range of groups): chunk c writes its
-        # pairs of group g after those of chunks 0 .. c-1
-        per_group = plan.per_chunk_group.sum(axis=0)
-        group_base = np.concatenate([[0], np.cumsum(per_group)])
-        rec = np.empty(2 * int(group_base[-1]), dtype=np.uint64)
-        at = group_base[:-1] + np.cumsum(plan.per_chunk_group, axis=0) - plan.per_chunk_group
-
-        def fill(c):
-            return layout.native_fill(shares, counts, chunks[c], sel, remove_loops, plan.group_of, rec,
-                                      at[c].copy(), int(per_chunk[c].sum()), want_rows)
-
-        yield from bounded_map(pool, fill, range(len(chunks)), PAIR_THREADS)
-        pair_start = group_base[plan.group_start]
-        for b in range(n_buckets):
-            if pair_start[b + 1] > pair_start[b]:
-                buckets.append(b, {"rec": rec[2 * pair_start[b]: 2 * pair_start[b + 1]]})
-        plan.presorted_bits = layout.account_bits + plan.group_shift
-        return
-
-    def form(c):
-        per_bucket = per_chunk[c] if per_chunk is not None else \
-            layout.native_count(shares, counts, chunks[c], sel, remove_loops, table, n_buckets)
-        bucket_start = np.concatenate([[0], np.cumsum(per_bucket)])
-        rec = np.empty(2 * int(bucket_start[-1]), dtype=np.uint64)
-        older, newer, n = layout.native_fill(shares, counts, chunks[c], sel, remove_loops, table, rec,
-                                             bucket_start[:-1].copy(), int(bucket_start[-1]), want_rows)
-        return older, newer, n, [(b, rec[2 * bucket_start[b]: 2 * bucket_start[b + 1]])
-                                 for b in range(n_buckets) if per_bucket[b]]
-
-    for older, newer, n, by_bucket in bounded_map(pool, form, range(len(chunks)), PAIR_THREADS):
-        for b, part in by_bucket:
-            buckets.append(b, {"rec": part})
-        yield older, newer, n
 
 
 def _bucket_columns(layout: _PairLayout, shares: K.CodedShares, older, newer, n_buckets: int) -> list[tuple[int, dict]]:
@@ -1096,164 +925,36 @@ def _aggregate_one(buckets: _Buckets, staged: _Buckets, layout: _PairLayout, b: 
         return None
     agg = layout.aggregate(c, pool)
     del c
-    staged.append(b, _edge_columns(agg))
+    staged.append(b, E.edge_columns(agg))
     return agg.weight, agg.lo, agg.hi
 
 
-def _edge_columns(agg: K.EdgeAggregate) -> dict:
-    """The columns :func:`_edge_table` takes, from one bucket's aggregate."""
-    return {"lo": agg.lo.astype(np.int32, copy=False), "hi": agg.hi.astype(np.int32, copy=False),
-            "weight": agg.weight, "sum_td": agg.sum_time_delta, "n_lo": agg.n_lo, "n_hi": agg.n_hi}
 
 
-#: Not nullable: Parquet then stores no definition levels (~15% of the encoding time).
-EDGE_SCHEMA = pa.schema([pa.field(name, type_, nullable=False) for name, type_ in [
-    ("account_id", pa.dictionary(pa.int32(), pa.string())), ("account_id_y", pa.dictionary(pa.int32(), pa.string())),
-    ("weight", pa.int64()), ("avg_time_delta", pa.float64()), ("n_content_id", pa.int64()),
-    ("n_content_id_y", pa.int64()), ("edge_symmetry_score", pa.float64()), ("weight_threshold", pa.int64()),
-]])
-#: Rows per row group of edges.parquet: each row group repeats the account dictionary.
-EDGE_ROW_GROUP = 8_000_000
-#: Files of the edges.parquet dataset, written at once.
-EDGE_WRITERS = 2
 
 
-def _edge_table(e: dict, sorted_accounts: pa.Array, threshold: float) -> pa.Table:
-    """The edges.parquet rows of staged edges ``e`` (lo/hi ranks, weight, summed delta,
-    distinct contents per side)."""
-    w = e["weight"]
-    n_lo, n_hi = e["n_lo"], e["n_hi"]
-    return _edge_arrow(e["lo"], e["hi"], sorted_accounts, {
-        "weight": w.astype(np.int64, copy=False),
-        "avg_time_delta": e["sum_td"] / w,
-        "n_content_id": n_lo.astype(np.int64, copy=False),
-        "n_content_id_y": n_hi.astype(np.int64, copy=False),
-        "edge_symmetry_score": np.minimum(n_lo, n_hi) / np.maximum(n_lo, n_hi),
-        "weight_threshold": (w > threshold).astype(np.int64),
-    })
 
 
-class _EdgeBlock:
-    """Memory for aggregating one bucket of native records: the edge columns (56 bytes an
-    edge), whose first 16 bytes an edge double as the radix sort's scratch (the sort is
-    done before any column is written)."""
-
-    COLUMNS = (("lo", np.int32), ("hi", np.int32), ("weight", np.int64), ("avg_time_delta", np.float64),
-               ("n_content_id", np.int64), ("n_content_id_y", np.int64), ("edge_symmetry_score", np.float64),
-               ("weight_threshold", np.int64))
-
-    def __init__(self, records: int):
-        self.records = records
-        self.memory = np.empty(records * sum(np.dtype(t).itemsize for _, t in self.COLUMNS), dtype=np.uint8)
-
-    def scratch(self, n: int) -> np.ndarray:
-        """Room for ``n`` records (uint64, two words each)."""
-        return self.memory[: 16 * n].view(np.uint64)
-
-    def columns(self, n: int) -> dict[str, np.ndarray]:
-        """The edge columns for up to ``n`` edges, as views of this block."""
-        out, at = {}, 0
-        for name, dtype in self.COLUMNS:
-            size = np.dtype(dtype).itemsize * n
-            out[name] = self.memory[at: at + size].view(dtype)
-            at += size
-        return out
 
 
-class _EdgeBlocks:
-    """One :class:`_EdgeBlock` a thread, sized for the largest bucket and allocated once by
-    the calling thread: reused from bucket to bucket, and from the weight pass to the
-    writers, instead of fresh arrays (which cost a page fault every 4 KiB, ~30% of a dense
-    run's CPU time; worker threads cannot reuse freed memory across buckets with glibc)."""
-
-    def __init__(self, count: int, records: int):
-        import queue
-
-        self.free: queue.SimpleQueue = queue.SimpleQueue()
-        self.blocks = [_EdgeBlock(records) for _ in range(count)]
-        for block in self.blocks:
-            self.free.put(block)
-
-    @contextlib.contextmanager
-    def lend(self):
-        block = self.free.get()
-        try:
-            yield block
-        finally:
-            self.free.put(block)
 
 
-def _native_edge_table(layout: _PairLayout, rec: np.ndarray, sorted_accounts: pa.Array, threshold: float | None,
-                       vertex_sums: np.ndarray, block: _EdgeBlock | None = None,
-                       rank_range: tuple[int, int] | None = None) -> pa.Table:
-    """The edges.parquet rows of one bucket's pair records, aggregated by the C kernel
-    (which also adds each edge to ``vertex_sums``: (degree, strength) a rank). The table's
-    columns are views of ``block`` (default: a new one): write it before the block is used
-    again. ``rank_range``: the bucket's lo ranks, when buckets are ranges."""
-    n = len(rec) // 2
-    block = _EdgeBlock(n) if block is None else block
-    cols = block.columns(n)
-    lo, hi = cols.pop("lo"), cols.pop("hi")
-    e = N.aggregate(rec, layout.account_bits, layout.time_bits, math.inf if threshold is None else float(threshold),
-                    lo, hi, *cols.values(), vertex_sums, block.scratch(n))
-    return _edge_arrow(lo[:e], hi[:e], sorted_accounts, {name: v[:e] for name, v in cols.items()}, rank_range)
 
 
-def _edge_arrow(lo: np.ndarray, hi: np.ndarray, sorted_accounts: pa.Array, cols: dict,
-                rank_range: tuple[int, int] | None = None) -> pa.Table:
-    """An edge table: accounts (ranks ``lo``/``hi`` into ``sorted_accounts``) as dictionary
-    columns, then the numeric ``cols`` in :data:`EDGE_SCHEMA` order.
-
-    Each row group of edges.parquet repeats its columns' dictionaries, so they are kept
-    small: with ``rank_range`` (every lo in it, every hi above its start) account_id gets
-    the range's names and account_id_y the names from the range's start on; a dictionary
-    is cut down to the names in use when they are fewer than half of it."""
-    if rank_range is None:
-        lo, hi, dictionary = _used_names(lo, hi, sorted_accounts)
-        lo_dict = hi_dict = dictionary
-    else:
-        start, stop = rank_range
-        lo_dict = sorted_accounts.slice(start, stop - start)
-        lo = lo - np.int32(start)
-        hi = hi - np.int32(start)
-        hi, _, hi_dict = _used_names(hi, None, sorted_accounts.slice(start))
-    return pa.table({
-        "account_id": pa.DictionaryArray.from_arrays(from_numpy(lo.astype(np.int32, copy=False)), lo_dict),
-        "account_id_y": pa.DictionaryArray.from_arrays(from_numpy(hi.astype(np.int32, copy=False)), hi_dict),
-        **{name: from_numpy(v) for name, v in cols.items()},
-    }, schema=EDGE_SCHEMA)
 
 
-def _used_names(a: np.ndarray, b: np.ndarray | None, dictionary: pa.Array):
-    """Indices ``a`` (and ``b``) into ``dictionary``, relabelled to a dictionary of the used
-    names only when fewer than half are used (else unchanged)."""
-    used = np.zeros(len(dictionary), dtype=bool)
-    used[a] = True
-    if b is not None:
-        used[b] = True
-    if int(used.sum()) >= len(used) // 2:
-        return a, b, dictionary
-    relabel = np.cumsum(used, dtype=np.int32) - 1
-    return relabel[a], None if b is None else relabel[b], dictionary.take(from_numpy(np.flatnonzero(used)))
 
 
-def _fresh_dir(target: Path) -> None:
-    """An empty directory at ``target`` (an earlier run's file or directory is removed)."""
-    if target.is_dir():
-        shutil.rmtree(target)
-    elif target.exists():
-        target.unlink()
-    target.mkdir(parents=True)
 
 
 def _write_edges(staged: _Buckets, n_buckets: int, sorted_accounts: pa.Array, threshold: float, target: Path,
-                 parts: int = EDGE_WRITERS) -> None:
+                 parts: int = E.EDGE_WRITERS) -> None:
     """Write the staged edges as a Parquet dataset ``target/part-K.parquet``, ``parts`` files
     written at once (Parquet encoding is single-threaded per file and the slowest step of a
     dense run: 14M edges take ~0.75 s to encode). Buckets go to the parts in turn; a single
     bucket is split between them. Readers (pyarrow, pandas, polars, Spark) read the directory
     as one table; DuckDB reads ``target/*.parquet``."""
-    _fresh_dir(target)
+    E.fresh_dir(target)
     single = staged.read(0) if n_buckets == 1 else None
 
     def tables(k: int):
@@ -1261,15 +962,15 @@ def _write_edges(staged: _Buckets, n_buckets: int, sorted_accounts: pa.Array, th
             n = len(single["weight"])
             lo, hi = n * k // parts, n * (k + 1) // parts
             if hi > lo:
-                yield _edge_table({name: v[lo:hi] for name, v in single.items()}, sorted_accounts, threshold)
+                yield E.edge_table({name: v[lo:hi] for name, v in single.items()}, sorted_accounts, threshold)
             return
         for b in range(k, n_buckets, parts):
             e = staged.read(b)
             if e is not None:
-                yield _edge_table(e, sorted_accounts, threshold)
+                yield E.edge_table(e, sorted_accounts, threshold)
 
     with ThreadPoolExecutor(max_workers=parts) as pool:
-        list(pool.map(lambda k: _write_part(target / f"part-{k}.parquet", tables(k)), range(parts)))
+        list(pool.map(lambda k: E.write_part(target / f"part-{k}.parquet", tables(k)), range(parts)))
 
 
 def _add_vertex_sums(degree: np.ndarray, strength: np.ndarray, weight: np.ndarray, lo: np.ndarray,
@@ -1304,7 +1005,7 @@ def _add_counts(hist: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, sorted_accounts: pa.Array,
                        n_accounts: int, edge_weight: float, out_dir: Path, tmp: Path,
-                       plan: _BucketPlan | None = None) -> dict:
+                       plan: NR.BucketPlan | None = None) -> dict:
     """Aggregate every bucket into edges; threshold from the weight histogram; write edges
     and vertices Parquet. Returns counts and the threshold.
 
@@ -1322,7 +1023,7 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
         blocks = None
         if layout.native:
             largest = max((buckets.length(b, "rec") // 2 for b in range(n_buckets)), default=0)
-            blocks = _EdgeBlocks(min(EDGE_WRITERS, n_buckets), largest)
+            blocks = NR.EdgeBlocks(min(E.EDGE_WRITERS, n_buckets), largest)
         hist = _weight_histogram(buckets, n_buckets, layout, blocks,
                                  plan.presorted_bits if plan is not None else None)
         t1 = time.perf_counter()
@@ -1362,7 +1063,7 @@ def _aggregate_buckets(buckets: _Buckets, n_buckets: int, layout: _PairLayout, s
 
 
 def _weight_histogram(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
-                      blocks: _EdgeBlocks | None = None, presorted_bits: int | None = None) -> np.ndarray:
+                      blocks: NR.EdgeBlocks | None = None, presorted_bits: int | None = None) -> np.ndarray:
     """Count of edges by weight over every bucket, from the packed ``k1`` keys alone: sorted,
     an edge's weight is the length of its run of equal ``k1 >> time_bits``."""
     hist = np.zeros(1, dtype=np.int64)
@@ -1375,14 +1076,14 @@ def _weight_histogram(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
 
 def _aggregate_and_write(buckets: _Buckets, n_buckets: int, layout: _PairLayout, sorted_accounts: pa.Array,
                          threshold: float, target: Path, degree: np.ndarray, strength: np.ndarray,
-                         parts: int = EDGE_WRITERS, blocks: _EdgeBlocks | None = None,
-                         plan: _BucketPlan | None = None) -> None:
+                         parts: int = E.EDGE_WRITERS, blocks: NR.EdgeBlocks | None = None,
+                         plan: NR.BucketPlan | None = None) -> None:
     """Part k of the edges.parquet dataset aggregates and writes buckets k, k + parts, ...,
     all parts at once; adds every edge to ``degree`` and ``strength``. ``blocks``: the
     native aggregation's memory, one block a part at most; ``plan``: the native buckets.
     With range buckets each part takes consecutive buckets instead, so the parts hold
     consecutive ranges of account_id, in order."""
-    _fresh_dir(target)
+    E.fresh_dir(target)
     ranged = plan is not None and plan.rank_start is not None
     parts = min(parts, n_buckets) if ranged else parts
     order = [list(range(k * n_buckets // parts, (k + 1) * n_buckets // parts)) if ranged
@@ -1398,22 +1099,22 @@ def _aggregate_and_write(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
             if layout.native:
                 rank_range = plan.rank_range(b) if plan is not None else None
                 if blocks is None:
-                    yield _native_edge_table(layout, c.pop("rec"), sorted_accounts, threshold, vertex_sums[k],
+                    yield NR.edge_table(layout, c.pop("rec"), sorted_accounts, threshold, vertex_sums[k],
                                              rank_range=rank_range)
                 else:
                     with blocks.lend() as block:  # the part's next table is asked for once this one is written
-                        yield _native_edge_table(layout, c.pop("rec"), sorted_accounts, threshold, vertex_sums[k],
+                        yield NR.edge_table(layout, c.pop("rec"), sorted_accounts, threshold, vertex_sums[k],
                                                  block, rank_range)
                 continue
             agg = layout.aggregate(c)
             del c
             _add_vertex_sums(*sums[k], agg.weight, agg.lo, agg.hi)
-            e = _edge_columns(agg)
+            e = E.edge_columns(agg)
             del agg
-            yield _edge_table(e, sorted_accounts, threshold)
+            yield E.edge_table(e, sorted_accounts, threshold)
 
     with ThreadPoolExecutor(max_workers=parts) as pool:
-        list(pool.map(lambda k: _write_part(target / f"part-{k}.parquet", tables(k)), range(parts)))
+        list(pool.map(lambda k: E.write_part(target / f"part-{k}.parquet", tables(k)), range(parts)))
     for d, s in sums:
         degree += d
         strength += s
@@ -1422,34 +1123,8 @@ def _aggregate_and_write(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
         strength += vs[:, 1]
 
 
-#: Columns of edges.parquet stored with a dictionary (the account names: repeated strings).
-#: The numbers are stored plain: hashing every value into a dictionary cost more (~5 ns a
-#: value a column) than LZ4 takes to squeeze runs of 1s and 0s.
-EDGE_DICTIONARY_COLUMNS = ("account_id", "account_id_y")
-#: zstd where it gains most (names, mean deltas), LZ4 for the rest (its contexts are cheap).
-EDGE_COMPRESSION = {f.name: "zstd" if f.name in (*EDGE_DICTIONARY_COLUMNS, "avg_time_delta") else "lz4"
-                    for f in EDGE_SCHEMA}
-#: Columns with min/max statistics (for filters such as weight > 5 or weight_threshold = 1).
-EDGE_STATISTICS = ("weight", "weight_threshold")
 
 
-def _write_part(path: Path, tables) -> None:
-    """One file of the edges.parquet dataset from an iterable of edge tables (a row group
-    each, split at EDGE_ROW_GROUP rows). Settings measured on the 1M-share dense bench:
-    plain numbers with LZ4 and statistics on two columns took the network phase from
-    ~0.75 s to ~0.58 s for a file of 52 MB instead of 46 MB."""
-    with pq.ParquetWriter(path, EDGE_SCHEMA, compression=EDGE_COMPRESSION,
-                          store_schema=False,  # readers get plain strings, not categoricals
-                          dictionary_pagesize_limit=1 << 30,  # never fall back to plain strings
-                          use_dictionary=list(EDGE_DICTIONARY_COLUMNS),
-                          # the mean delta's bytes split into streams compress well
-                          column_encoding={"avg_time_delta": "BYTE_STREAM_SPLIT"},
-                          data_page_size=8 << 20,  # fewer pages: each costs a compression context
-                          write_statistics=list(EDGE_STATISTICS)) as writer:
-        for table in tables:
-            for start in range(0, len(table), EDGE_ROW_GROUP):
-                piece = table.slice(start, EDGE_ROW_GROUP)
-                writer.write_table(piece, row_group_size=len(piece))
 
 
 # --- the pandas interface shared by every engine -------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from coordgraph.analysis.pairs import chunk_ranges, range_pairs, window_partner_counts
 from coordgraph.engines import _kernel as K
 from coordgraph.engines import _packed as P
+from coordgraph.engines import _native_run as NR
 from coordgraph.engines import outofcore
 
 N = outofcore.N
@@ -71,7 +72,7 @@ def test_count_and_fill_pairs_equal_the_numpy_pairs(seed, remove_loops, compat, 
     sel = rng.random(len(shares)) < 0.3 if post_filter else None
     layout = outofcore._PairLayout.choose(shares.n_accounts, window, compat, native=True)
     n_buckets = 3
-    table = outofcore._hashed_buckets(shares.n_accounts, n_buckets).table
+    table = NR.hashed_buckets(shares.n_accounts, n_buckets).table
     want_older, want_newer = numpy_pairs(shares, counts, remove_loops, sel)
     cols, lo, hi = layout.columns(shares, want_older, want_newer)
 
@@ -144,7 +145,7 @@ def test_aggregate_equals_the_numpy_aggregation(case):
     assert n_edges == len(want.lo) and largest == want.weight.max()
     assert np.array_equal(hist[: largest + 1], np.bincount(want.weight))
 
-    out = outofcore._EdgeBlock(n).columns(n)
+    out = NR.EdgeBlock(n).columns(n)
     sums = np.zeros((n_accounts, 2), dtype=np.int64)
     threshold = float(np.median(want.weight))
     e = N.aggregate(rec, ab, tb, threshold, out["lo"], out["hi"], out["weight"], out["avg_time_delta"],
@@ -176,7 +177,7 @@ def test_inconsistent_arguments_raise_instead_of_crashing():
     bad = counts.copy()
     bad[-1] = 3  # the last share cannot have later partners
     per_bucket = np.zeros(2, dtype=np.int64)
-    table = outofcore._hashed_buckets(shares.n_accounts, 2).table
+    table = NR.hashed_buckets(shares.n_accounts, 2).table
     args = (shares.rank, shares.content, shares.account, None, None, True, table, per_bucket)
     with pytest.raises(ValueError, match="partners beyond the last share"):
         N.count_pairs(bad, 0, 200, *args)
@@ -225,7 +226,7 @@ def test_string_codes_equal_arrow_dictionary_encode(kind):
     if kind == "sliced":
         arr = arr.slice(1234, 30_000)
     col = pa.chunked_array([arr.slice(0, 10_000), arr.slice(10_000)] if kind == "chunked" else [arr])
-    codes, dictionary = outofcore._native_string_codes(col)
+    codes, dictionary = NR.string_codes(col)
     want_codes, want_dictionary = outofcore._dictionary_codes(col)
     assert np.array_equal(codes, want_codes)
     assert dictionary.cast(pa.string()).equals(want_dictionary.cast(pa.string()))
