@@ -169,9 +169,9 @@ def _contents_and_loops(path: Path, objects: pa.ChunkedArray) -> tuple[np.ndarra
 def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | None = None) -> Encoded:
     """Code the id columns of a share Parquet file and read the times.
 
-    Objects first; then, up to PARALLEL_ENCODE_ROWS rows, accounts and (when most shares
-    are in a window pair, as estimated on a sample of objects with ``time_window``) contents
-    in parallel threads. Otherwise contents are coded later by :func:`code_contents`, once it
+    Objects first; then, up to PARALLEL_ENCODE_ROWS rows, accounts and (with the C string
+    coder, or when most shares are in a window pair, as estimated on a sample of objects
+    with ``time_window``) contents in parallel threads. Otherwise contents are coded later by :func:`code_contents`, once it
     is known which shares are in a window pair; above PARALLEL_ENCODE_ROWS the columns are
     coded one at a time (only one column's strings in memory).
     ``keep_contents``: keep the content dictionary (only the result rows need it)."""
@@ -187,8 +187,10 @@ def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | No
         obj_col = _string_column(path, "object_id")  # meanwhile
         obj, objects = _code_strings(obj_col, "object_id")
         contents_job = None
-        if parallel and time_window is not None and window_fraction_estimate(obj, t, time_window) > DENSE_WINDOW_FRACTION:
-            # most are needed: code them all now, and compare each with its row's object id
+        # most are needed, or the C coder makes coding them all cheap (1M realistic shares: the
+        # contents phase 0.08 s -> 0): code them all now, and compare each with its row's object
+        if parallel and time_window is not None and \
+                (native_available() or window_fraction_estimate(obj, t, time_window) > DENSE_WINDOW_FRACTION):
             contents_job = pool.submit(_contents_and_loops, path, obj_col)
         del obj_col
         account, accounts = accounts_job.result() if parallel else _encode_strings(path, "account_id")
