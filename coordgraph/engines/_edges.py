@@ -39,9 +39,10 @@ SPLIT_PAIRS = 1_000_000
 #: value a column) than LZ4 takes to squeeze runs of 1s and 0s.
 EDGE_DICTIONARY_COLUMNS = ("account_id", "account_id_y")
 
-#: zstd where it gains most (names, mean deltas), LZ4 for the rest (its contexts are cheap).
-EDGE_COMPRESSION = {f.name: "zstd" if f.name in (*EDGE_DICTIONARY_COLUMNS, "avg_time_delta") else "lz4"
-                    for f in EDGE_SCHEMA}
+#: zstd for the mean deltas (many distinct values, 20% smaller than LZ4 at the same speed),
+#: LZ4 for the rest (1.7M-edge row group: 53 ms instead of 58 ms with zstd on the account
+#: columns too, for a file 3% larger).
+EDGE_COMPRESSION = {f.name: "zstd" if f.name == "avg_time_delta" else "lz4" for f in EDGE_SCHEMA}
 
 #: Columns with min/max statistics (for filters such as weight > 5 or weight_threshold = 1).
 EDGE_STATISTICS = ("weight", "weight_threshold")

@@ -112,13 +112,20 @@ def hashed_buckets(n_accounts: int, n_buckets: int) -> BucketPlan:
     return BucketPlan(table, n_buckets)
 
 
+#: Ranks are counted, bucketed and (in memory) written in groups of consecutive ranks, at
+#: most 2**RANK_GROUP_BITS groups: few enough that writing pairs group by group streams into
+#: the CPU caches (1M dense shares: 65,536 groups 0.33 s of fill, 4,096 0.22 s), and a group's
+#: pairs are then sorted in cache.
+RANK_GROUP_BITS = 12
+
+
 def range_buckets(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.CodedShares, counts: np.ndarray,
                    sel: np.ndarray | None, remove_loops: bool, n_accounts: int, bucket_pairs: int,
                    chunk_pairs: int) -> BucketPlan:
     """Buckets of consecutive lo ranks holding about equal numbers of pairs (at most
     ``bucket_pairs`` each, and one per writer thread at least), from a count of the kept
-    pairs of the only partition by lo rank (in groups of ranks, at most 65,536 groups)."""
-    shift = max(0, P.bits_for(n_accounts) - 16)
+    pairs of the only partition by lo rank (in groups of ranks, at most RANK_GROUPS)."""
+    shift = max(0, P.bits_for(n_accounts) - RANK_GROUP_BITS)
     n_groups = max(1, ((n_accounts - 1) >> shift) + 1)  # one group even without accounts
     group_of = (np.arange(n_accounts, dtype=np.int64) >> shift).astype(np.int32)
     chunks = chunk_ranges(np.cumsum(counts), chunk_pairs)
