@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian): Chromium for the browser tests,
-# a JDK for Spark, Node.js/npm for Neo4j's Cypher linter. Does nothing when all are there.
+# a JDK for Spark, Node.js/npm for Neo4j's Cypher linter, a C compiler for the engine's C
+# kernels (tests check they are built). Does nothing when all are there.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v java >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != "0" ]; then
   echo "missing system packages: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2
