@@ -88,6 +88,16 @@ static inline int kept(const Shares *s, int64_t i, int64_t j)
     return 1;
 }
 
+/* Run the statement that follows for every window pair (i older, j newer) kept by kept(),
+ * i in [start, stop): share i pairs with shares i + 1 .. i + counts[i]. The walk ends early
+ * once `halt` (an int expression, e.g. an error flag) is non-zero; `break` in the statement
+ * ends the current share's partners. The walk shared by count_pairs, fill_pairs and
+ * mark_pairs, so all three see exactly the same pairs. */
+#define FOR_EACH_KEPT_PAIR(s, start, stop, i, j, halt)                                        \
+    for (int64_t i = (start); i < (stop) && !(halt); i++)                                       \
+        for (int64_t j = i + 1, j##_last = i + (s)->counts[i]; j <= j##_last && !(halt); j++) \
+            if (kept((s), i, j))
+
 static const char *count_pairs_doc =
     "count_pairs(counts, start, stop, rank, content, account, loop, sel, remove_loops, bucket_table,\n"
     "            bucket_counts) -> int\n\n"
@@ -169,20 +179,15 @@ static PyObject *count_pairs(PyObject *self, PyObject *args)
     int64_t *bc = DATA(b[8], int64_t), total = 0;
     int error = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (int64_t i = start; i < stop && !error; i++) {
-        int64_t last = i + s.counts[i];
-        for (int64_t j = i + 1; j <= last; j++) {
-            if (!kept(&s, i, j))
-                continue;
-            uint32_t ri = (uint32_t)s.rank[i], rj = (uint32_t)s.rank[j];
-            int64_t k = bucket_of(table, table_len, n_buckets, ri < rj ? ri : rj);
-            if (k < 0) {
-                error = 1;
-                break;
-            }
-            bc[k]++;
-            total++;
+    FOR_EACH_KEPT_PAIR(&s, start, stop, i, j, error) {
+        uint32_t ri = (uint32_t)s.rank[i], rj = (uint32_t)s.rank[j];
+        int64_t k = bucket_of(table, table_len, n_buckets, ri < rj ? ri : rj);
+        if (k < 0) {
+            error = 1;
+            break;
         }
+        bc[k]++;
+        total++;
     }
     Py_END_ALLOW_THREADS
     release(b, 9);
@@ -229,36 +234,31 @@ static PyObject *fill_pairs(PyObject *self, PyObject *args)
     int64_t p = 0;
     int error = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (int64_t i = start; i < stop && !error; i++) {
-        int64_t last = i + s.counts[i];
-        for (int64_t j = i + 1; j <= last; j++) {
-            if (!kept(&s, i, j))
-                continue;
-            uint32_t ri = (uint32_t)s.rank[i], rj = (uint32_t)s.rank[j];
-            int older_is_lo = ri < rj;
-            uint32_t lo = older_is_lo ? ri : rj, hi = older_is_lo ? rj : ri;
-            uint32_t ci = (uint32_t)s.content[i], cj = (uint32_t)s.content[j];
-            uint32_t ca = (compat || older_is_lo) ? ci : cj, cb = (compat || older_is_lo) ? cj : ci;
-            uint64_t td = (uint64_t)(s.time[j] - s.time[i]);
-            int64_t k = bucket_of(table, table_len, n_buckets, lo);
-            if (k < 0) {
-                error = 2;
-                break;
-            }
-            int64_t *slot = &at[k];
-            if (*slot < 0 || *slot >= cap || (older && p >= rows_cap) || td > td_max || hi > rank_max) {
-                error = 1;
-                break;
-            }
-            int64_t q = (*slot)++;
-            rec[2 * q] = ((((uint64_t)lo << account_bits) | hi) << time_bits) | td;
-            rec[2 * q + 1] = (uint64_t)ca | ((uint64_t)cb << 32);
-            if (older) {
-                older[p] = i;
-                newer[p] = j;
-            }
-            p++;
+    FOR_EACH_KEPT_PAIR(&s, start, stop, i, j, error) {
+        uint32_t ri = (uint32_t)s.rank[i], rj = (uint32_t)s.rank[j];
+        int older_is_lo = ri < rj;
+        uint32_t lo = older_is_lo ? ri : rj, hi = older_is_lo ? rj : ri;
+        uint32_t ci = (uint32_t)s.content[i], cj = (uint32_t)s.content[j];
+        uint32_t ca = (compat || older_is_lo) ? ci : cj, cb = (compat || older_is_lo) ? cj : ci;
+        uint64_t td = (uint64_t)(s.time[j] - s.time[i]);
+        int64_t k = bucket_of(table, table_len, n_buckets, lo);
+        if (k < 0) {
+            error = 2;
+            break;
         }
+        int64_t *slot = &at[k];
+        if (*slot < 0 || *slot >= cap || (older && p >= rows_cap) || td > td_max || hi > rank_max) {
+            error = 1;
+            break;
+        }
+        int64_t q = (*slot)++;
+        rec[2 * q] = ((((uint64_t)lo << account_bits) | hi) << time_bits) | td;
+        rec[2 * q + 1] = (uint64_t)ca | ((uint64_t)cb << 32);
+        if (older) {
+            older[p] = i;
+            newer[p] = j;
+        }
+        p++;
     }
     Py_END_ALLOW_THREADS
     release(b, 12);
@@ -313,13 +313,9 @@ static PyObject *mark_pairs(PyObject *self, PyObject *args)
     uint8_t *in_pair = DATA(b[4], uint8_t);
     int64_t total = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (int64_t i = start; i < stop; i++) {
-        int64_t last = i + s.counts[i];
-        for (int64_t j = i + 1; j <= last; j++)
-            if (kept(&s, i, j)) {
-                in_pair[i] = in_pair[j] = 1;
-                total++;
-            }
+    FOR_EACH_KEPT_PAIR(&s, start, stop, i, j, 0) {
+        in_pair[i] = in_pair[j] = 1;
+        total++;
     }
     Py_END_ALLOW_THREADS
     release(b, 5);

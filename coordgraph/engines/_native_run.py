@@ -60,7 +60,7 @@ def string_codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
 
 
 def mark_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np.ndarray, remove_loops: bool,
-                       chunk_pairs: int, in_pair: np.ndarray) -> None:
+               chunk_pairs: int, in_pair: np.ndarray) -> None:
     """Pass A with the C kernel: set ``in_pair`` (bool a share) for the shares in a
     loop-free window pair, chunks of pairs in the pool's threads (two threads may set the
     same flag to True at once: a benign race)."""
@@ -124,7 +124,7 @@ def range_buckets(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.Coded
                    chunk_pairs: int) -> BucketPlan:
     """Buckets of consecutive lo ranks holding about equal numbers of pairs (at most
     ``bucket_pairs`` each, and one per writer thread at least), from a count of the kept
-    pairs of the only partition by lo rank (in groups of ranks, at most RANK_GROUPS)."""
+    pairs of the only partition by lo rank (in groups of ranks, at most 2**RANK_GROUP_BITS)."""
     shift = max(0, P.bits_for(n_accounts) - RANK_GROUP_BITS)
     n_groups = max(1, ((n_accounts - 1) >> shift) + 1)  # one group even without accounts
     group_of = (np.arange(n_accounts, dtype=np.int64) >> shift).astype(np.int32)
@@ -153,8 +153,8 @@ def range_buckets(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.Coded
 
 
 def pass_b(pool: ThreadPoolExecutor, layout: _PairLayout, shares: K.CodedShares, counts: np.ndarray,
-                   sel: np.ndarray | None, remove_loops: bool, buckets: "_Buckets", plan: BucketPlan,
-                   want_rows: bool, chunk_pairs: int):
+           sel: np.ndarray | None, remove_loops: bool, buckets: "_Buckets", plan: BucketPlan,
+           want_rows: bool, chunk_pairs: int):
     """Pass B with the C kernels: the kept pairs of one partition go to the edge buckets;
     yields (older, newer, pairs) a chunk, in order, for the result rows (older/newer are
     None unless ``want_rows``). Chunks are counted (unless the plan counted them), then
@@ -255,9 +255,15 @@ class EdgeBlocks:
             self.free.put(block)
 
 
+def lend(blocks: EdgeBlocks | None):
+    """A block of ``blocks`` for the ``with`` statement's duration, or None without blocks
+    (the kernels then allocate their own memory)."""
+    return contextlib.nullcontext() if blocks is None else blocks.lend()
+
+
 def edge_table(layout: _PairLayout, rec: np.ndarray, sorted_accounts: pa.Array, threshold: float | None,
-                       vertex_sums: np.ndarray, block: EdgeBlock | None = None,
-                       rank_range: tuple[int, int] | None = None) -> pa.Table:
+               vertex_sums: np.ndarray, block: EdgeBlock | None = None,
+               rank_range: tuple[int, int] | None = None) -> pa.Table:
     """The edges.parquet rows of one bucket's pair records, aggregated by the C kernel
     (which also adds each edge to ``vertex_sums``: (degree, strength) a rank). The table's
     columns are views of ``block`` (default: a new one): write it before the block is used

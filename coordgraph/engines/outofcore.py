@@ -137,19 +137,17 @@ def _string_column(path: Path, name: str) -> pa.ChunkedArray:
     return col
 
 
-
-
 def _encode_strings(path: Path, name: str) -> tuple[np.ndarray, pa.Array]:
-    """One string column -> (int32 codes in order of first appearance, dictionary).
-
-    Content ids (nearly one a share) and, in large files, account ids have too many
-    distinct values for Arrow's hash table to stay in the CPU caches: the C kernel codes
-    them 2-4x faster (same codes). Object ids are few and grouped: Arrow is faster."""
+    """One string column -> (int32 codes in order of first appearance, dictionary)."""
     return _code_strings(_string_column(path, name), name)
 
 
 def _code_strings(col: pa.ChunkedArray, name: str) -> tuple[np.ndarray, pa.Array]:
-    """Codes and dictionary of id column ``name`` (see :func:`_encode_strings`)."""
+    """Codes and dictionary of id column ``name``.
+
+    Content ids (nearly one a share) and, in large files, account ids have too many
+    distinct values for Arrow's hash table to stay in the CPU caches: the C kernel codes
+    them 2-4x faster (same codes). Object ids are few and grouped: Arrow is faster."""
     if native_available() and (name == "content_id" or (name == "account_id" and len(col) >= NR.NATIVE_ACCOUNT_CODES_ROWS)):
         return NR.string_codes(col)
     return _dictionary_codes(col)
@@ -164,16 +162,15 @@ def _contents_and_loops(path: Path, objects: pa.ChunkedArray) -> tuple[np.ndarra
     return codes, contents, to_numpy(same).astype(bool)
 
 
-
-
 def encode_parquet(path: Path, keep_contents: bool = True, time_window: int | None = None) -> Encoded:
     """Code the id columns of a share Parquet file and read the times.
 
     Objects first; then, up to PARALLEL_ENCODE_ROWS rows, accounts and (with the C string
     coder, or when most shares are in a window pair, as estimated on a sample of objects
-    with ``time_window``) contents in parallel threads. Otherwise contents are coded later by :func:`code_contents`, once it
-    is known which shares are in a window pair; above PARALLEL_ENCODE_ROWS the columns are
-    coded one at a time (only one column's strings in memory).
+    with ``time_window``) contents in parallel threads. Otherwise contents are coded later
+    by :func:`code_contents`, once it is known which shares are in a window pair; above
+    PARALLEL_ENCODE_ROWS the columns are coded one at a time (only one column's strings in
+    memory).
     ``keep_contents``: keep the content dictionary (only the result rows need it)."""
     path = Path(path)
     ts = _column(path, "timestamp_share")
@@ -231,7 +228,7 @@ def code_contents(enc: Encoded, in_window: np.ndarray) -> None:
     col = _string_column(enc.path, "content_id")
     n_window = int(in_window.sum())
     if n_window > DENSE_WINDOW_FRACTION * len(in_window):
-        enc.content, contents = NR.string_codes(col) if native_available() else _dictionary_codes(col)
+        enc.content, contents = _code_strings(col, "content_id")
         outside = None
     else:
         _, contents = _dictionary_codes(col.take(from_numpy(np.flatnonzero(in_window))))
@@ -450,8 +447,6 @@ class _Buckets:
         return out
 
 
-
-
 @dataclass
 class _PairLayout:
     """How pair rows are stored for aggregation: packed ``k1`` keys (see
@@ -531,12 +526,9 @@ class _PairLayout:
                 return None
             hist = np.zeros(len(rec) // 2 + 1, dtype=np.int64)  # calloc: untouched pages cost nothing
             presorted = -1 if presorted_bits is None else presorted_bits
-            if blocks is None:
-                _, largest = N.edge_weights(rec, self.account_bits, self.time_bits, hist, None, presorted)
-            else:
-                with blocks.lend() as block:
-                    _, largest = N.edge_weights(rec, self.account_bits, self.time_bits, hist,
-                                                block.scratch(len(rec) // 2), presorted)
+            with NR.lend(blocks) as block:
+                scratch = None if block is None else block.scratch(len(rec) // 2)
+                _, largest = N.edge_weights(rec, self.account_bits, self.time_bits, hist, scratch, presorted)
             return hist[: largest + 1]
         k1 = buckets.read_column(b, "k1")
         return None if k1 is None else np.bincount(P.edge_weights(k1, self.time_bits))
@@ -708,13 +700,13 @@ def detect_network_parquet(
             n_buckets = max(1, -(-upper // bucket_pairs))
             if upper >= E.SPLIT_PAIRS:
                 n_buckets = max(n_buckets, E.EDGE_WRITERS)  # a bucket per writer thread at least
+            # the post-filter of each share (the one partition's is needed for the bucket plan too)
+            single_sel = None if in_p is None or not single else in_p[loaded[0].content]
             plan = None
             if layout.native:
                 if single:  # count the pairs by account first: buckets of account ranges
-                    sel0 = None if in_p is None else in_p[loaded[0].content]
-                    plan = NR.range_buckets(pool, layout, loaded[0], counts_of[0], sel0, remove_loops, n_accounts,
-                                          bucket_pairs, chunk_pairs)
-                    del sel0
+                    plan = NR.range_buckets(pool, layout, loaded[0], counts_of[0], single_sel, remove_loops,
+                                            n_accounts, bucket_pairs, chunk_pairs)
                 else:
                     plan = NR.hashed_buckets(n_accounts, n_buckets)
                 n_buckets = plan.n_buckets
@@ -723,7 +715,7 @@ def detect_network_parquet(
             n_result = 0
             for i, path in enumerate(parts):
                 shares = loaded.pop(i) if i in loaded else _load_partition(path, enc, lex)
-                sel = None if in_p is None else in_p[shares.content]
+                sel = single_sel if single else None if in_p is None else in_p[shares.content]
                 if stash is not None:
                     chunks = stash
                 else:
@@ -758,7 +750,7 @@ def detect_network_parquet(
                         buckets.append(b, cols)
                 if path is not None:
                     path.unlink()
-                stash = chunks = sel = produced = shares = counts = None  # the network needs only the buckets
+                stash = chunks = sel = single_sel = produced = shares = counts = None  # the network needs only the buckets
             pool.shutdown()
             buckets.close()
             if result_writer is not None:
@@ -874,8 +866,6 @@ def _empty_result() -> pa.Table:
                      for name in RESULT_COLUMNS})
 
 
-
-
 def _loop_free_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np.ndarray, remove_loops: bool,
                      chunk_pairs: int):
     """(older, newer) chunks of the partition's window pairs, loops removed, formed in the
@@ -889,16 +879,6 @@ def _loop_free_pairs(pool: ThreadPoolExecutor, shares: K.CodedShares, counts: np
     for older, newer in bounded_map(pool, pairs, chunk_ranges(cum, chunk_pairs), PAIR_THREADS):
         if len(older):
             yield older, newer
-
-
-
-
-
-
-
-
-
-
 
 
 def _bucket_columns(layout: _PairLayout, shares: K.CodedShares, older, newer, n_buckets: int) -> list[tuple[int, dict]]:
@@ -929,24 +909,6 @@ def _aggregate_one(buckets: _Buckets, staged: _Buckets, layout: _PairLayout, b: 
     del c
     staged.append(b, E.edge_columns(agg))
     return agg.weight, agg.lo, agg.hi
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _write_edges(staged: _Buckets, n_buckets: int, sorted_accounts: pa.Array, threshold: float, target: Path,
@@ -1100,13 +1062,9 @@ def _aggregate_and_write(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
                 continue
             if layout.native:
                 rank_range = plan.rank_range(b) if plan is not None else None
-                if blocks is None:
-                    yield NR.edge_table(layout, c.pop("rec"), sorted_accounts, threshold, vertex_sums[k],
-                                             rank_range=rank_range)
-                else:
-                    with blocks.lend() as block:  # the part's next table is asked for once this one is written
-                        yield NR.edge_table(layout, c.pop("rec"), sorted_accounts, threshold, vertex_sums[k],
-                                                 block, rank_range)
+                with NR.lend(blocks) as block:  # the part's next table is asked for once this one is written
+                    yield NR.edge_table(layout, c.pop("rec"), sorted_accounts, threshold, vertex_sums[k], block,
+                                        rank_range)
                 continue
             agg = layout.aggregate(c)
             del c
@@ -1123,10 +1081,6 @@ def _aggregate_and_write(buckets: _Buckets, n_buckets: int, layout: _PairLayout,
     for vs in vertex_sums or ():
         degree += vs[:, 0]
         strength += vs[:, 1]
-
-
-
-
 
 
 # --- the pandas interface shared by every engine -------------------------------------------
