@@ -19,7 +19,7 @@ from coordgraph.analysis.pairs import (
 )
 from coordgraph.analysis.shares import SHARE_COLUMNS, ShareError
 
-RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "account_id", "account_id_y")
+from coordgraph.contracts import RESULT_COLUMNS  # noqa: E402
 
 
 def check_shares(shares: pd.DataFrame) -> pd.DataFrame:

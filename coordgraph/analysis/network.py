@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 KEYS = ["account_id", "account_id_y"]
-EDGE_ATTRIBUTES = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y",
-                   "edge_symmetry_score", "weight_threshold")
+from coordgraph.contracts import EDGE_ATTRIBUTES, above_threshold, quantile_threshold  # noqa: E402,F401
 
 
 @dataclass
@@ -53,16 +52,6 @@ class CoordinatedNetwork:
             name = row.pop("account_id")
             graph.add_node(name, **row)
         return graph
-
-
-def quantile_threshold(weights: np.ndarray, edge_weight: float) -> float | None:
-    """The ``edge_weight`` quantile of ``weights`` with linear interpolation (R type 7,
-    numpy's default). None for no weights."""
-    if not 0 <= edge_weight <= 1:
-        raise ValueError(f"edge_weight is a percentile in [0, 1], got {edge_weight}")
-    if len(weights) == 0:
-        return None
-    return float(np.quantile(np.asarray(weights, dtype=float), edge_weight))
 
 
 def _aggregate(result: pd.DataFrame, objects: bool, compat: bool) -> pd.DataFrame:
@@ -219,8 +208,7 @@ def coordinated_network(
     params = dict(fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat)
     full = _aggregate(result, objects, compat)
     threshold = quantile_threshold(full["weight"].to_numpy(), edge_weight)
-    full["weight_threshold"] = (full["weight"].to_numpy(dtype=float) > threshold).astype(np.int64) \
-        if threshold is not None else np.zeros(0, dtype=np.int64)
+    full["weight_threshold"] = above_threshold(full["weight"].to_numpy(dtype=float), threshold)
     if not fast_net:
         edges, vertices = select_subgraph(full, subgraph, with_vertices=True)
         return CoordinatedNetwork(edges, vertices, threshold, None, params)
@@ -231,7 +219,6 @@ def coordinated_network(
                          f"found {flags or 'none'}")
     fast = _aggregate(result.loc[result[flags[0]].to_numpy() == 1], objects, compat)
     threshold_fast = quantile_threshold(fast["weight"].to_numpy(), edge_weight)
-    fast["weight_threshold"] = (fast["weight"].to_numpy(dtype=float) > threshold_fast).astype(np.int64) \
-        if threshold_fast is not None else np.zeros(0, dtype=np.int64)
+    fast["weight_threshold"] = above_threshold(fast["weight"].to_numpy(dtype=float), threshold_fast)
     edges, vertices = select_subgraph(merge_fast(full, fast), subgraph, with_vertices=True)
     return CoordinatedNetwork(edges, vertices, threshold, threshold_fast, params)

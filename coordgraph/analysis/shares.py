@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SHARE_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
+from coordgraph.contracts import SHARE_COLUMNS  # noqa: E402
 ID_COLUMNS = ("object_id", "account_id", "content_id")
 
 

@@ -102,7 +102,9 @@ def _tables(paths: list[Path], intents: list[str], shares_table: bool, batch_siz
         parts = [p.assign(kind=i) if "kind" not in p.columns else p for p, i in zip(parts, intents)]
         return pd.concat(parts, ignore_index=True) if parts else None
 
-    if any(i in ("similar_text", "similar_images", "cotweet") for i in intents):
+    from coordgraph.contracts import GLOBAL_INTENTS
+
+    if any(i in GLOBAL_INTENTS for i in intents):
         loaded = read_posts(paths)  # similarity needs every post at once
         yield loaded.posts, loaded.accounts, shares_of(loaded.posts)
         return

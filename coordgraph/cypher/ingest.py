@@ -24,7 +24,7 @@ from coordgraph.cypher.errors import StoreError
 
 BATCH_ROWS = 10_000
 
-SHARE_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
+from coordgraph.contracts import SHARE_COLUMNS  # noqa: E402
 ACCOUNT_PROPS = ("handle", "name", "platform", "followers_count", "following_count",
                  "posts_count", "created_at", "verified")
 POST_PROPS = ("ts", "text", "lang", "platform", "retweet_count", "like_count", "quote_count",

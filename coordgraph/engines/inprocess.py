@@ -24,7 +24,7 @@ from coordgraph.analysis.hubs import (
     trend_hubs,
 )
 
-SHARE_FIELDS = ("object_id", "account_id", "content_id", "timestamp_share")
+from coordgraph.contracts import SHARE_COLUMNS as SHARE_FIELDS  # noqa: E402
 
 
 def read_share_parquet(path: str | Path) -> pd.DataFrame:

@@ -59,8 +59,8 @@ from coordgraph.engines._threads import AGGREGATE_THREADS, PAIR_THREADS, bounded
 if TYPE_CHECKING:
     import pandas as pd
 
-SHARE_FIELDS = ("object_id", "account_id", "content_id", "timestamp_share")
-RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "account_id", "account_id_y")
+from coordgraph.contracts import SHARE_COLUMNS as SHARE_FIELDS  # noqa: E402
+from coordgraph.contracts import RESULT_COLUMNS  # noqa: E402
 
 #: Bytes per share held while pairing one partition (codes, sort keys and permutation).
 BYTES_PER_SHARE = 100

@@ -31,7 +31,7 @@ import pandas as pd
 
 from coordgraph.engines._kernel import type7_quantile_from_histogram
 
-RESULT_COLUMNS = ("object_id", "content_id", "content_id_y", "time_delta", "account_id", "account_id_y")
+from coordgraph.contracts import RESULT_COLUMNS  # noqa: E402
 EDGE_ATTRIBUTES = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score",
                    "weight_threshold")
 
@@ -291,7 +291,7 @@ def _to_pandas(df) -> pd.DataFrame:
     return out
 
 
-SHARE_FIELDS = ("object_id", "account_id", "content_id", "timestamp_share")
+from coordgraph.contracts import SHARE_COLUMNS as SHARE_FIELDS  # noqa: E402
 
 
 def detect_groups(shares: pd.DataFrame, time_window: int = 10, min_participation: int = 2,

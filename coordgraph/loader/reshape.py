@@ -39,10 +39,7 @@ from coordgraph.loader.schema import empty_shares
 from coordgraph.loader.text import clean_whitespace, normalize_text, remove_hashtags
 from coordgraph.loader.urls import clean_url, keep_url, url_domain
 
-INTENTS = (
-    "retweets", "quotes", "replies", "mentions", "hashtags", "urls", "urls_domains",
-    "cotweet", "images", "objects", "similar_text", "similar_images",
-)  # fmt: skip
+from coordgraph.contracts import INTENTS  # noqa: E402
 _WROTE_ITSELF = ("cotweet", "mentions")
 
 

@@ -54,7 +54,7 @@ ACCOUNTS_SCHEMA = pa.schema(
     ]
 )
 
-SHARES_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share", "kind")
+from coordgraph.contracts import SHARES_COLUMNS  # noqa: E402
 
 POST_COLUMNS = tuple(POSTS_SCHEMA.names)
 ACCOUNT_COLUMNS = tuple(ACCOUNTS_SCHEMA.names)

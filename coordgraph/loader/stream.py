@@ -17,8 +17,7 @@ from coordgraph.loader.errors import LoaderError
 from coordgraph.loader.reshape import INTENTS, reshape
 from coordgraph.loader.schema import empty_posts
 
-#: intents that group posts across the whole table, so need every post at once
-GLOBAL_INTENTS = frozenset({"similar_text", "similar_images"})
+from coordgraph.contracts import GLOBAL_INTENTS  # noqa: E402
 
 
 def shares_from_batches(

@@ -8,8 +8,7 @@ from dash import dash_table, dcc, html
 
 from coordgraph.webapp.style import PAGE_CSS, PANEL, STYLESHEET
 
-INTENTS = ("retweets", "quotes", "replies", "mentions", "hashtags", "urls", "urls_domains", "cotweet",
-           "images", "similar_text", "similar_images")
+from coordgraph.contracts import INTENTS  # noqa: E402
 EXPORTS = (("csv", "Members CSV"), ("gexf", "GEXF"), ("graphml", "GraphML"), ("json", "Cytoscape JSON"),
            ("html", "HTML report"), ("png", "PNG"))
 
