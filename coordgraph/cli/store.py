@@ -49,22 +49,31 @@ def db_start(port: Optional[int] = typer.Option(None, help="TCP port on 127.0.0.
 
 @db_app.command("stop")
 def db_stop() -> None:
-    """Stop the embedded FalkorDB (its data are saved first)."""
+    """Stop the embedded FalkorDB - every server on this workspace's data files (data saved first)."""
     from coordgraph.cypher import server
 
-    out.print("embedded store stopped" if server.stop() else "embedded store was not running")
+    found = server.inspect()
+    if not server.stop():
+        out.print("embedded store was not running")
+        return
+    more = f" ({len(found.pids)} servers on the same data files)" if len(found.pids) > 1 else ""
+    out.print(f"embedded store stopped{more}")
 
 
 @db_app.command("status")
 def db_status() -> None:
-    """Say whether the embedded FalkorDB runs (exit 1 when it does not)."""
+    """Say whether the embedded FalkorDB runs and is healthy (exit 0), is not running (exit 1) or
+    runs but cannot be used - failing, silent or duplicated (exit 2, with what to do)."""
     from coordgraph.cypher import server
 
-    info = server.status()
-    if info is None:
-        out.print(f"embedded store not running (home {server.home_dir()})")
+    found = server.inspect()
+    if found.state == "stopped":
+        out.print(found.message)
         raise typer.Exit(1)
-    out.print(f"embedded store running: {info.url} (pid {info.pid}, data {info.data_dir})")
+    if found.state in ("running", "loading"):
+        out.print(found.message)
+        return
+    fail(found.message)
 
 
 # ------------------------------------------------------------------------------ ingest

@@ -8,10 +8,20 @@ whose base is an RDB snapshot, see PERSISTENCE_ARGS) in a data directory, and wr
 
 The home directory is ``$COORDGRAPH_HOME`` or ``./.coordgraph`` (relative to the working
 directory); the data live in ``<home>/falkordb/``.
+
+Safety (docs/store.md, "Safety"): one server per data directory - the server process holds an
+``flock`` on ``<data>/server.lock`` for its whole life (the lock's file descriptor is handed to
+it at launch, the file records its pid and port), so no second server is started on the same
+files while it lives, whatever state it is in; a server that answers with an error (e.g.
+``MISCONF`` after a failed write on a full disk) is reported, never replaced. Every server
+requires a password generated once per workspace (``<data>/password``, mode 0600), handed to
+``redis-server`` in a 0600 config file (never on its command line, which ``ps`` shows); the
+data directory is 0700 and its files 0600 (the server runs with umask 077).
 """
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -19,13 +29,17 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 import orjson
 
 from coordgraph.cypher.errors import StoreError, StoreUnavailable
+
+DIR_MODE = 0o700   # the data directory: only its owner may list or enter it
+FILE_MODE = 0o600  # data, password, config and state files: only their owner may read them
+PASSWORD_ENV = "COORDGRAPH_FALKORDB_PASSWORD"  # password of a FalkorDB server given by URI
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0  # default of $COORDGRAPH_START_TIMEOUT, seconds (see start_timeout_s)
@@ -60,6 +74,7 @@ class ServerInfo:
     port: int
     data_dir: Path
     host: str = HOST
+    password: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def url(self) -> str:
@@ -114,6 +129,165 @@ def _pid_file(home: Path) -> Path:
     return home / "falkordb" / "redis.pid"
 
 
+def _lock_file(home: Path) -> Path:
+    return home / "falkordb" / "server.lock"
+
+
+def password_file(home: Path | None = None) -> Path:
+    """The file holding the workspace's store password (mode 0600)."""
+    return (home or home_dir()) / "falkordb" / "password"
+
+
+def _config_file(home: Path) -> Path:
+    return home / "falkordb" / "redis.conf"
+
+
+def _secure_dir(path: Path) -> None:
+    """Create ``path`` (and parents) and make it 0700: the posts' text lives below it."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(path, DIR_MODE)
+
+
+def _secure_tree(data_dir: Path) -> None:
+    """Directories 0700 and files 0600 below ``data_dir`` (data written by older versions,
+    with the default umask, were world-readable)."""
+    for root, dirs, files in os.walk(data_dir):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), DIR_MODE)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, FILE_MODE)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, readable by its owner only (0600 from creation)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def workspace_password(home: Path | None = None) -> str:
+    """The workspace's store password, generated (256 random bits) the first time.
+
+    Why: without one, any local user (and any web page doing DNS rebinding against the port)
+    can read and write the graph. The file is 0600, in the 0700 data directory.
+    """
+    home = home or home_dir()
+    path = password_file(home)
+    _secure_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        os.chmod(path, FILE_MODE)
+        text = path.read_text(encoding="ascii").strip()
+        if text:
+            return text
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    try:
+        value = secrets.token_urlsafe(32)  # [A-Za-z0-9_-]: safe inside the config file's quotes
+        os.write(fd, value.encode("ascii") + b"\n")
+    finally:
+        os.close(fd)
+    return value
+
+
+def _read_password(data_dir: Path) -> str | None:
+    try:
+        return (data_dir / "password").read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def password_for(host: str, port: int) -> str | None:
+    """The password of the FalkorDB server on host:port, when this user can know it.
+
+    ``$COORDGRAPH_FALKORDB_PASSWORD`` first; else, for a server on this machine, the workspace
+    password of the embedded server listening on ``port`` (found through the running
+    ``redis-server`` processes whose working directory holds a matching ``server.json``; only
+    this user's processes and files are readable). None otherwise (no password).
+    """
+    env = os.environ.get(PASSWORD_ENV)
+    if env:
+        return env
+    if host not in (HOST, "localhost", "::1"):
+        return None
+    for _pid, data_dir in _redis_processes():
+        try:
+            state = orjson.loads((data_dir / "server.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            continue
+        if isinstance(state, dict) and state.get("port") == port:
+            return _read_password(data_dir)
+    return None
+
+
+def _redis_processes() -> list[tuple[int, Path]]:
+    """(pid, working directory) of every live ``redis-server`` process this user may inspect.
+
+    ``redis-server`` runs in its ``--dir``, so the working directory names the data it owns.
+    """
+    out = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/comm", encoding="utf-8", errors="replace") as fh:
+                if not fh.read().startswith("redis-server"):
+                    continue
+            cwd = Path(os.readlink(f"/proc/{entry.name}/cwd"))
+        except OSError:
+            continue
+        pid = int(entry.name)
+        if _pid_alive(pid):
+            out.append((pid, cwd))
+    return out
+
+
+def server_pids(home: Path | None = None) -> list[int]:
+    """Process ids of every ``redis-server`` running on this home's data directory.
+
+    More than one means two servers share the same files (started by an older coordgraph):
+    ``stop`` stops them all.
+    """
+    data_dir = ((home or home_dir()) / "falkordb").resolve()
+    return sorted(pid for pid, cwd in _redis_processes() if cwd == data_dir)
+
+
+def lock_holder(home: Path | None = None) -> dict | None:
+    """The owner record of the data directory's lock when a live process holds it, else None.
+
+    The record is ``{"pid": ..., "port": ...}`` (``{}`` when unreadable). The lock is an
+    ``flock`` held by the server process itself, so the kernel releases it when the server
+    (and any child it forked for a log rewrite) has exited, even after a crash or SIGKILL.
+    """
+    import fcntl
+
+    path = _lock_file(home or home_dir())
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                record = orjson.loads(os.pread(fd, 4096, 0) or b"{}")
+            except orjson.JSONDecodeError:
+                record = {}
+            return record if isinstance(record, dict) else {}
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -135,24 +309,38 @@ class Health:
 
     ``state`` is "ready" (answers PING and the ``graph`` module is loaded), "loading" (the server
     answers LOADING while it reads its data from disk), "busy" (it accepted the connection but
-    sent no reply within the check's timeout, e.g. while replaying one long query), "down" (no
-    connection) or "foreign" (a Redis without FalkorDB). While loading, ``loaded_bytes`` and
-    ``total_bytes`` are the data read so far and in all (bytes) and ``eta_s`` Redis's estimate
-    of the seconds left.
+    sent no reply within the check's timeout, e.g. while replaying one long query), "failing"
+    (it answers, but with an error, e.g. ``MISCONF Errors writing to the AOF file: No space
+    left on device`` after a failed write; ``error`` holds it), "auth" (it refused the password
+    or needs one), "down" (no connection) or "foreign" (a Redis without FalkorDB). While
+    loading, ``loaded_bytes`` and ``total_bytes`` are the data read so far and in all (bytes)
+    and ``eta_s`` Redis's estimate of the seconds left.
     """
 
     state: str
     loaded_bytes: int = 0
     total_bytes: int = 0
     eta_s: float | None = None
+    error: str = ""
 
 
-def health(port: int, host: str = HOST, timeout_s: float = 1.0) -> Health:
-    """Health check of the server on host:port (see Health); never raises."""
+def _client(port: int, host: str, password: str | None, timeout_s: float | None):
     import redis
 
-    conn = redis.Redis(host=host, port=port, socket_timeout=timeout_s,
-                       socket_connect_timeout=timeout_s, retry=None)
+    return redis.Redis(host=host, port=port, password=password, socket_timeout=timeout_s,
+                       socket_connect_timeout=timeout_s if timeout_s else 5.0, retry=None)
+
+
+def health(port: int, host: str = HOST, timeout_s: float = 1.0, password: str | None = None) -> Health:
+    """Health check of the server on host:port (see Health); never raises.
+
+    ``password`` None uses ``password_for(host, port)``.
+    """
+    import redis
+
+    if password is None:
+        password = password_for(host, port)
+    conn = _client(port, host, password, timeout_s)
     try:
         try:
             conn.ping()
@@ -168,6 +356,12 @@ def health(port: int, host: str = HOST, timeout_s: float = 1.0) -> Health:
         modules = conn.execute_command("MODULE", "LIST")
     except redis.exceptions.TimeoutError:
         return Health("busy")
+    except redis.exceptions.AuthenticationError as exc:  # a subclass of ConnectionError
+        return Health("auth", error=str(exc))
+    except redis.exceptions.ResponseError as exc:
+        if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
+            return Health("auth", error=str(exc))
+        return Health("failing", error=str(exc))
     except (redis.exceptions.RedisError, OSError):
         return Health("down")
     finally:
@@ -180,9 +374,9 @@ def health(port: int, host: str = HOST, timeout_s: float = 1.0) -> Health:
     return Health("ready" if "graph" in names else "foreign")
 
 
-def ping(port: int, host: str = HOST, timeout_s: float = 1.0) -> bool:
+def ping(port: int, host: str = HOST, timeout_s: float = 1.0, password: str | None = None) -> bool:
     """Health check: True when a Redis server with the FalkorDB module answers on host:port."""
-    return health(port, host, timeout_s).state == "ready"
+    return health(port, host, timeout_s, password).state == "ready"
 
 
 def start_timeout_s() -> float:
@@ -228,24 +422,99 @@ def _loading_text(h: Health) -> str:
     return text
 
 
+def _read_state(home: Path) -> ServerInfo | None:
+    """The server recorded in ``server.json`` (alive or not), with the workspace password."""
+    try:
+        data = orjson.loads(_state_file(home).read_bytes())
+        return ServerInfo(pid=int(data["pid"]), port=int(data["port"]), data_dir=Path(data["data_dir"]),
+                          password=_read_password(home / "falkordb"))
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+
+
 def status(home: Path | None = None) -> ServerInfo | None:
-    """The running embedded server of this home, or None (a stale state file is removed)."""
+    """The running, healthy embedded server of this home, or None.
+
+    A state file whose process is gone is removed; a live server that is loading, failing or
+    silent gives None too (``inspect`` tells which).
+    """
     home = home or home_dir()
     state = _state_file(home)
     if not state.exists():
         return None
-    try:
-        data = orjson.loads(state.read_bytes())
-        info = ServerInfo(pid=int(data["pid"]), port=int(data["port"]), data_dir=Path(data["data_dir"]))
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        state.unlink(missing_ok=True)
+    info = _read_state(home)
+    if info is None:
+        if lock_holder(home) is None:  # unreadable and no server: stale
+            state.unlink(missing_ok=True)
         return None
-    if _pid_alive(info.pid) and ping(info.port):
+    if _pid_alive(info.pid) and ping(info.port, info.host, password=info.password or ""):
         return info
-    if not _pid_alive(info.pid):
+    if not _pid_alive(info.pid) and lock_holder(home) is None:
         state.unlink(missing_ok=True)
         _pid_file(home).unlink(missing_ok=True)
     return None
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What ``inspect`` found for one home: ``state`` is "running", "loading", "failing",
+    "unresponsive" (a live server that does not answer usefully), "duplicate" (more than one
+    server on the same data files) or "stopped"; ``message`` says it in one or two sentences,
+    with what to do."""
+
+    state: str
+    message: str
+    info: ServerInfo | None = None
+    pids: tuple[int, ...] = ()
+
+
+class StoreFailing(StoreError):
+    """A server of this data directory lives but cannot be used; none is started beside it."""
+
+
+def inspect(home: Path | None = None) -> StoreState:
+    """The state of this home's embedded store, for ``db status`` and for refusing starts."""
+    home = home or home_dir()
+    data_dir = home / "falkordb"
+    log = data_dir / "falkordb.log"
+    info = _read_state(home)
+    holder = lock_holder(home)
+    pids = set(server_pids(home))
+    if holder and isinstance(holder.get("pid"), int) and _pid_alive(holder["pid"]):
+        pids.add(holder["pid"])
+    if info is not None and _starting(home) is not None:  # alive and running on these files
+        pids.add(info.pid)
+    pids_t = tuple(sorted(pids))
+    if not pids and holder is None:
+        return StoreState("stopped", f"embedded store not running (home {home})")
+    if len(pids) > 1:
+        return StoreState("duplicate", (
+            f"{len(pids)} FalkorDB servers (pids {', '.join(map(str, pids_t))}) run on the same data "
+            f"files in {data_dir}, which corrupts them: stop them all with: coordgraph db stop"), info, pids_t)
+    if info is None or not _pid_alive(info.pid):
+        pid = pids_t[0] if pids_t else (holder or {}).get("pid", "?")
+        return StoreState("unresponsive", (
+            f"a FalkorDB server (pid {pid}) still runs on the data files in {data_dir} but its state "
+            f"file is missing; coordgraph will not start a second one. Stop it with: coordgraph db stop"),
+            info, pids_t)
+    h = health(info.port, info.host, password=info.password or "")
+    where = f"pid {info.pid}, port {info.port}"
+    if h.state == "ready":
+        return StoreState("running", f"embedded store running: {info.url} ({where}, data {data_dir})", info, pids_t)
+    if h.state == "loading":
+        return StoreState("loading", f"embedded store loading its data ({where}): {_loading_text(h)}", info, pids_t)
+    if h.state == "failing":
+        return StoreState("failing", (
+            f"the embedded store ({where}) answers with an error: {h.error}. coordgraph will not start "
+            f"a second server on the same data files. Fix the cause (e.g. free disk space where "
+            f"{data_dir} lives), then run: coordgraph db stop, then coordgraph db start; see {log}"),
+            info, pids_t)
+    what = {"auth": f"refuses the workspace password ({h.error})", "busy": "accepts connections but does "
+            "not answer (busy with one long query?)", "foreign": "runs without the FalkorDB module"}.get(
+            h.state, "does not accept connections")
+    return StoreState("unresponsive", (
+        f"the embedded store ({where}) {what}; coordgraph will not start a second server on the same "
+        f"data files. Wait, or stop it with: coordgraph db stop; see {log}"), info, pids_t)
 
 
 @contextmanager
@@ -254,13 +523,16 @@ def _start_lock(home: Path):
     once get one server, not two."""
     import fcntl
 
-    (home / "falkordb").mkdir(parents=True, exist_ok=True)
-    with open(home / "falkordb" / "start.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    _secure_dir(home / "falkordb")
+    fd = os.open(home / "falkordb" / "start.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def start(home: Path | None = None, port: int | None = None, *, extra_args: Sequence[str] = (),
@@ -273,6 +545,8 @@ def start(home: Path | None = None, port: int | None = None, *, extra_args: Sequ
     stderr when it is a terminal). Waits as long as the load advances; raises StoreError when
     the port is taken, the binary is missing, the server exits, or it shows no progress for
     ``start_timeout_s()`` seconds ($COORDGRAPH_START_TIMEOUT) - the message names the log.
+    Raises StoreFailing, and starts nothing, when a server of this data directory lives but
+    cannot be used (it answers with an error, does not answer, or several run).
     """
     home = home or home_dir()
     limit = start_timeout_s()
@@ -298,12 +572,8 @@ def _starting(home: Path) -> ServerInfo | None:
     Only a live process running in this home's data directory counts, so a stale state file
     whose pid was reused by another program is never waited for or killed.
     """
-    try:
-        data = orjson.loads(_state_file(home).read_bytes())
-        info = ServerInfo(pid=int(data["pid"]), port=int(data["port"]), data_dir=Path(data["data_dir"]))
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return None
-    if not _pid_alive(info.pid):
+    info = _read_state(home)
+    if info is None or not _pid_alive(info.pid):
         return None
     try:  # redis-server runs in its --dir (and rewrites its command line, so that is no help)
         cwd = os.readlink(f"/proc/{info.pid}/cwd")
@@ -314,36 +584,58 @@ def _starting(home: Path) -> ServerInfo | None:
 
 def _start_locked(home: Path, port: int | None, extra_args: list[str], limit: float,
                   progress: Callable[[str], None] | None) -> ServerInfo:
+    import fcntl
+
     running = status(home)
     if running is None and (launched := _starting(home)) is not None:
-        # launched by an earlier command that gave up waiting: wait for it, never start a
-        # second server on the same files
-        running = _wait_ready(home, launched, None, limit, progress)
+        if health(launched.port, launched.host, password=launched.password or "").state in ("loading", "busy", "down"):
+            # launched by an earlier command that gave up waiting: wait for it, never start a
+            # second server on the same files
+            running = _wait_ready(home, launched, None, limit, progress)
     if running is not None:
         if port is not None and port != running.port:
             raise StoreError(
                 f"the embedded store of {home} already runs on port {running.port}; "
                 f"stop it first (coordgraph db stop) to use port {port}")
         return running
+    found = inspect(home)
+    if found.state != "stopped":  # a server lives on these files but cannot be used: report it
+        raise StoreFailing(found.message)
     server, module = binaries()
     if port is not None and port_in_use(port):
         raise StoreError(f"port {port} on {HOST} is already in use; choose another with --port "
                          "or leave it out to pick a free one")
     port = port or free_port()
     data_dir = home / "falkordb"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    _secure_dir(data_dir)
+    _secure_tree(data_dir)
+    password = workspace_password(home)
+    _write_private(_config_file(home), f'requirepass "{password}"\n'.encode("ascii"))
     log = data_dir / "falkordb.log"
-    args = [
-        str(server), "--bind", HOST, "--port", str(port), "--protected-mode", "yes",
-        "--dir", str(data_dir), "--pidfile", str(_pid_file(home)), "--logfile", str(log),
-        "--daemonize", "no", *PERSISTENCE_ARGS, *extra_args,
-        "--loadmodule", str(module),
-    ]
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True, cwd=data_dir)
-    info = ServerInfo(pid=proc.pid, port=port, data_dir=data_dir)
+    lock_fd = os.open(_lock_file(home), os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreFailing(inspect(home).message) from None
+        args = [
+            str(server), str(_config_file(home)),  # the password, from a 0600 file (never argv)
+            "--bind", HOST, "--port", str(port), "--protected-mode", "yes",
+            "--dir", str(data_dir), "--pidfile", str(_pid_file(home)), "--logfile", str(log),
+            "--daemonize", "no", *PERSISTENCE_ARGS, *extra_args,
+            "--loadmodule", str(module),
+        ]
+        # the server inherits the locked descriptor: it holds the lock for its whole life
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True, cwd=data_dir,
+                                pass_fds=(lock_fd,), umask=0o077)
+        os.ftruncate(lock_fd, 0)
+        os.pwrite(lock_fd, orjson.dumps({"pid": proc.pid, "port": port, "started": time.time()}), 0)
+    finally:
+        os.close(lock_fd)
+    info = ServerInfo(pid=proc.pid, port=port, data_dir=data_dir, password=password)
     # written at once, so that other commands find a server that is still loading
-    _state_file(home).write_bytes(orjson.dumps(
+    _write_private(_state_file(home), orjson.dumps(
         {"pid": info.pid, "port": info.port, "data_dir": str(info.data_dir)}))
     return _wait_ready(home, info, proc, limit, progress)
 
@@ -355,6 +647,8 @@ def _wait_ready(home: Path, info: ServerInfo, proc: subprocess.Popen | None, lim
     Progress is the first answer, then every increase of the bytes loaded. ``limit`` seconds
     (0 = none) without progress fail: a server that never answered is killed; one that is
     loading keeps running (its work is not lost) and the message says how to wait longer.
+    A server that answers with an error (or refuses the password) is reported at once and
+    left running (StoreFailing).
     """
     log = info.data_dir / "falkordb.log"
     started = last_progress = time.monotonic()
@@ -370,10 +664,12 @@ def _wait_ready(home: Path, info: ServerInfo, proc: subprocess.Popen | None, lim
                 code = f" (code {proc.returncode})" if proc is not None else ""
                 raise StoreError(f"the embedded FalkorDB server exited at start{code}; "
                                  f"see {log}: {tail.strip().splitlines()[-1] if tail.strip() else 'no log'}")
-            h = health(info.port, info.host)
+            h = health(info.port, info.host, password=info.password or "")
             now = time.monotonic()
             if h.state == "ready":
                 return info
+            if h.state in ("failing", "auth"):
+                raise StoreFailing(inspect(home).message)
             if h.state == "loading":
                 if not answered or h.loaded_bytes > loaded:
                     last_progress = now
@@ -393,26 +689,30 @@ def _wait_ready(home: Path, info: ServerInfo, proc: subprocess.Popen | None, lim
                 if proc is not None:
                     proc.kill()
                     proc.wait()
-                _state_file(home).unlink(missing_ok=True)
-                raise NeverAnswered(f"the embedded FalkorDB server did not answer within {limit:g} s "
-                                    f"(stopped it; {hint}); see {log}")
+                    _state_file(home).unlink(missing_ok=True)
+                    raise NeverAnswered(f"the embedded FalkorDB server did not answer within {limit:g} s "
+                                        f"(stopped it; {hint}); see {log}")
+                raise StoreFailing(inspect(home).message)
             time.sleep(0.05 if not answered else 0.2)
     finally:
         if shown and progress is not None:
             progress("")
 
 
-def compact_log(port: int, host: str = HOST, timeout_s: float = REWRITE_TIMEOUT_S) -> bool:
+def compact_log(port: int, host: str = HOST, timeout_s: float = REWRITE_TIMEOUT_S,
+                password: str | None = None) -> bool:
     """Rewrite the append-only file as one RDB snapshot (``BGREWRITEAOF``) and wait for it.
 
     Why: the next start then loads a snapshot instead of replaying every query written since
     the last one (minutes for a large log on a busy machine). True when the rewrite finished
     within ``timeout_s`` seconds; False when it failed or is still running (the old log stays
-    valid, so nothing is lost either way).
+    valid, so nothing is lost either way). ``password`` None uses ``password_for``.
     """
     import redis
 
-    conn = redis.Redis(host=host, port=port, socket_timeout=STOP_TIMEOUT_S, retry=None)
+    if password is None:
+        password = password_for(host, port)
+    conn = _client(port, host, password, STOP_TIMEOUT_S)
     try:
         before = int(conn.info("persistence").get("aof_rewrites", 0))
         try:
@@ -434,39 +734,50 @@ def compact_log(port: int, host: str = HOST, timeout_s: float = REWRITE_TIMEOUT_
 
 
 def stop(home: Path | None = None) -> bool:
-    """Stop this home's embedded server; False when none ran.
+    """Stop every server of this home's data directory; False when none ran.
 
-    The append-only file is first compacted into a snapshot (``compact_log``), so the next
-    start loads it without replaying queries; then ``SHUTDOWN`` flushes and fsyncs the log.
+    A healthy server's append-only file is first compacted into a snapshot (``compact_log``),
+    so the next start loads it without replaying queries; then ``SHUTDOWN`` flushes and
+    fsyncs the log. A server that is loading, failing or silent gets SIGTERM, and SIGKILL when
+    it has not exited after STOP_TIMEOUT_S seconds (a failing server cannot write its files
+    anyway). Servers that share the data files (started by an older coordgraph without the
+    lock) are all stopped. Safe to call from a signal handler's clean-up path.
     """
-    import redis
-
     home = home or home_dir()
-    state = _state_file(home)
-    info = status(home)
-    if info is None:
-        loading = _starting(home)
-        state.unlink(missing_ok=True)
-        if loading is None:
-            return False
-        # still loading its data: SIGTERM makes Redis exit at once without saving (the files
-        # on disk are unchanged, so nothing is lost)
-        os.kill(loading.pid, signal.SIGTERM)
-        _wait_exit(loading.pid)
+    found = inspect(home)
+    info = found.info
+    pids = set(found.pids)
+    if info is not None and _pid_alive(info.pid) and _starting(home) is not None:
+        pids.add(info.pid)
+    if not pids:
+        _state_file(home).unlink(missing_ok=True)
         _pid_file(home).unlink(missing_ok=True)
-        return True
-    compact_log(info.port, info.host)
-    try:
-        redis.Redis(host=info.host, port=info.port, socket_timeout=STOP_TIMEOUT_S).shutdown()
-    except Exception:  # noqa: BLE001 - the connection drops while the server exits
-        pass
-    deadline = time.monotonic() + STOP_TIMEOUT_S
-    while _pid_alive(info.pid) and time.monotonic() < deadline:
+        return False
+    if info is not None and info.pid in pids and found.state == "running":
+        compact_log(info.port, info.host, password=info.password or "")
+        try:
+            _client(info.port, info.host, info.password, STOP_TIMEOUT_S).shutdown()
+        except Exception:  # noqa: BLE001 - the connection drops while the server exits
+            pass
+        _wait_exit(info.pid)
+    for pid in sorted(pids):
+        if _pid_alive(pid):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+    for pid in sorted(pids):
+        _wait_exit(pid)
+        if _pid_alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _wait_exit(pid, 5.0)
+    deadline = time.monotonic() + 5.0  # a forked log-rewrite child may hold the lock a moment longer
+    while lock_holder(home) is not None and time.monotonic() < deadline:
         time.sleep(0.05)
-    if _pid_alive(info.pid):
-        os.kill(info.pid, signal.SIGTERM)
-    _wait_exit(info.pid, 0.0)
-    state.unlink(missing_ok=True)
+    _state_file(home).unlink(missing_ok=True)
     _pid_file(home).unlink(missing_ok=True)
     return True
 
@@ -500,13 +811,14 @@ def _log_tail(log: Path, n_bytes: int = 2000) -> str:
 
 
 def remove_data(home: Path | None = None) -> None:
-    """Delete the embedded store's data directory (the server must be stopped)."""
+    """Delete the embedded store's data directory (every server of it must be stopped)."""
     home = home or home_dir()
-    if status(home) is not None or _starting(home) is not None:
+    if inspect(home).state != "stopped" or _starting(home) is not None:
         raise StoreError("stop the embedded store before removing its data (coordgraph db stop)")
     shutil.rmtree(home / "falkordb", ignore_errors=True)
 
 
-__all__ = ["Health", "ServerInfo", "StoreUnavailable", "binaries", "compact_log", "ensure_running",
-           "free_port", "health", "home_dir", "ping", "port_in_use", "remove_data", "start",
-           "start_timeout_s", "status", "stop"]
+__all__ = ["Health", "ServerInfo", "StoreFailing", "StoreState", "StoreUnavailable", "binaries",
+           "compact_log", "ensure_running", "free_port", "health", "home_dir", "inspect", "lock_holder",
+           "password_file", "password_for", "ping", "port_in_use", "remove_data", "server_pids", "start",
+           "start_timeout_s", "status", "stop", "workspace_password"]

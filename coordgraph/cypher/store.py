@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -129,27 +130,90 @@ def _timeout_ms(timeout_s: float | None) -> int | None:
 class FalkorStore(Store):
     """A FalkorDB graph reached with the ``falkordb`` client (RESP, no Bolt).
 
-    No socket timeout (long writes must finish), no automatic retries (a retried write
-    would run twice).
+    No socket timeout (long writes must finish), no automatic retries of a write that may have
+    reached the server (a retried write would run twice). ``password`` None looks it up
+    (``server.password_for``: $COORDGRAPH_FALKORDB_PASSWORD, or the workspace password of the
+    local embedded server on that port).
+
+    ``home`` (the embedded store's workspace) makes the store follow its server: when the
+    connection fails, ``server.json`` is read again and the client reconnects to the port the
+    server runs on now (``coordgraph db start`` after a stop picks a new free port), so a
+    long-running web app recovers by itself. After a reconnection a read is run again; a
+    write only when it was never sent (the connection was refused).
     """
 
     dialect = FALKORDB
 
-    def __init__(self, host: str, port: int, graph: str = DEFAULT_GRAPH):
+    def __init__(self, host: str, port: int, graph: str = DEFAULT_GRAPH, password: str | None = None,
+                 home: "os.PathLike | None" = None):
+        self.graph_name = graph
+        self._home = home
+        self._given_password = password
+        self._connect(host, port)
+
+    def _connect(self, host: str, port: int, password: str | None = None) -> None:
+        """(Re)build the client for host:port and check it answers; StoreUnavailable if not."""
         from falkordb import FalkorDB
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
-        self.uri = f"falkordb://{host}:{port}/{graph}"
-        self.graph_name = graph
+        if password is None:
+            password = self._given_password
+        if password is None:
+            password = server.password_for(host, port)
+        self.host, self.port = host, port
+        self.uri = f"falkordb://{host}:{port}/{self.graph_name}"
         try:
-            self._db = FalkorDB(host=host, port=port, socket_timeout=None, socket_connect_timeout=5,
-                                retry=Retry(NoBackoff(), 0), retry_on_error=[])
+            self._db = FalkorDB(host=host, port=port, password=password, socket_timeout=None,
+                                socket_connect_timeout=5, retry=Retry(NoBackoff(), 0), retry_on_error=[])
             self._db.connection.ping()
         except Exception as exc:  # noqa: BLE001
             raise StoreUnavailable(f"cannot reach the FalkorDB store at {host}:{port} ({exc}); "
                                    "start it with: coordgraph db start") from exc
-        self._graph = self._db.select_graph(graph)
+        self._graph = self._db.select_graph(self.graph_name)
+
+    def _reconnect(self) -> bool:
+        """Connect again (embedded: to the port in ``server.json`` now); True when it answers."""
+        try:
+            self._db.connection.close()
+        except Exception:  # noqa: BLE001
+            pass
+        host, port, password = self.host, self.port, None
+        if self._home is not None:
+            try:
+                info = server.status(Path(self._home))
+            except StoreError:
+                info = None
+            if info is None:
+                return False
+            host, port, password = info.host, info.port, info.password
+        try:
+            self._connect(host, port, password)
+        except StoreUnavailable:
+            return False
+        return True
+
+    def _call(self, action, retry_safe: bool):
+        """``action()``, reconnecting once when the connection fails (see the class doc)."""
+        import redis
+
+        try:
+            return action()
+        except redis.exceptions.ConnectionError as exc:
+            down = StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
+                                    "start it with: coordgraph db start")
+            if not self._reconnect():
+                raise down from exc
+            # "Error 111 connecting to ...": the command never left this process
+            if not (retry_safe or "connecting to" in str(exc)):
+                raise StoreUnavailable(
+                    f"the connection to the FalkorDB store dropped during a write ({exc}); it may or may not "
+                    f"have been applied; reconnected to {self.uri}: check, then run it again") from exc
+            try:
+                return action()
+            except redis.exceptions.ConnectionError as again:
+                raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({again}); "
+                                       "start it with: coordgraph db start") from again
 
     def _run(self, cypher: str, params: dict | None, read_only: bool,
              timeout_s: float | None = None) -> list[dict]:
@@ -157,12 +221,10 @@ class FalkorStore(Store):
 
         try:
             if read_only:
-                res = self._graph.ro_query(cypher, params or None, timeout=_timeout_ms(timeout_s))
+                res = self._call(lambda: self._graph.ro_query(cypher, params or None,
+                                                              timeout=_timeout_ms(timeout_s)), True)
             else:
-                res = self._graph.query(cypher, params or None)
-        except redis.exceptions.ConnectionError as exc:
-            raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
-                                   "start it with: coordgraph db start") from exc
+                res = self._call(lambda: self._graph.query(cypher, params or None), False)
         except redis.exceptions.ResponseError as exc:
             msg = str(exc)
             if read_only and "empty key" in msg:
@@ -198,10 +260,7 @@ class FalkorStore(Store):
         if (ms := _timeout_ms(timeout_s)) is not None:
             args += ["timeout", ms]
         try:
-            reply = self._db.connection.execute_command(*args)
-        except redis.exceptions.ConnectionError as exc:
-            raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
-                                   "start it with: coordgraph db start") from exc
+            reply = self._call(lambda: self._db.connection.execute_command(*args), True)
         except redis.exceptions.ResponseError as exc:
             msg = str(exc)
             if "empty key" in msg:
@@ -228,14 +287,8 @@ class FalkorStore(Store):
         when a key was removed; replaying it on a missing key is a no-op, so a restart always
         replays cleanly. Dropping a graph that does not exist does nothing.
         """
-        import redis
-
-        try:
-            self._graph.schema.clear()  # the client's cached labels / types of this graph
-            self._db.connection.delete(self.graph_name)
-        except redis.exceptions.ConnectionError as exc:
-            raise StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
-                                   "start it with: coordgraph db start") from exc
+        self._graph.schema.clear()  # the client's cached labels / types of this graph
+        self._call(lambda: self._db.connection.delete(self.graph_name), True)  # DEL twice is harmless
 
     def close(self) -> None:
         try:
@@ -337,13 +390,19 @@ def open_store(uri: str | None = None, graph: str | None = None) -> Store:
     graph = graph or os.environ.get("COORDGRAPH_GRAPH") or DEFAULT_GRAPH
     uri = uri if uri is not None else os.environ.get("COORDGRAPH_STORE")
     if not uri or uri == "embedded":
-        info = server.ensure_running()
-        return FalkorStore(info.host, info.port, graph)
+        home = server.home_dir()
+        info = server.ensure_running(home)
+        return FalkorStore(info.host, info.port, graph, password=info.password, home=home)
     parsed = urlparse(uri)
     if parsed.scheme in ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc"):
         return Neo4jStore(uri)
     if parsed.scheme in ("falkordb", "redis"):
         path_graph = parsed.path.strip("/")
-        return FalkorStore(parsed.hostname or "127.0.0.1", parsed.port or 6379, path_graph or graph)
+        # falkordb://:password@host:port (the password may also come from the environment)
+        from urllib.parse import unquote
+
+        password = unquote(parsed.password) if parsed.password else None
+        return FalkorStore(parsed.hostname or "127.0.0.1", parsed.port or 6379, path_graph or graph,
+                           password=password)
     raise StoreError(f"unknown store URI {uri!r}: use bolt://host:7687, neo4j://host:7687, "
                      "falkordb://host:port or leave --store out for the embedded store")

@@ -100,12 +100,12 @@ def _home_with_data(tmp_path, n_pad_keys: int, n_tiny_keys: int = 0):
     if n_pad_keys:
         import redis
 
-        redis.Redis(host=info.host, port=info.port).mset(
+        redis.Redis(host=info.host, port=info.port, password=info.password).mset(
             {f"pad:{i}": os.urandom(1000) for i in range(n_pad_keys)})
     if n_tiny_keys:
         import redis
 
-        redis.Redis(host=info.host, port=info.port, db=1).mset({f"t{i}": "x" for i in range(n_tiny_keys)})
+        redis.Redis(host=info.host, port=info.port, db=1, password=info.password).mset({f"t{i}": "x" for i in range(n_tiny_keys)})
     assert server.stop(home)
     return home
 
