@@ -266,6 +266,30 @@ def _print_rows(rows: list[dict], fmt: str) -> None:
     out.print(f"{len(rows)} row(s)", style="dim")
 
 
+def _query_text(query: str, dialect, query_dir: Path) -> str:
+    """The Cypher text meant by ``coordgraph cypher QUERY``: a ``.cypher`` file, a library
+    query's name (letters, digits, ``_``), or else the text itself.
+
+    Why the checks come in this order: any text may be a query, and a long one is no valid
+    path (``stat`` fails with "File name too long"), so only a one-line argument ending in
+    ``.cypher`` is looked up as a file and only a plain name as a library query.
+    """
+    import re
+
+    stripped = query.strip()
+    if stripped.endswith(".cypher") and "\n" not in stripped:
+        try:
+            return Path(stripped).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            fail(f"{stripped}: no such file")
+        except OSError as exc:
+            fail(f"{stripped}: cannot read the query file ({exc.strerror or exc})")
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stripped) and (
+            (query_dir / f"{stripped}.cypher").exists() or (query_dir / f"{stripped}.{dialect.name}.cypher").exists()):
+        return dialect.query_text(stripped)
+    return query
+
+
 @app.command("cypher")
 def cypher_cmd(
     query: str = typer.Argument(..., help="Cypher text, a .cypher file, or the name of a library query"),
@@ -282,16 +306,8 @@ def cypher_cmd(
     if fmt not in ("table", "csv", "json"):
         fail(f"--format must be table, csv or json, not {fmt!r}")
     params = dict(_param(p) for p in param)
-    path = Path(query)
     with store_session(store) as st:
-        if query.endswith(".cypher") and path.exists():
-            text = path.read_text(encoding="utf-8")
-        elif (QUERY_DIR / f"{query}.cypher").exists() or (QUERY_DIR / f"{query}.{st.dialect.name}.cypher").exists():
-            text = st.dialect.query_text(query)
-        elif query.endswith(".cypher"):
-            fail(f"{query}: no such file")
-        else:
-            text = query
+        text = _query_text(query, st.dialect, QUERY_DIR)
         missing = sorted(used_parameters(text) - set(params))
         if missing:
             docs = parse_header(text)

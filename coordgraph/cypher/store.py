@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -51,12 +52,17 @@ class Store:
         """Run ``cypher`` on the write path; rows as dicts (column name -> plain value)."""
         raise NotImplementedError
 
-    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
+    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None,
+             max_rows: int | None = None) -> list[dict]:
         """Run ``cypher`` read-only; a write raises ReadOnlyViolation (nothing is changed).
 
         ``timeout_s`` (seconds, None = no limit) stops the query in the store when it runs
         longer and raises QueryTimeout: meant for queries people type by hand (see
         HAND_TYPED_TIMEOUT_S), so that a runaway pattern does not occupy the store.
+        ``max_rows`` (None = all) returns at most that many rows and stops the query in the
+        store once it has them (FalkorDB: the text gets a LIMIT, see ``limit_rows``; Neo4j:
+        the result is streamed and the transaction ended), so a query matching millions of
+        rows costs no more than its first ones.
         """
         raise NotImplementedError
 
@@ -120,6 +126,34 @@ def _plain(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------
+_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def limit_rows(cypher: str, n: int) -> str | None:
+    """``cypher`` rewritten to return at most ``n`` rows, or None when it cannot be.
+
+    The store then stops producing rows after the n-th (its pipeline is lazy), instead of
+    building the whole result. A query whose final RETURN has no LIMIT gets ``LIMIT n``
+    appended (its columns keep their order); one with a LIMIT, a UNION or a final RETURN
+    inside braces is wrapped as ``CALL { ... } RETURN * LIMIT n`` (columns then come in
+    name order). A query without RETURN (a bare ``CALL proc()``) is left alone: None.
+    """
+    text = cypher.strip()
+    while text.endswith(";"):
+        text = text[:-1].rstrip()
+    code = _STRINGS_AND_COMMENTS.sub(" ", text)
+    returns = list(re.finditer(r"\bRETURN\b", code, re.IGNORECASE))
+    if not returns:
+        return None
+    tail = code[returns[-1].end():]
+    own = re.search(r"\bLIMIT\s+(\d+)\s*$", tail, re.IGNORECASE)
+    if own and int(own.group(1)) <= n and not re.search(r"\bUNION\b", code, re.IGNORECASE) and "}" not in tail:
+        return text  # already limited to at most n rows
+    if re.search(r"\b(LIMIT|UNION)\b", code[returns[0].start():], re.IGNORECASE) or "}" in tail:
+        return f"CALL {{\n{text}\n}}\nRETURN * LIMIT {int(n)}"
+    return f"{text}\nLIMIT {int(n)}"
+
+
 def _timeout_ms(timeout_s: float | None) -> int | None:
     """A time limit in seconds as FalkorDB's TIMEOUT argument (whole milliseconds, >= 1)."""
     if timeout_s is None or timeout_s <= 0:
@@ -242,7 +276,12 @@ class FalkorStore(Store):
     def query(self, cypher: str, params: dict | None = None) -> list[dict]:
         return self._run(cypher, params, read_only=False)
 
-    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
+    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None,
+             max_rows: int | None = None) -> list[dict]:
+        if max_rows is not None:
+            capped = limit_rows(cypher, max_rows)
+            rows = self._run(capped or cypher, params, read_only=True, timeout_s=timeout_s)
+            return rows[:max_rows]
         return self._run(cypher, params, read_only=True, timeout_s=timeout_s)
 
     def read_table(self, cypher: str, params: dict | None = None, timeout_s: float | None = None,
@@ -322,7 +361,7 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"cannot reach Neo4j at {uri} ({exc})") from exc
 
     def _run(self, cypher: str, params: dict | None, read_only: bool,
-             timeout_s: float | None = None) -> list[dict]:
+             timeout_s: float | None = None, max_rows: int | None = None) -> list[dict]:
         import neo4j
 
         mode = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
@@ -332,7 +371,11 @@ class Neo4jStore(Store):
                 # explicit: the driver does not retry it; the server ends it after ``limit`` s
                 tx = session.begin_transaction(timeout=limit)
                 try:
-                    rows = [{k: _plain(v) for k, v in rec.items()} for rec in tx.run(cypher, params or {})]
+                    rows = []
+                    for rec in tx.run(cypher, params or {}):  # streamed: stop at max_rows
+                        if max_rows is not None and len(rows) >= max_rows:
+                            break
+                        rows.append({k: _plain(v) for k, v in rec.items()})
                     if read_only:
                         tx.rollback()
                     else:
@@ -362,8 +405,9 @@ class Neo4jStore(Store):
     def query(self, cypher: str, params: dict | None = None) -> list[dict]:
         return self._run(cypher, params, read_only=False)
 
-    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None) -> list[dict]:
-        return self._run(cypher, params, read_only=True, timeout_s=timeout_s)
+    def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None,
+             max_rows: int | None = None) -> list[dict]:
+        return self._run(cypher, params, read_only=True, timeout_s=timeout_s, max_rows=max_rows)
 
     def clear(self) -> None:
         while self.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c")[0]["c"]:

@@ -1,16 +1,13 @@
 """Dash callbacks of the side tabs: researcher console, trends and cases."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
-from coordgraph.webapp.console import WriteRefused, parse_params, query_library, run_console_query
-
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+from coordgraph.webapp.console import (WriteRefused, library_params, parse_params, query_library,
+                                       run_console_query)
 
 
 def register(app, state) -> None:
@@ -30,8 +27,7 @@ def register(app, state) -> None:
         if q is None:
             raise PreventUpdate
         body = "\n".join(line for line in q.text.splitlines() if not line.startswith("//")).strip()
-        names = dict.fromkeys(_PARAM.findall(body))
-        params = {n: (run if n == "run_id" else None) for n in names}
+        params = library_params(body, run)  # LIMIT/SKIP parameters filled, never null
         import orjson
 
         return body, q.header, orjson.dumps(params).decode()
