@@ -15,17 +15,33 @@ def serve_command(
     store: Optional[str] = typer.Option(None, "--store", help="store URI (default: the embedded FalkorDB)"),
     host: str = typer.Option("127.0.0.1", "--host", help="address to bind; anything but loopback needs a password"),
     port: int = typer.Option(8050, "--port", help="TCP port"),
-    password: Optional[str] = typer.Option(None, "--password", envvar="COORDGRAPH_PASSWORD",
-                                           help="password required to open the app (env COORDGRAPH_PASSWORD)"),
+    ask_password: bool = typer.Option(False, "--ask-password",
+                                      help="type the password the app asks for (not echoed); "
+                                           "or set it in COORDGRAPH_PASSWORD"),
+    password: Optional[str] = typer.Option(None, "--password", hidden=True,
+                                           help="refused: a password in argv is visible to every user (ps)"),
     run: Optional[str] = typer.Option(None, "--run", help="run to show first (default: the newest)"),
 ) -> None:
-    """Start the investigation web app on http://HOST:PORT (Ctrl-C stops it)."""
+    """Start the investigation web app on http://HOST:PORT (Ctrl-C stops it).
+
+    A password (required for any address but loopback) comes from COORDGRAPH_PASSWORD or from
+    --ask-password, never from the command line.
+    """
+    import sys
+
     from coordgraph.cypher import open_store
     from coordgraph.cypher.errors import StoreError
-    from coordgraph.webapp.auth import BindRefused, check_bind, resolve_password
+    from coordgraph.webapp.auth import PASSWORD_ENV, BindRefused, check_bind, is_loopback, resolve_password
     from coordgraph.webapp.server import serve
 
-    password = resolve_password(password)
+    if password is not None:
+        fail(f"--password is not accepted: a password on the command line is visible to every user "
+             f"of this machine (ps). Set {PASSWORD_ENV} or use --ask-password")
+    password = resolve_password()
+    if ask_password or (not password and not is_loopback(host) and sys.stdin.isatty()):
+        password = typer.prompt("password for the web app", hide_input=True, confirmation_prompt=True)
+        if not password:
+            fail("--ask-password: the password must not be empty")
     try:
         check_bind(host, password)
     except BindRefused as exc:

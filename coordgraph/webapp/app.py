@@ -8,14 +8,17 @@ import dash
 from dash import dcc, html
 
 from coordgraph.webapp import callbacks, callbacks_panels, layout
-from coordgraph.webapp.auth import protect
+from coordgraph.webapp.auth import install, logout_link
 from coordgraph.webapp.state import AppState
 
 
-def create_app(store, run_id: str | None = None, password: str | None = None, store_uri: str | None = None) -> dash.Dash:
+def create_app(store, run_id: str | None = None, password: str | None = None, store_uri: str | None = None,
+               bind_host: str | None = None) -> dash.Dash:
     """The investigation app over ``store``; ``run_id`` the run shown first (default: newest).
 
-    With ``password`` every route asks for it first (see :mod:`coordgraph.webapp.auth`).
+    With ``password`` every route asks for it first. ``bind_host`` is the address it will
+    listen on (None: taken per request); on loopback only loopback Host names are answered.
+    CSRF tokens guard every state change (see :mod:`coordgraph.webapp.auth`).
     """
     state = AppState(store, default_run=run_id)
     uri = store_uri or getattr(store, "uri", "the graph store")
@@ -44,8 +47,9 @@ def create_app(store, run_id: str | None = None, password: str | None = None, st
     callbacks.register(app, state)
     callbacks_panels.register(app, state)
     _store_errors(app.server, uri)
+    install(app.server, password, bind_host)
     if password:
-        protect(app.server, password)
+        app.index_string = logout_link(app.index_string)
     return app
 
 

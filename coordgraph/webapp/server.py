@@ -40,7 +40,7 @@ def serve(store, host: str = "127.0.0.1", port: int = 8050, password: str | None
     from coordgraph.webapp.app import create_app
 
     check_bind(host, password)
-    app = create_app(store, run_id=run_id, password=password, store_uri=store_uri)
+    app = create_app(store, run_id=run_id, password=password, store_uri=store_uri, bind_host=host)
     try:
         app.state.warm_up(run_id)
     except Exception:  # noqa: BLE001 - the page itself shows what is wrong with the store

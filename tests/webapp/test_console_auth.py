@@ -72,7 +72,7 @@ def test_bind_rule(monkeypatch):
         check_bind("0.0.0.0", None)
     check_bind("0.0.0.0", "s3cret")
     monkeypatch.setenv("COORDGRAPH_PASSWORD", "from-env")
-    assert resolve_password(None) == "from-env" and resolve_password("opt") == "opt"
+    assert resolve_password() == "from-env" and resolve_password("opt") == "opt"
 
 
 def test_password_protects_pages_and_callbacks(store):
@@ -84,9 +84,11 @@ def test_password_protects_pages_and_callbacks(store):
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert client.post("/_dash-update-component", json={}).status_code == 401
     assert client.get("/_dash-layout").status_code == 401
-    bad = client.post("/login", data={"password": "wrong", "next": "/"})
+    token = client.get_cookie("_csrf_token").value
+    assert client.post("/login", data={"password": "s3cret"}).status_code == 403  # no CSRF token
+    bad = client.post("/login", data={"password": "wrong", "next": "/", "csrf_token": token})
     assert b"Wrong password" in bad.data
-    ok = client.post("/login", data={"password": "s3cret", "next": "//evil.example"})
+    ok = client.post("/login", data={"password": "s3cret", "next": "//evil.example", "csrf_token": token})
     assert ok.status_code == 302 and ok.headers["Location"].endswith("/")
     assert client.get("/").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
