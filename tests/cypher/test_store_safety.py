@@ -82,6 +82,8 @@ def _failing_server(home):
         server.start(home)
     with pytest.raises(server.StoreFailing, match="MISCONF"):
         open_store_in(home)
+    res = invoke("db", "start", COORDGRAPH_HOME=str(home))
+    assert res.exit_code == 2 and "MISCONF" in res.output
     assert server.server_pids(home) == [info.pid]
     res = invoke("db", "status", COORDGRAPH_HOME=str(home))
     assert res.exit_code == 2 and "MISCONF" in res.output and "db stop" in res.output
