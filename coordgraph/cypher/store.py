@@ -237,6 +237,10 @@ class FalkorStore(Store):
             down = StoreUnavailable(f"the FalkorDB store at {self.uri} is down or unreachable ({exc}); "
                                     "start it with: coordgraph db start")
             if not self._reconnect():
+                if self._home is not None:  # the embedded store: say what state it is in
+                    found = server.inspect(Path(self._home))
+                    if found.state not in ("stopped", "running"):
+                        raise StoreUnavailable(found.message) from exc
                 raise down from exc
             # "Error 111 connecting to ...": the command never left this process
             if not (retry_safe or "connecting to" in str(exc)):
