@@ -150,9 +150,38 @@ def test_wrong_passwords_are_throttled(locked):
     assert c.get("/")[0] == 302
 
 
+def test_throttle_schedule():
+    """The lock schedule, on a clock the test moves: 5 free tries, then 30 s doubling (capped at
+    15 min); a right password clears it; 50 wrong ones within a minute lock everyone."""
+    from coordgraph.webapp.auth import LoginThrottle
+
+    now = [1000.0]
+    t = LoginThrottle(clock=lambda: now[0])
+    for _ in range(4):
+        t.failed("a")
+    assert t.wait_s("a") == 0
+    t.failed("a")
+    assert t.wait_s("a") == 30 and t.wait_s("b") == 0
+    now[0] += 30
+    assert t.wait_s("a") == 0
+    t.failed("a")
+    assert t.wait_s("a") == 60
+    for _ in range(10):
+        t.failed("a")
+    assert t.wait_s("a") == 900
+    t.succeeded("a")
+    assert t.wait_s("a") == 0
+    now[0] += 120
+    for i in range(50):
+        t.failed(f"c{i}")
+    assert t.wait_s("fresh") == 60
+    now[0] += 60
+    assert t.wait_s("fresh") == 0
+
+
 def test_loopback_app_checks_host_and_origin(open_app):
     port = open_app.port
-    for host in [f"127.0.0.1:{port}", f"localhost:{port}", "localhost"]:
+    for host in [f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"[::1]:{port}"]:
         assert Client(port, host).get("/")[0] == 200, host
     for host in [f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}"]:
         status, _, body = Client(port, host).get("/")
