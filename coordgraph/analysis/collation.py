@@ -87,19 +87,23 @@ def _icu():
         "use --collation c for code-point order" + (f" ({'; '.join(errors)})" if errors else ""))
 
 
-def icu_sort_key(text: str) -> bytes:
-    """ICU's sort key of ``text`` (en_US, tertiary strength): byte strings compare as the
+def icu_sort_keys(texts) -> list[bytes]:
+    """ICU's sort key of each text (en_US, tertiary strength): byte strings compare as the
     collator compares the texts."""
     sort_key, collator = _icu()
-    utf16 = text.encode("utf-16-le")
-    n = len(utf16) // 2
-    size = 4 * n + 64
-    while True:
-        buf = ctypes.create_string_buffer(size)
+    size = 256
+    buf = ctypes.create_string_buffer(size)
+    keys = []
+    for text in texts:
+        utf16 = str(text).encode("utf-16-le")
+        n = len(utf16) // 2
         need = sort_key(collator, utf16, n, buf, size)
-        if need <= size:
-            return buf.raw[: max(need - 1, 0)]  # without the terminating NUL
-        size = need
+        if need > size:
+            size = 2 * need
+            buf = ctypes.create_string_buffer(size)
+            need = sort_key(collator, utf16, n, buf, size)
+        keys.append(buf.raw[: max(need - 1, 0)])  # without the terminating NUL
+    return keys
 
 
 def ranks(values, collation: str = "icu") -> np.ndarray:
@@ -107,22 +111,18 @@ def ranks(values, collation: str = "icu") -> np.ndarray:
     equal ranks for strings the collation finds equal."""
     check_collation(collation)
     values = np.asarray(values, dtype=object)
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
     codes, uniques = pd.factorize(values, sort=False)
-    if collation == "c":
-        keyed = [str(u) for u in uniques]  # Python compares str by code point = UTF-8 byte order
-    else:
-        keyed = [icu_sort_key(str(u)) for u in uniques]
-    order = sorted(range(len(keyed)), key=keyed.__getitem__)
-    keys = [keyed[i] for i in order]
-    dense = np.zeros(len(uniques), dtype=np.int64)
-    rank = -1
-    previous = object()
-    for position, i in enumerate(order):
-        if keys[position] != previous:
-            rank += 1
-            previous = keys[position]
-        dense[i] = rank
-    return dense[codes] if len(values) else np.zeros(0, dtype=np.int64)
+    if collation == "c":  # numpy compares str by code point = UTF-8 byte order
+        _, dense = np.unique(np.asarray([str(u) for u in uniques], dtype=str), return_inverse=True)
+        return dense.reshape(-1).astype(np.int64)[codes]
+    keys = icu_sort_keys(uniques)
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    new_rank = [True] + [keys[order[i]] != keys[order[i - 1]] for i in range(1, len(order))]
+    dense = np.empty(len(keys), dtype=np.int64)
+    dense[np.asarray(order, dtype=np.int64)] = np.cumsum(new_rank) - 1
+    return dense[codes]
 
 
 def r_pmin_pmax(a, b, collation: str = "icu") -> tuple[np.ndarray, np.ndarray]:
