@@ -331,7 +331,8 @@ def flag_speed_share(shares: pd.DataFrame, result: pd.DataFrame, min_participati
     on = flagged.loc[flagged[column].to_numpy() == 1, ["content_id", "content_id_y"]].astype(str)
     keys = pd.MultiIndex.from_frame(on)
     out = result.copy()
-    out[column] = pd.MultiIndex.from_frame(result[["content_id", "content_id_y"]].astype(str)).isin(keys).astype(np.int64)
+    pairs = pd.MultiIndex.from_frame(result[["content_id", "content_id_y"]].astype(str))
+    out[column] = pairs.isin(keys).astype(np.int64)
     return coortweet_row_order(out)
 
 
