@@ -158,8 +158,22 @@ def _object_stats_compat(edges: pd.DataFrame, rows: pd.DataFrame, collation: str
     carried = pd.DataFrame({"edge": edge_at[keep], "object_id": rows["object_id"].to_numpy(dtype=object)[keep]})
     carried = carried.drop_duplicates().sort_values("edge", kind="stable")
     carried["from"] = edges["account_id"].to_numpy(dtype=object)[carried["edge"].to_numpy()]
-    carried["object_id"] = [r_strsplit_comma(str(o)) for o in carried["object_id"]]
-    pieces = carried.explode("object_id").dropna(subset=["object_id"])
+    pieces = carried.assign(object_id=carried["object_id"].astype(str)).reset_index(drop=True)
+    with_comma = pieces["object_id"].str.contains(",", regex=False)
+    if with_comma.any():
+        # only the edges with such an id change: their ids are pasted and split as R does
+        # ("x," then "o2" gives "x,,o2": x, "", o2), one row per edge at its first row's place
+        edge = pieces["edge"]
+        touched = with_comma.groupby(edge).transform("any").to_numpy()
+        joined = pieces.loc[touched].groupby("edge", sort=False)["object_id"].agg(",".join)
+        first = touched & ~edge.duplicated().to_numpy()
+        kept = ~touched | first
+        pieces = pieces.loc[kept].copy()
+        at = pieces.index[first[kept]]
+        split = pd.Series([r_strsplit_comma(joined[e]) for e in pieces.loc[at, "edge"]], index=at, dtype=object)
+        pieces["object_id"] = pieces["object_id"].astype(object)
+        pieces.loc[at, "object_id"] = split
+        pieces = pieces.explode("object_id").dropna(subset=["object_id"])
     counts = pieces.drop_duplicates(["object_id", "from"]).groupby("object_id", sort=False).size()
     counts = counts.rename("num_accounts").reset_index()
     return counts.sort_values("num_accounts", ascending=False, kind="stable", ignore_index=True)

@@ -163,7 +163,8 @@ def _random_result(rng, n_rows: int, n_accounts: int) -> pd.DataFrame:
     for i in range(n_rows):
         a, b = rng.choice(len(names), size=2, replace=False)
         td = int(rng.integers(0, 11))
-        rows.append((f"o{rng.integers(0, 6)}", f"c{rng.integers(0, 40)}", f"c{rng.integers(40, 80)}", td,
+        objects = ["o0", "o1", "o2", "o3", "o4", "o5", "o1,o2", "x,", ",o3", "a,,b"]  # R splits at commas
+        rows.append((objects[rng.integers(0, len(objects))], f"c{rng.integers(0, 40)}", f"c{rng.integers(40, 80)}", td,
                      names[a], names[b], int(td <= 4)))
     return pd.DataFrame(rows, columns=COLUMNS[:-1] + ["time_window_4"])
 
