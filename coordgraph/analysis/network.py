@@ -103,8 +103,14 @@ def _aggregate(result: pd.DataFrame, objects: bool, compat: bool) -> pd.DataFram
         obj = pd.DataFrame({"pair": pair_codes, "object_id": result["object_id"].to_numpy(dtype=object)})
         obj = obj.drop_duplicates()  # compat: R's paste(unique(object_id)), in row order
         obj = obj.sort_values("pair", kind="stable") if compat else obj.sort_values(["pair", "object_id"])
-        joined = obj.groupby("pair", sort=True)["object_id"].agg(",".join)
-        edges["object_ids"] = joined.reindex(np.arange(n_pairs)).to_numpy(dtype=object)
+        # one str.join per pair on plain arrays (a groupby agg(",".join) costs ~60 us a pair)
+        pairs = obj["pair"].to_numpy()
+        ids = obj["object_id"].to_numpy(dtype=object)
+        starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+        ends = np.r_[starts[1:], len(pairs)]
+        joined = np.empty(n_pairs, dtype=object)
+        joined[pairs[starts]] = [",".join(ids[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
+        edges["object_ids"] = joined
     return edges
 
 
