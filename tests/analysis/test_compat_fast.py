@@ -208,3 +208,22 @@ def test_random_mixed_case_results_equal_the_transcription(seed, collation):
                     assert _missing(g[name]), name
                 elif name != "account_id":
                     assert float(g[name]) == pytest.approx(value, abs=1e-9), name
+
+
+def test_simulation_fixture_row_for_row_in_coortweets_order():
+    """CooRTweet's own outputs, compared as written (not as multisets): object_ids strings in
+    first-row order, group_stats ties in first-appearance order, account_stats sorted."""
+    from tests.fixtures_coortweet import SIM
+
+    shares = read_shares(SIM / "sim_input.csv.gz")
+    result = detect_groups(shares, 10, 2)
+    net = coordinated_network(result, objects=True, compat=True)
+    want = read_expected(SIM / "graph_edges.csv.gz")
+    assert list(zip(net.edges["account_id"], net.edges["account_id_y"], net.edges["object_ids"])) == \
+        list(zip(want["from"], want["to"], want["object_ids"]))
+    groups = object_stats(net, result, "none", compat=True)
+    want_groups = read_expected(SIM / "group_stats_none.csv.gz")
+    assert list(zip(groups["object_id"], groups["num_accounts"])) == \
+        list(zip(want_groups["object_id"], want_groups["num_accounts"]))
+    accounts = account_stats(net, result, "none", compat=True)
+    assert list(accounts["account_id"]) == list(read_expected(SIM / "account_stats_none.csv.gz")["account_id"])
