@@ -28,8 +28,6 @@ import pandas as pd
 
 from coordgraph.analysis.collation import r_pmin_pmax
 
-KEYS = ["account_id", "account_id_y"]
-
 
 def flag_column(result: pd.DataFrame) -> str | None:
     """The ``time_window_<N>`` column of a flag_speed_share result (the first), or None."""
