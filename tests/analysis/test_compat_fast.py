@@ -227,3 +227,33 @@ def test_simulation_fixture_row_for_row_in_coortweets_order():
         list(zip(want_groups["object_id"], want_groups["num_accounts"]))
     accounts = account_stats(net, result, "none", compat=True)
     assert list(accounts["account_id"]) == list(read_expected(SIM / "account_stats_none.csv.gz")["account_id"])
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("collation", ["icu", "c"])
+def test_random_mixed_case_results_without_fast_window_equal_the_transcription(seed, collation):
+    rng = np.random.default_rng(100 + seed)
+    result = _random_result(rng, int(rng.integers(5, 60)), int(rng.integers(3, 14))).drop(columns="time_window_4")
+    ew = float(rng.choice([0.0, 0.5, 0.9]))
+    key = T.icu_alnum_key if collation == "icu" else T.c_key
+    want = T.generate_coordinated_network(result.to_dict("records"), ew, key)
+    net = coordinated_network(result, edge_weight=ew, objects=True, compat=True, collation=collation)
+    got = net.edges.to_dict("records")
+    assert [(g["account_id"], g["account_id_y"], g["weight"], g["object_ids"], g["weight_threshold"]) for g in got] == \
+        [(w["from"], w["to"], w["weight"], w["object_ids"], w["weight_threshold"]) for w in want]
+    for threshold in ("none", "full"):
+        g_stats = object_stats(net, result, threshold, compat=True)
+        assert list(zip(g_stats["object_id"], g_stats["num_accounts"])) == T.group_stats(want, threshold)
+
+
+def test_icu_missing_is_a_clear_error(monkeypatch):
+    from coordgraph.analysis import collation
+
+    monkeypatch.setattr(collation, "_icu_library_paths", lambda: [])
+    collation._icu.cache_clear()
+    try:
+        with pytest.raises(collation.CollationError, match="--collation c"):
+            ranks(["a", "B"], "icu")
+        assert list(ranks(["a", "B"], "c")) == [1, 0]  # the C order needs no library
+    finally:
+        collation._icu.cache_clear()
