@@ -53,30 +53,24 @@ def coortweet_rows(result: pd.DataFrame, collation: str = "icu") -> pd.DataFrame
     return x.assign(account_id=lo, account_id_y=hi)
 
 
-def igraph_layout(x: pd.DataFrame, edges: pd.DataFrame, union: bool) -> pd.DataFrame:
-    """``edges`` (keyed by the (pmin, pmax) pair of :func:`coortweet_rows` ``x``, any row order)
-    in CooRTweet's orientation and row order: vertices numbered by first appearance in the
-    full table's two account columns, each edge from its lower-numbered end; rows in the full
-    table's order, or (``union``: a fast_net graph) by (lower, higher) number, largest first."""
+def igraph_layout(edges: pd.DataFrame, union: bool) -> pd.DataFrame:
+    """``edges`` keyed by the (pmin, pmax) pair of :func:`coortweet_rows` and in the full
+    table's order (first appearance of each pair in the rows), in CooRTweet's orientation and
+    row order: vertices numbered by first appearance in the two account columns, each edge
+    from its lower-numbered end; rows as given, or (``union``: a fast_net graph) by (lower,
+    higher) number, largest first."""
     if len(edges) == 0:
         return edges
-    pairs = pd.MultiIndex.from_arrays([x["account_id"].to_numpy(dtype=object),
-                                       x["account_id_y"].to_numpy(dtype=object)]).unique()  # first appearance
-    vertex_order = pd.unique(np.concatenate([pairs.get_level_values(0).to_numpy(dtype=object),
-                                             pairs.get_level_values(1).to_numpy(dtype=object)]))
-    vertex_index = pd.Index(vertex_order)
     lo = edges["account_id"].to_numpy(dtype=object)
     hi = edges["account_id_y"].to_numpy(dtype=object)
-    i_lo, i_hi = vertex_index.get_indexer(lo), vertex_index.get_indexer(hi)
-    if (i_lo < 0).any() or (i_hi < 0).any():
-        raise ValueError("igraph_layout: an edge's account is not in the result rows")
-    if union:
-        order = np.lexsort((-np.maximum(i_lo, i_hi), -np.minimum(i_lo, i_hi)))
-    else:
-        order = np.argsort(pairs.get_indexer(pd.MultiIndex.from_arrays([lo, hi])), kind="stable")
+    codes, _ = pd.factorize(np.concatenate([lo, hi]), sort=False)  # codes = first appearance
+    i_lo, i_hi = codes[: len(lo)], codes[len(lo):]
     swap = i_hi < i_lo
     out = edges.assign(account_id=np.where(swap, hi, lo), account_id_y=np.where(swap, lo, hi))
-    return out.iloc[order].reset_index(drop=True)
+    if union:
+        order = np.lexsort((-np.maximum(i_lo, i_hi), -np.minimum(i_lo, i_hi)))
+        out = out.iloc[order]
+    return out.reset_index(drop=True)
 
 
 def r_strsplit_comma(text: str) -> list[str]:

@@ -216,7 +216,7 @@ def coordinated_network(
     threshold = quantile_threshold(full["weight"].to_numpy(), edge_weight)
     full["weight_threshold"] = above_threshold(full["weight"].to_numpy(dtype=float), threshold)
     if not fast_net:
-        edges = _layout(result, full, False) if compat else full
+        edges = _layout(full, False) if compat else full
         edges, vertices = select_subgraph(edges, subgraph, with_vertices=True)
         return CoordinatedNetwork(edges, vertices, threshold, None, params)
 
@@ -227,15 +227,16 @@ def coordinated_network(
     fast = _aggregate(result.loc[result[flags[0]].to_numpy() == 1], objects, compat)
     threshold_fast = quantile_threshold(fast["weight"].to_numpy(), edge_weight)
     fast["weight_threshold"] = above_threshold(fast["weight"].to_numpy(dtype=float), threshold_fast)
-    # both tables are keyed by the same pair (code-point lo/hi, or compat's pmin/pmax): join, then orient
+    # both tables are keyed by the same pair (code-point lo/hi, or compat's pmin/pmax): join
+    # (a left join keeps the full table's order), then orient
     edges = merge_fast(full, fast)
     if compat:
-        edges = _layout(result, edges, True)
+        edges = _layout(edges, True)
     edges, vertices = select_subgraph(edges, subgraph, with_vertices=True)
     return CoordinatedNetwork(edges, vertices, threshold, threshold_fast, params)
 
 
-def _layout(rows: pd.DataFrame, edges: pd.DataFrame, union: bool) -> pd.DataFrame:
+def _layout(edges: pd.DataFrame, union: bool) -> pd.DataFrame:
     from coordgraph.analysis.compat import igraph_layout
 
-    return igraph_layout(rows, edges, union)
+    return igraph_layout(edges, union)

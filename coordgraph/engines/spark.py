@@ -222,6 +222,8 @@ def edges_df(result, objects: bool = False, compat: bool = False, oriented: bool
         r = result.withColumn("lo", F.least("account_id", "account_id_y")).withColumn(
             "hi", F.greatest("account_id", "account_id_y"))
     aggs = [F.count(F.lit(1)).cast("long").alias("weight"), F.avg(F.col("time_delta").cast("double")).alias("avg_time_delta")]
+    if oriented:
+        aggs.append(F.min("_row").alias("_first"))  # the pair's first row: CooRTweet's group order
     if compat:
         aggs += [F.countDistinct("content_id").cast("long").alias("n_content_id"),
                  F.countDistinct("content_id_y").cast("long").alias("n_content_id_y")]
@@ -248,7 +250,7 @@ def edges_df(result, objects: bool = False, compat: bool = False, oriented: bool
     )
     cols = ["weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score"]
     return edges.select(F.col("lo").alias("account_id"), F.col("hi").alias("account_id_y"), *cols,
-                        *(["object_ids"] if objects else []))
+                        *(["object_ids"] if objects else []), *(["_first"] if oriented else []))
 
 
 def threshold_of(edges, edge_weight: float) -> float | None:
@@ -358,11 +360,13 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
         cols.append("_row")
 
         def layout(edges, union):
-            return igraph_layout(result, edges, union)
+            return igraph_layout(edges, union)
     rdf = _to_spark(result, cols).cache()
     full = edges_df(rdf, objects, compat, oriented=compat).cache()
     threshold = threshold_of(full, edge_weight)
     full_pd = _to_pandas(with_threshold(full, threshold))
+    if compat:  # CooRTweet's aggregated table: pairs in order of their first row
+        full_pd = full_pd.sort_values("_first", kind="stable").drop(columns="_first").reset_index(drop=True)
     if not fast_net:
         edges = select_subgraph(layout(full_pd, False) if compat else full_pd, subgraph)
         return CoordinatedNetwork(edges, vertices_of(edges, "weight"), threshold, None, params)
@@ -374,6 +378,8 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
     fast = edges_df(rdf.where(F.col(flag_cols[0]) == 1), objects, compat, oriented=compat).cache()
     threshold_fast = threshold_of(fast, edge_weight)
     fast_pd = _to_pandas(with_threshold(fast, threshold_fast))
+    if compat:
+        fast_pd = fast_pd.drop(columns="_first")
     edges = merge_fast(full_pd, fast_pd)
     if compat:
         edges = layout(edges, True)
