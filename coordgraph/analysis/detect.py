@@ -103,6 +103,7 @@ def detect_groups(
 
 def flag_speed_share(
     shares: pd.DataFrame, result: pd.DataFrame, min_participation: int, time_window: int,
+    *, sort_like_coortweet: bool = False,
 ) -> pd.DataFrame:
     """Flag the rows of a ``detect_groups`` result that also hold in a narrower window.
 
@@ -110,7 +111,8 @@ def flag_speed_share(
     the raw input ``shares`` (pre-filtered by ``min_participation``), and returns a copy of
     ``result`` with a 0/1 column ``time_window_<time_window>`` that is 1 for the rows whose
     (content_id, content_id_y) pair survived. Unlike CooRTweet, ``result`` is not modified
-    and keeps its row order.
+    and keeps its row order; with ``sort_like_coortweet`` the copy comes in the order
+    CooRTweet leaves its argument in (stably sorted by content_id, content_id_y, code points).
     """
     check_shares(shares)
     _check_params(time_window, min_participation)
@@ -135,4 +137,8 @@ def flag_speed_share(
     keys = pd.MultiIndex.from_frame(survived)
     flagged = pd.MultiIndex.from_frame(result[["content_id", "content_id_y"]]).isin(keys)
     out[column] = flagged.astype(np.int64)
+    if sort_like_coortweet:
+        from coordgraph.analysis.compat import coortweet_row_order
+
+        out = coortweet_row_order(out)
     return out

@@ -33,11 +33,15 @@ class DetectionParams:
     edge_significance: float | None = None
     n_null: int = 999
     seed: int = 42
+    collation: str = "icu"
 
     def __post_init__(self) -> None:
         if self.fast_window is not None and self.fast_window > self.time_window:
             raise ValueError(f"the fast window ({self.fast_window} s) must not exceed the time window "
                              f"({self.time_window} s)")
+        from coordgraph.analysis.collation import check_collation
+
+        check_collation(self.collation)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -94,10 +98,10 @@ def run_detection(
     fast = params.fast_window is not None
     if fast:
         result = step("flag_speed_share", lambda: flag_speed_share(
-            shares, result, params.min_participation, params.fast_window))
+            shares, result, params.min_participation, params.fast_window, sort_like_coortweet=params.compat))
     network = step("coordinated_network", lambda: coordinated_network(
         result, fast_net=fast, edge_weight=params.edge_weight, subgraph=params.subgraph,
-        objects=params.objects, compat=params.compat))
+        objects=params.objects, compat=params.compat, collation=params.collation))
     if params.edge_significance is not None:
         from coordgraph.analysis.significance import edge_significance, significance_threshold
 

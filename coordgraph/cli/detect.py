@@ -66,6 +66,10 @@ def detect(
                                  help="0 all; 1 edges above threshold; 2 above fast threshold; 3 fast core + neighbours."),
     objects: bool = typer.Option(False, "--objects", help="Add the object ids of each edge."),
     compat: bool = typer.Option(False, "--compat", help="Reproduce CooRTweet 2.1.3's numbers and quirks exactly."),
+    collation: str = typer.Option("icu", "--collation",
+                                  help="With --compat: R's string order for CooRTweet's edge orientation: icu (R in "
+                                       "a UTF-8 locale such as en_US.UTF-8, the usual case) or c (LC_COLLATE=C, "
+                                       "code points)."),
     stats_threshold: str = typer.Option("none", "--stats-threshold", help="Edges the summaries use: none, full or fast."),
     edge_significance: Optional[float] = typer.Option(
         None, "--edge-significance", min=0.0, max=1.0,
@@ -90,7 +94,8 @@ def detect(
         return
     try:
         params = DetectionParams(time_window, min_participation, not keep_loops, edge_weight, fast_window,
-                                 subgraph, objects, compat, stats_threshold, edge_significance, n_null, seed)
+                                 subgraph, objects, compat, stats_threshold, edge_significance, n_null, seed,
+                                 collation)
     except ValueError as exc:
         fail(str(exc))
     started = time.perf_counter()

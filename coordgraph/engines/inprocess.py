@@ -70,7 +70,9 @@ def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window
     result = detect_groups(shares, time_window, min_participation, remove_loops, sort_like_coortweet=False)
     del shares
     t_detect = time.perf_counter()
-    net = coordinated_network(result, edge_weight=edge_weight, compat=compat)
+    # rows are not in CooRTweet's order here (nor in the other Parquet engines): compat gives
+    # CooRTweet's counts; orientation as before, pairs in code-point order (no ICU needed)
+    net = coordinated_network(result, edge_weight=edge_weight, compat=compat, collation="c")
     t_net = time.perf_counter()
     if write_result:
         pq.write_table(pa.Table.from_pandas(result, preserve_index=False), out_dir / "result.parquet",

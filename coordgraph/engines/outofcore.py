@@ -1114,21 +1114,23 @@ def _write_shares(shares: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path)
 
 
-def flag_speed_share(shares: pd.DataFrame, result: pd.DataFrame, min_participation: int, time_window: int) -> pd.DataFrame:
+def flag_speed_share(shares: pd.DataFrame, result: pd.DataFrame, min_participation: int, time_window: int,
+                     *, sort_like_coortweet: bool = False) -> pd.DataFrame:
     """Flag the result rows that hold in a narrower window. A result table fits in memory by
     the time it is a DataFrame, so this is the python engine's function."""
     from coordgraph.analysis import flag_speed_share as flag
 
-    return flag(shares, result, min_participation, time_window)
+    return flag(shares, result, min_participation, time_window, sort_like_coortweet=sort_like_coortweet)
 
 
 def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weight: float = 0.5, subgraph: int = 0,
-                        objects: bool = False, compat: bool = False):
+                        objects: bool = False, compat: bool = False, collation: str = "icu"):
     """The network of an in-memory result: the python engine's function (for a result on disk
     use :func:`detect_network_parquet`, which aggregates bucket by bucket)."""
     from coordgraph.analysis import coordinated_network as network
 
-    return network(result, fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat)
+    return network(result, fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat,
+                   collation=collation)
 
 
 def network_from_pairs_parquet(out_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:

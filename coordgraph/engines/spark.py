@@ -205,21 +205,37 @@ def flag_speed_share_df(shares, result, min_participation: int, time_window: int
     return out.withColumn(column, F.coalesce(F.col("_f"), F.lit(0)).cast("long")).drop("_f")
 
 
-def edges_df(result, objects: bool = False, compat: bool = False):
+def edges_df(result, objects: bool = False, compat: bool = False, oriented: bool = False):
     """Aggregate result rows into undirected edges (account_id < account_id_y in code-point
     order): weight, avg_time_delta (seconds), n_content_id, n_content_id_y,
-    edge_symmetry_score[, object_ids]. No threshold yet."""
+    edge_symmetry_score[, object_ids]. No threshold yet.
+
+    ``oriented``: the rows already hold CooRTweet's (pmin, pmax) pair
+    (:func:`coordgraph.analysis.compat.coortweet_rows`) and a ``_row`` column with their
+    order: edges are keyed by that pair as is, and object_ids list each object once in the
+    order of its first row (R's ``paste(unique(object_id))``)."""
     from pyspark.sql import functions as F
 
-    r = result.withColumn("lo", F.least("account_id", "account_id_y")).withColumn(
-        "hi", F.greatest("account_id", "account_id_y"))
+    if oriented:
+        r = result.withColumn("lo", F.col("account_id")).withColumn("hi", F.col("account_id_y"))
+    else:
+        r = result.withColumn("lo", F.least("account_id", "account_id_y")).withColumn(
+            "hi", F.greatest("account_id", "account_id_y"))
     aggs = [F.count(F.lit(1)).cast("long").alias("weight"), F.avg(F.col("time_delta").cast("double")).alias("avg_time_delta")]
+    if oriented:
+        aggs.append(F.min("_row").alias("_first"))  # the pair's first row: CooRTweet's group order
     if compat:
         aggs += [F.countDistinct("content_id").cast("long").alias("n_content_id"),
                  F.countDistinct("content_id_y").cast("long").alias("n_content_id_y")]
-    if objects:
+    if objects and not oriented:
         aggs.append(F.array_join(F.array_sort(F.collect_set("object_id")), ",").alias("object_ids"))
     edges = r.groupBy("lo", "hi").agg(*aggs)
+    if objects and oriented:
+        first = r.groupBy("lo", "hi", "object_id").agg(F.min("_row").alias("_row"))
+        listed = first.groupBy("lo", "hi").agg(F.array_sort(F.collect_list(F.struct("_row", "object_id"))).alias("_o"))
+        listed = listed.select("lo", "hi", F.array_join(F.transform("_o", lambda o: o["object_id"]), ",")
+                               .alias("object_ids"))
+        edges = edges.join(listed, ["lo", "hi"])
     if not compat:
         sides = r.select("lo", "hi", F.col("account_id").alias("a"), F.col("content_id").alias("c")).union(
             r.select("lo", "hi", F.col("account_id_y").alias("a"), F.col("content_id_y").alias("c"))).distinct()
@@ -234,7 +250,7 @@ def edges_df(result, objects: bool = False, compat: bool = False):
     )
     cols = ["weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score"]
     return edges.select(F.col("lo").alias("account_id"), F.col("hi").alias("account_id_y"), *cols,
-                        *(["object_ids"] if objects else []))
+                        *(["object_ids"] if objects else []), *(["_first"] if oriented else []))
 
 
 def threshold_of(edges, edge_weight: float) -> float | None:
@@ -276,7 +292,7 @@ def _to_spark(frame: pd.DataFrame, columns):
         raise ValueError(f"table lacks column(s) {', '.join(missing)}")
     pdf = frame.loc[:, list(columns)].copy()
     for c in pdf.columns:
-        if c in ("timestamp_share", "time_delta") or c.startswith("time_window_"):
+        if c in ("timestamp_share", "time_delta", "_row") or c.startswith("time_window_"):
             pdf[c] = pdf[c].to_numpy(dtype=np.int64)
         else:
             pdf[c] = pdf[c].astype(str).to_numpy(dtype=object)
@@ -302,17 +318,31 @@ def detect_groups(shares: pd.DataFrame, time_window: int = 10, min_participation
 
 
 def flag_speed_share(shares: pd.DataFrame, result: pd.DataFrame, min_participation: int,
-                     time_window: int) -> pd.DataFrame:
-    """flag_speed_share in Spark, pandas in and out."""
+                     time_window: int, *, sort_like_coortweet: bool = False) -> pd.DataFrame:
+    """flag_speed_share in Spark, pandas in and out. ``sort_like_coortweet``: the flags put on
+    a copy of ``result`` (a flag depends on the content pair only), in CooRTweet's order
+    (:func:`coordgraph.analysis.compat.coortweet_row_order`), as the python engine gives it."""
     sdf = _to_spark(shares, SHARE_FIELDS)
     rdf = _to_spark(result, RESULT_COLUMNS)
-    return _to_pandas(flag_speed_share_df(sdf, rdf, min_participation, time_window))
+    flagged = _to_pandas(flag_speed_share_df(sdf, rdf, min_participation, time_window))
+    if not sort_like_coortweet:
+        return flagged
+    from coordgraph.analysis.compat import coortweet_row_order
+
+    column = f"time_window_{time_window}"
+    on = flagged.loc[flagged[column].to_numpy() == 1, ["content_id", "content_id_y"]].astype(str)
+    keys = pd.MultiIndex.from_frame(on)
+    out = result.copy()
+    pairs = pd.MultiIndex.from_frame(result[["content_id", "content_id_y"]].astype(str))
+    out[column] = pairs.isin(keys).astype(np.int64)
+    return coortweet_row_order(out)
 
 
 def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weight: float = 0.5, subgraph: int = 0,
-                        objects: bool = False, compat: bool = False):
+                        objects: bool = False, compat: bool = False, collation: str = "icu"):
     """The coordinated network with edges aggregated in Spark; returns the python engine's
-    :class:`~coordgraph.analysis.CoordinatedNetwork` (same columns and meaning)."""
+    :class:`~coordgraph.analysis.CoordinatedNetwork` (same columns and meaning; ``compat``:
+    CooRTweet's rows, orientation and row order, see :mod:`coordgraph.analysis.compat`)."""
     from coordgraph.analysis.network import CoordinatedNetwork
     from coordgraph.analysis.network import check_subgraph, merge_fast, select_subgraph, vertices_of
 
@@ -320,22 +350,39 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
     params = dict(fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat)
     flag_cols = [c for c in result.columns if c.startswith("time_window_")]
     cols = list(RESULT_COLUMNS) + (flag_cols if fast_net else [])
+    layout = None
+    if compat:
+        from coordgraph.analysis.compat import coortweet_rows, igraph_layout
+
+        params["collation"] = collation
+        result = coortweet_rows(result, collation)
+        result = result.assign(_row=np.arange(len(result), dtype=np.int64))
+        cols.append("_row")
+
+        def layout(edges, union):
+            return igraph_layout(edges, union)
     rdf = _to_spark(result, cols).cache()
-    full = edges_df(rdf, objects, compat).cache()
+    full = edges_df(rdf, objects, compat, oriented=compat).cache()
     threshold = threshold_of(full, edge_weight)
     full_pd = _to_pandas(with_threshold(full, threshold))
+    if compat:  # CooRTweet's aggregated table: pairs in order of their first row
+        full_pd = full_pd.sort_values("_first", kind="stable").drop(columns="_first").reset_index(drop=True)
     if not fast_net:
-        edges = select_subgraph(full_pd, subgraph)
+        edges = select_subgraph(layout(full_pd, False) if compat else full_pd, subgraph)
         return CoordinatedNetwork(edges, vertices_of(edges, "weight"), threshold, None, params)
     if len(flag_cols) != 1:
         raise ValueError("fast_net needs exactly one time_window_<N> column from flag_speed_share(); "
                          f"found {flag_cols or 'none'}")
     from pyspark.sql import functions as F
 
-    fast = edges_df(rdf.where(F.col(flag_cols[0]) == 1), objects, compat).cache()
+    fast = edges_df(rdf.where(F.col(flag_cols[0]) == 1), objects, compat, oriented=compat).cache()
     threshold_fast = threshold_of(fast, edge_weight)
     fast_pd = _to_pandas(with_threshold(fast, threshold_fast))
+    if compat:
+        fast_pd = fast_pd.drop(columns="_first")
     edges = merge_fast(full_pd, fast_pd)
+    if compat:
+        edges = layout(edges, True)
     edges, vertices = select_subgraph(edges, subgraph, with_vertices=True)
     return CoordinatedNetwork(edges, vertices, threshold, threshold_fast, params)
 

@@ -177,3 +177,27 @@ def test_subgraph_options_refused_like_python(engine, campaign_shares):
     result = analysis.detect_groups(campaign_shares, 10, 2)
     with pytest.raises(ValueError, match="fast_net"):
         engine.coordinated_network(result, subgraph=2)
+
+
+# --- compat with a fast window: CooRTweet's orientation, row order and object order ------------
+
+@pytest.mark.parametrize("collation", ["icu", "c"])
+def test_compat_fast_network_equals_python_exactly(engine, campaign_shares, collation):
+    """Mixed-case accounts: every engine gives the python engine's compat edges, oriented and
+    ordered as CooRTweet (R's collation), object ids in CooRTweet's order."""
+    shares = campaign_shares.assign(account_id=[a.upper() if sum(map(ord, a)) % 3 == 0 else a
+                                                for a in campaign_shares["account_id"]])
+    result = analysis.detect_groups(shares, 10, 2)
+    want_flag = analysis.flag_speed_share(shares, result, 2, 4, sort_like_coortweet=True)
+    got_flag = engine.flag_speed_share(shares, result, 2, 4, sort_like_coortweet=True)
+    pd.testing.assert_frame_equal(got_flag.reset_index(drop=True), want_flag, check_dtype=False)
+    for subgraph in (0, 2):
+        want = analysis.coordinated_network(want_flag, fast_net=True, subgraph=subgraph, objects=True, compat=True,
+                                            collation=collation)
+        got = engine.coordinated_network(want_flag, fast_net=True, subgraph=subgraph, objects=True, compat=True,
+                                         collation=collation)
+        assert len(want.edges) > 50 if subgraph == 0 else len(want.edges) > 0
+        assert got.threshold == want.threshold and got.threshold_fast == want.threshold_fast
+        cols = list(want.edges.columns)
+        pd.testing.assert_frame_equal(got.edges[cols].reset_index(drop=True), want.edges, check_dtype=False,
+                                      check_exact=False, rtol=1e-12)
