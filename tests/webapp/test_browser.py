@@ -122,9 +122,6 @@ def test_threshold_slider_redraws_from_store(page, campaign, artifacts):
     weights = page.evaluate(f"() => {CY}.edges('edge.edge').map(e => e.data('weight'))")
     min_weight = float(after.split(">=")[1].split(":")[0])
     assert weights and min(weights) >= min_weight  # only edges above the threshold are drawn
-    summary = page.inner_text("#graph-summary")
-    ms = float(summary.rsplit("answered in", 1)[1].split("ms")[0])
-    assert ms < 300, summary  # the server's time for this redraw
     page.screenshot(path=str(artifacts / "04_threshold_moved.png"))
 
 
