@@ -137,7 +137,9 @@ def test_case_reopens_filters_and_refuses_silent_overwrite(wpage, investigation,
     page.press("#min-size", "Enter")
     page.fill("#time-from", "2020-05-08 00:10")
     page.press("#time-from", "Enter")
-    page.wait_for_function("() => document.querySelector('#graph-summary').innerText.includes('answered')")
+    # the redraw with all three filters is done: only the 4 campaigns (12 accounts) are >= 5
+    page.wait_for_function("() => document.querySelectorAll('#community-table td[data-dash-column=community]').length == 4"
+                           " && document.querySelector('#graph-summary').innerText.includes('4 of 4 communities')")
     page.click("text=Cases")
     page.fill("#case-name", "fast big ones")
     page.fill("#case-notes", "first version")
@@ -175,9 +177,14 @@ def test_graph_reading_tools(wpage, investigation, artifacts):
     page.wait_for_selector("#community-table td[data-dash-column=community]")
     page.locator("#community-table td[data-dash-column=community]").first.click()
     page.wait_for_function(f"() => {CY}.nodes('node.account').length == 12")
-    # hover: a tooltip names the account
+    # hover: a tooltip names the account (the table is below the graph: scroll back up first)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.click("#cy-fit")
+    page.wait_for_function("() => document.querySelector('#cy-action').innerText === 'fitted'")
     node = cy_ids(page, "node.account")[0]
-    page.mouse.move(*screen_point(page, node))
+    x, y = screen_point(page, node)
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=5)
     page.wait_for_function("() => document.querySelector('#hover-info').innerText.startsWith('Account')")
     # size by PageRank: the drawn accounts carry the store's PageRank
     page.locator("#account-metric label", has_text="PageRank").click()
