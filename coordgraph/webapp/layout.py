@@ -11,7 +11,7 @@ from coordgraph.webapp.style import PAGE_CSS, PANEL, STYLESHEET
 
 from coordgraph.contracts import INTENTS  # noqa: E402
 EXPORTS = (("csv", "Members CSV"), ("gexf", "GEXF"), ("graphml", "GraphML"), ("json", "Cytoscape JSON"),
-           ("html", "HTML report"), ("png", "PNG"))
+           ("html", "HTML report"), ("pdf", "PDF report"), ("png", "PNG"))
 
 
 def _label(text: str):
