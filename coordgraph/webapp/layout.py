@@ -98,7 +98,7 @@ def replay_panel() -> html.Div:
         html.Span(id="replay-label", style={"fontSize": "12px"}),
         html.Button("Play", id="replay-play", style={"fontSize": "12px", "marginLeft": "8px"}),
         dcc.Slider(id="replay", min=0, max=1, step=1, value=1, marks=None, updatemode="mouseup",
-                   tooltip={"placement": "bottom", "always_visible": False}),
+                   allow_direct_input=False),
         dcc.Interval(id="replay-tick", interval=700, disabled=True),
     ])
 
@@ -124,6 +124,7 @@ def community_table_panel() -> html.Div:
             style_cell={"fontSize": 12, "textAlign": "left", "maxWidth": 320, "whiteSpace": "normal",
                         "cursor": "pointer", "padding": "2px 6px"},
             style_header={"fontWeight": 600, "background": "#f3f3f3"},
+            style_cell_conditional=[{"if": {"column_id": "top_objects"}, "minWidth": "260px", "width": "260px"}],
             style_data_conditional=[{"if": {"state": "active"}, "background": "#e8f0fe", "border": "1px solid #1a73e8"}],
         ),
     ])

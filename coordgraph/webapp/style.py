@@ -9,8 +9,9 @@ STYLESHEET = [
         "min-zoomed-font-size": 7, "text-background-color": "#fff", "text-background-opacity": 0.7,
         "text-background-padding": 1}},
     {"selector": ".account", "style": {"font-size": 11}},
-    {"selector": ".community", "style": {"font-size": 12, "font-weight": "bold", "text-valign": "center",
-                                         "color": "#fff", "text-outline-color": "data(color)", "text-outline-width": 2}},
+    {"selector": ".community", "style": {"font-size": 12, "font-weight": "bold", "text-valign": "bottom",
+                                         "text-background-opacity": 0,
+                                         "color": "#222", "text-outline-color": "#fff", "text-outline-width": 2}},
     {"selector": ".expanded", "style": {
         "background-opacity": 0.07, "border-width": 2, "border-color": "data(color)", "shape": "round-rectangle",
         "text-valign": "top", "color": "#333", "text-outline-width": 0, "padding": 12}},
