@@ -145,7 +145,7 @@ def register(app, state) -> None:
             for c in expanded or []:
                 if c in set(comms["community"].tolist()):
                     open_[c] = snap.community_view(int(c), shown_filters)
-            drawing = overview_elements(comms, links, expanded=open_)
+            drawing = overview_elements(comms, links, expanded=open_, positions=snap.community_positions())
             lo, hi = apply_community_measure(drawing.elements, table, measure or "score")
             label = COMMUNITY_MEASURES.get(measure or "score", "")
             legend_children = [legend(f"Communities by {label}", lo, hi, invert=(measure in LOW_IS_HIGH))]

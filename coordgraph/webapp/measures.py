@@ -41,9 +41,15 @@ def _norm(value, lo: float, hi: float, invert: bool) -> float:
     return 1.0 - t if invert else t
 
 
+_STEPS: list[str] = []
+
+
 def color_of(t: float) -> str:
-    """The scale's colour at ``t`` in [0, 1] (1 = high), as ``rgb(...)``."""
-    return sample_colorscale(SCALE, [min(max(t, 0.0), 1.0)])[0]
+    """The scale's colour at ``t`` in [0, 1] (1 = high), as ``rgb(...)``, from a 101-step table
+    (plotly's colour-scale lookup costs about 1 ms a call; a 520-community overview made 520)."""
+    if not _STEPS:
+        _STEPS.extend(sample_colorscale(SCALE, [i / 100 for i in range(101)]))
+    return _STEPS[int(round(min(max(t, 0.0), 1.0) * 100))]
 
 
 def apply_community_measure(elements: list[dict], table: pd.DataFrame, measure: str) -> tuple[float, float]:
@@ -55,13 +61,14 @@ def apply_community_measure(elements: list[dict], table: pd.DataFrame, measure: 
     rows = table.set_index("community")
     ids = [el["data"]["community"] for el in elements if el["data"].get("kind") == "community"]
     values = pd.to_numeric(rows[measure].reindex(ids), errors="coerce")
+    records = rows[list(dict.fromkeys([measure, "rank", "score"]))].to_dict("index")
     lo, hi = (float(values.min()), float(values.max())) if values.notna().any() else (0.0, 0.0)
     invert = measure in LOW_IS_HIGH
     for el in elements:
         d = el["data"]
-        if d.get("kind") != "community" or d["community"] not in rows.index:
+        if d.get("kind") != "community" or d["community"] not in records:
             continue
-        row = rows.loc[d["community"]]
+        row = records[d["community"]]
         t = _norm(row[measure], lo, hi, invert)
         d["measure"] = None if pd.isna(row[measure]) else float(row[measure])
         d["rank"] = int(row["rank"])

@@ -117,11 +117,13 @@ class RunSnapshot:
 
         m = self.mask(filters)
         edges = pd.DataFrame({
-            "account_id": self.index[self.a[m]], "account_id_y": self.index[self.b[m]], "weight": self.weight[m],
+            "account_id": self.a[m], "account_id_y": self.b[m], "weight": self.weight[m],
+            "community": self.community[self.a[m]], "community_y": self.community[self.b[m]],
             "avg_time_delta": self.avg_time_delta[m], "edge_symmetry_score": self.symmetry[m], "fast": self.fast[m],
             "q_value": self.q_value[m]})
-        cs = self.coshares()
-        rows = cs.rows(m, filters.time_from, filters.time_to)
+        rows = self.coshares().rows(m, filters.time_from, filters.time_to, names=False)
+        rows["community"] = self.community[rows["account_id"].to_numpy()]
+        rows["community_y"] = self.community[rows["account_id_y"].to_numpy()]
         table = community_table(edges, self.accounts, rows)
         table = table[table["size"] >= filters.min_community_size].reset_index(drop=True)
         with self._lock:
@@ -129,6 +131,26 @@ class RunSnapshot:
                 self._table_cache.clear()
             self._table_cache[key] = table
         return table
+
+    def community_positions(self) -> dict:
+        """Overview positions of every community (igraph layout of the unfiltered overview),
+        computed once per run: filter changes keep communities where they were (and need no
+        layout)."""
+        with self._lock:
+            cached = getattr(self, "_positions", None)
+        if cached is not None:
+            return cached
+        import math
+
+        from coordgraph.reporting.positions import CANVAS, layout_positions
+
+        comms, links = self.overview(Filters())
+        positions = layout_positions(comms["community"].tolist(),
+                                     list(zip(links["community"], links["community_y"], links["weight"])),
+                                     seed=42, size=max(CANVAS, 130 * math.sqrt(len(comms))))
+        with self._lock:
+            self._positions = positions
+        return positions
 
     # -- views ----------------------------------------------------------------------------
     def overview(self, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -270,15 +292,16 @@ class CoShares:
         return np.bincount(e[e >= 0], minlength=self.n_edges)
 
     def rows(self, edge_mask: np.ndarray | None = None, time_from: int | None = None,
-             time_to: int | None = None) -> pd.DataFrame:
-        """Co-shares in [from, to] on edges of ``edge_mask``: account_id, account_id_y,
-        object_id, ts, time_delta."""
+             time_to: int | None = None, names: bool = True) -> pd.DataFrame:
+        """Co-shares in [from, to] on edges of ``edge_mask``: account_id, account_id_y
+        (ids, or snapshot account positions when not ``names``), object_id, ts, time_delta."""
         s = self._slice(time_from, time_to)
         keep = self.edge[s] >= 0
         if edge_mask is not None:
             keep &= edge_mask[np.maximum(self.edge[s], 0)]
-        return pd.DataFrame({"account_id": self.index[self.account[s][keep]],
-                             "account_id_y": self.index[self.account_y[s][keep]],
+        a, b = self.account[s][keep], self.account_y[s][keep]
+        return pd.DataFrame({"account_id": self.index[a] if names else a,
+                             "account_id_y": self.index[b] if names else b,
                              "object_id": self.object_id[s][keep], "ts": self.ts[s][keep],
                              "time_delta": self.time_delta[s][keep]})
 
