@@ -280,12 +280,22 @@ def community_sections(view: NetworkView, first_plot: list) -> tuple[str, pd.Dat
     return "\n".join(out), table
 
 
+def coordinated_posts(cs: pd.DataFrame) -> pd.DataFrame:
+    """The distinct posts that took part in at least one co-share: post_id, ts (UNIX s UTC)."""
+    posts = pd.concat([cs[["post_id", "ts"]], cs[["post_id_y", "ts_y"]].set_axis(["post_id", "ts"], axis=1)])
+    return posts.dropna(subset=["post_id"]).drop_duplicates("post_id")
+
+
 def _figures(view: NetworkView) -> str:
-    shares = int(view.timeline["shares"].sum()) if len(view.timeline) else 0
+    coshares = int(view.edges["weight"].sum()) if len(view.edges) else 0
+    if len(view.coshares):
+        shares = len(coordinated_posts(view.coshares))
+    else:  # no co-share rows fetched: the timeline's count is all there is
+        shares = int(view.timeline["shares"].sum()) if len(view.timeline) else 0
     items = [
         ("accounts", len(view.accounts)),
         ("coordinated edges", len(view.edges)),
-        ("co-shares", int(view.edges["weight"].sum()) if len(view.edges) else 0),
+        ("co-shares", coshares),
         ("coordinated shares", shares),
     ]
     return ('<p class="figures">' + "".join(f"<span><b>{v:,}</b> {escape(k)}</span>" for k, v in items) + "</p>"
@@ -320,7 +330,7 @@ def render_report(view: NetworkView) -> str:
                  '<p class="muted">Suspicion score: the mean percentile rank of co-shares per account, speed, fast '
                  "share and symmetry (see Definitions).</p>", _ranked(table)]
     body += [sections,
-             "<h2>Coordinated shares over time</h2>", _timeline(view.timeline, first_plot),
+             "<h2>Coordinated shares over time</h2>", _timeline(view.timeline, first_plot, view.coshares),
              "<h2>Top shared objects</h2>", _table(view.objects.head(OBJECT_ROWS)),
              f"<h2>Members ({len(view.accounts):,})</h2>", _members(view.accounts),
              "<h2>Definitions</h2>", _definitions()]
@@ -337,7 +347,12 @@ def _definitions() -> str:
     return '<dl class="defs">' + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items.items()) + "</dl>"
 
 
-def _timeline(timeline: pd.DataFrame, first_plot: list) -> str:
+def _timeline(timeline: pd.DataFrame, first_plot: list, cs: pd.DataFrame | None = None) -> str:
+    """Coordinated shares (distinct posts in co-shares) per hour, from the co-share rows when
+    the view has them, else the view's hourly counts."""
+    if cs is not None and len(cs):
+        ts = pd.to_numeric(coordinated_posts(cs)["ts"], errors="coerce").dropna().astype("int64")
+        timeline = (ts // 3600 * 3600).value_counts().sort_index().rename_axis("hour").rename("shares").reset_index()
     if timeline.empty:
         return '<p class="muted">no timestamps available</p>'
     hours = pd.to_datetime(timeline["hour"], unit="s", utc=True)
@@ -363,4 +378,9 @@ def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return '<p class="muted">none</p>'
     frame = frame.astype(object).where(frame.notna(), None).replace({None: ""})
-    return frame.to_html(index=False, border=0, na_rep="", float_format=lambda v: f"{v:.3g}", escape=True)
+    return frame.to_html(index=False, border=0, na_rep="", float_format=_float, escape=True)
+
+
+def _float(v: float) -> str:
+    """Up to 3 decimals, thousands separated, never scientific (1,711 not 1.71e+03)."""
+    return f"{v:,.3f}".rstrip("0").rstrip(".")

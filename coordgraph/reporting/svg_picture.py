@@ -28,8 +28,9 @@ def network_svg(view: NetworkView, positions: dict | None = None, size: int = 80
         positions = layout_positions(ids, list(zip(edges["account_id"].astype(str), edges["account_id_y"].astype(str), edges["weight"])))
     k = size / CANVAS
     wmax = float(edges["weight"].max()) if len(edges) else 1.0
+    wide = size + (90 if labels else 0)  # room for the labels of the right-most dots
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {wide} {size}" width="{wide}" height="{size}" '
         'role="img" aria-label="network picture">',
         '<rect width="100%" height="100%" fill="white"/>',
         '<g stroke="#999" stroke-opacity="0.6">',

@@ -68,6 +68,12 @@ def test_community_report(investigation, artifacts):
     cells = re.findall(r"<td>(.*?)</td>", first_row)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", cells[3]) and cells[2].startswith("share_")
     assert int(cells[7]) == fastest
+    # co-shares (pairs of posts) and coordinated shares (distinct posts in them) differ
+    posts = st.read("MATCH (a:Account)-[x:COSHARE]->(b:Account) WHERE x.run_id = $r AND a.id IN $ids "
+                    "AND b.id IN $ids RETURN collect(x.post_id) + collect(x.post_id_y) AS p",
+                    {"r": run_id, "ids": members})[0]["p"]
+    assert f"<b>{n_coshares:,}</b> co-shares" in text and f"<b>{len(set(posts)):,}</b> coordinated shares" in text
+    assert len(set(posts)) != n_coshares
     # definitions, co-shares vs coordinated shares explained; parameters in words, no "None"
     assert "<dt>coordinated shares</dt>" in text and "<dt>co-share</dt>" in text
     how = re.search(r"How this was found</h2>(.*?)</ul>", text, re.S).group(1)
