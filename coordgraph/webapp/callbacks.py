@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
+from collections import OrderedDict
+
+import orjson
 
 import numpy as np
 import pandas as pd
@@ -83,7 +87,33 @@ def register(app, state) -> None:
             return 0, top, step, marks, value
         return 0, 1, 0.01, {0: "0", 0.5: "0.5", 0.9: "0.9", 1: "1"}, value
 
-    @app.callback(
+    cache: OrderedDict = OrderedDict()
+    cache_lock = threading.Lock()
+
+    def redraw(*args):
+        """The drawing, table and legend of the current inputs; the last 64 answers are kept
+        (a run's snapshot never changes, so the same inputs draw the same picture: going
+        back to a view, or many sessions on the same views, costs a dictionary lookup)."""
+        started = time.perf_counter()
+        key = orjson.dumps(args, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        with cache_lock:
+            hit = cache.get(key)
+            if hit is not None:
+                cache.move_to_end(key)
+        if hit is None:
+            out = _redraw(*args)
+            if out[1] is no_update:  # an input error: not cached
+                return out
+            with cache_lock:
+                cache[key] = out
+                while len(cache) > 64:
+                    cache.popitem(last=False)
+            return out
+        ms = (time.perf_counter() - started) * 1000
+        elements, summary, *rest = hit
+        return (elements, summary.rsplit(" — answered in", 1)[0] + f" — answered in {ms:.0f} ms (again)", *rest)
+
+    app.callback(
         Output("graph", "elements"), Output("graph-summary", "children"), Output("filter-error", "children"),
         Output("weight-explain", "children"), Output("view-state", "data"), Output("community-table", "data"),
         Output("legend-box", "children"),
@@ -93,9 +123,10 @@ def register(app, state) -> None:
         Input("expanded", "data"), Input("focus", "data"), Input("community-measure", "value"),
         Input("account-metric", "value"), Input("account-colour", "value"), Input("replay", "value"),
         State("replay", "max"),
-    )
-    def redraw(run, mode, value, symmetry, fast, min_size, t_from, t_to, intents, expanded, focus, measure,
-               metric, colour, replay, replay_max):
+    )(redraw)
+
+    def _redraw(run, mode, value, symmetry, fast, min_size, t_from, t_to, intents, expanded, focus, measure,
+                metric, colour, replay, replay_max):
         started = time.perf_counter()
         if not run:
             raise PreventUpdate
