@@ -280,3 +280,27 @@ def test_replay_slider_and_expand_neighbours(wpage, investigation, artifacts):
     page.click("#expand-neighbours")
     wait_drawn(page, "expanded neighbours")
     assert len(cy_ids(page, "node.account")) == 12
+
+
+def test_pdf_report_button(wpage, investigation, artifacts):
+    """The app's PDF button: the same report as the HTML one, printed by Chromium on the server."""
+    st, run_id, sim, _ = investigation
+    page = wpage
+    wait_drawn(page)
+    page.wait_for_selector("#community-table td[data-dash-column=community]")
+    page.locator("#community-table td[data-dash-column=community]").first.click()
+    page.wait_for_selector("#community-title")
+    page.click("text=selected community")
+    with page.expect_download(timeout=90_000) as info:
+        page.click("#export-pdf")
+    path = artifacts / "community_report_from_app.pdf"
+    info.value.save_as(str(path))
+    assert path.read_bytes()[:5] == b"%PDF-"
+    # the HTML report rendered in the browser: a screenshot of the publishable report
+    with page.expect_download() as info:
+        page.click("#export-html")
+    html_path = artifacts / "community_report_from_app.html"
+    info.value.save_as(str(html_path))
+    page.goto(f"file://{html_path}")
+    page.wait_for_selector("p.summary")
+    page.screenshot(path=str(artifacts / "28_report_from_app.png"), full_page=True)
