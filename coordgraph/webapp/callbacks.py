@@ -278,7 +278,10 @@ def register(app, state) -> None:
             net = build_export_view(state, view, scope, community, notes=_case_notes(state, case))
         except (ValueError, StoreError) as exc:
             return no_update, str(exc)
-        content, ext = export_bytes(net, fmt)
+        try:
+            content, ext = export_bytes(net, fmt)
+        except RuntimeError as exc:  # PdfUnavailable: no Chromium/Playwright on the server
+            return no_update, str(exc)
         stem = f"coordgraph-{view['run']}-" + (f"community{community}" if scope == "community" else "view")
         return (dcc.send_bytes(content, f"{stem}.{ext}"),
                 f"exported {len(net.accounts):,} accounts and {len(net.edges):,} edges as {fmt}")
