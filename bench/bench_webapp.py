@@ -1,4 +1,17 @@
-"""Web app speed: first page and filter change on a run with 100,000 COORDINATED edges.
+"""Web app speed: first page and filter change on a run with 100,000 COORDINATED edges, or
+(``--shares``) the investigator's workbench on a simulated run of 1M shares, end to end.
+
+``--shares N --communities C`` (issue 15): simulate_data with C planted campaigns of 10
+accounts and background accounts up to N shares, ingested and analysed in the embedded store
+(python engine, 10 s window, 5 s fast window, Leiden communities); then the app on a
+loopback port and, in headless Chromium: the first page (navigation until the overview and
+the ranked table are drawn, median of 3 fresh sessions) and the server's answer time of each
+filter or click (measured in a WSGI wrapper around the app: the time from request to the
+last byte of the answer, per Dash callback); then 20 concurrent sessions replaying the
+recorded callback requests for 60 s over HTTP (answers over 2 s and errors counted). The
+machine's load average is printed with the figures.
+
+    .venv/bin/python -m bench.bench_webapp --shares 1000000 --communities 520 [--keep]
 
 Writes a synthetic run (planted communities, weights 1..50, symmetry scores, fast flags)
 into its own graph ``webapp_bench`` of the embedded store, then times, on the server side
@@ -78,11 +91,20 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--edges", type=int, default=100_000)
+    ap.add_argument("--shares", type=int, default=0, help="the workbench bench on a simulated run of this many shares")
+    ap.add_argument("--communities", type=int, default=520, help="planted campaigns (--shares)")
+    ap.add_argument("--sessions", type=int, default=20, help="concurrent sessions (--shares)")
+    ap.add_argument("--seconds", type=int, default=60, help="duration of the concurrent replay (--shares)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="reuse the bench graph if it is there")
     ap.add_argument("--cypher", action="store_true",
                     help="also time the pure-Cypher overview (webapp_overview_*.cypher; slow at 100k)")
     args = ap.parse_args()
+    if args.shares:
+        from bench.bench_workbench import workbench_bench
+
+        workbench_bench(args)
+        return
 
     from coordgraph.cypher import open_store
     from coordgraph.webapp.app import create_app

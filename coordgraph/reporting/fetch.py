@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from coordgraph.reporting.view import NetworkView
+from coordgraph.reporting.view import COSHARE_COLUMNS, NetworkView
+
+#: At most this many co-shares are fetched as a report's evidence (fastest first).
+MAX_EVIDENCE_ROWS = 20_000
 
 #: Top objects and the timeline are left out above this many accounts (one query per export).
 MAX_COSHARE_ACCOUNTS = 5000
@@ -63,6 +66,15 @@ def coshare_summary(store, run_id: str, account_ids: list[str]) -> tuple[pd.Data
     return objects, timeline, ""
 
 
+def coshare_rows(store, run_id: str, account_ids: list[str], limit: int = MAX_EVIDENCE_ROWS) -> pd.DataFrame:
+    """The co-shares among ``account_ids`` with both posts and times (report_coshares.cypher),
+    fastest first; empty above :data:`MAX_COSHARE_ACCOUNTS` accounts."""
+    if not account_ids or len(account_ids) > MAX_COSHARE_ACCOUNTS:
+        return pd.DataFrame(columns=COSHARE_COLUMNS)
+    rows = store.run_file("report_coshares", {"run_id": run_id, "account_ids": list(account_ids), "limit": int(limit)})
+    return pd.DataFrame.from_records(rows, columns=COSHARE_COLUMNS)
+
+
 def run_params(store, run_id: str) -> dict:
     """The detection parameters recorded on a run ({} when none)."""
     try:
@@ -83,8 +95,9 @@ def network_view(store, run_id: str, accounts: pd.DataFrame, edges: pd.DataFrame
               **{f"filter.{k}": v for k, v in (filters or {}).items()}}
     if note:
         params["note"] = note
+    coshares = coshare_rows(store, run_id, accounts["account_id"].astype(str).tolist())
     return NetworkView(accounts=accounts, edges=edges, objects=objects, timeline=timeline, params=params,
-                       title=title, notes=notes)
+                       title=title, notes=notes, coshares=coshares)
 
 
 def community_view(store, run_id: str, community: int, filter_params: dict | None = None, *,

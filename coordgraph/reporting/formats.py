@@ -78,6 +78,14 @@ def html(view: NetworkView) -> bytes:
     return render_report(view).encode("utf-8")
 
 
+def pdf(view: NetworkView) -> bytes:
+    """The report printed to PDF by headless Chromium (see :mod:`coordgraph.reporting.pdf`)."""
+    from coordgraph.reporting.html_report import render_report
+    from coordgraph.reporting.pdf import html_to_pdf
+
+    return html_to_pdf(render_report(view))
+
+
 #: format name -> (function, file extension, MIME type)
 EXPORT_FORMATS = {
     "csv": (members_csv, "csv", "text/csv"),
@@ -86,6 +94,7 @@ EXPORT_FORMATS = {
     "json": (cytoscape_json, "json", "application/json"),
     "svg": (svg, "svg", "image/svg+xml"),
     "html": (html, "html", "text/html"),
+    "pdf": (pdf, "pdf", "application/pdf"),
 }
 
 

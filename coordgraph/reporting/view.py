@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 ACCOUNT_COLUMNS = ["account_id", "handle", "community", "degree", "strength"]
+COSHARE_COLUMNS = ["object_id", "kind", "account_id", "account_id_y", "post_id", "post_id_y", "ts", "ts_y",
+                   "time_delta", "fast", "platform"]
 EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "edge_symmetry_score"]
 
 
@@ -22,6 +24,9 @@ class NetworkView:
       the hour, ``shares``).
     - ``params``: run id, detection parameters and filters, shown in reports.
     - ``title`` and ``notes`` (case notes from saved investigations).
+    - ``coshares`` (optional): the co-shares among the accounts, fastest first
+      (:data:`COSHARE_COLUMNS`: both posts, both times UNIX s UTC, seconds apart, platform),
+      for the report's evidence, timelines and per-community figures.
     """
 
     accounts: pd.DataFrame
@@ -31,6 +36,7 @@ class NetworkView:
     params: dict = field(default_factory=dict)
     title: str = "coordgraph network"
     notes: str = ""
+    coshares: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COSHARE_COLUMNS))
 
     def __post_init__(self) -> None:
         for name, frame, needed in (

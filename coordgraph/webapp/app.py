@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from coordgraph.webapp import callbacks, callbacks_panels, layout
+from coordgraph.webapp import callbacks, callbacks_graph, callbacks_panels, layout
 from coordgraph.webapp.auth import install, logout_link
 from coordgraph.webapp.state import AppState
 
@@ -43,9 +43,10 @@ def create_app(store, run_id: str | None = None, password: str | None = None, st
 
     app.layout = serve_layout
     app.validation_layout = html.Div([layout.page([], None, uri), dcc.Store(id="open-case"),
-                                      html.Button(id="bookmark-account")])
+                                      html.Button(id="bookmark-account"), html.Button(id="open-evidence")])
     callbacks.register(app, state)
     callbacks_panels.register(app, state)
+    callbacks_graph.register(app, state)
     _store_errors(app.server, uri)
     install(app.server, password, bind_host)
     if password:

@@ -113,9 +113,13 @@ def register(app, state) -> None:
         Output("case-detail", "children"), Output("open-case", "data"), Output("run-select", "value"),
         Output("expanded", "data", allow_duplicate=True), Output("focus", "data", allow_duplicate=True),
         Output("case-name", "value"), Output("case-notes", "value"),
+        Output("weight-mode", "value"), Output("weight-slider", "value"), Output("symmetry-slider", "value"),
+        Output("fast-only", "value"), Output("min-size", "value"), Output("time-from", "value"),
+        Output("time-to", "value"), Output("intents", "value"),
         Input("case-list", "value"), prevent_initial_call=True,
     )
     def open_case(name):
+        """Reopen a case: its run, expanded communities, focus and filters, as saved."""
         from coordgraph.cypher.cases import get_case
 
         case = get_case(state.store, name) if name else None
@@ -128,19 +132,27 @@ def register(app, state) -> None:
                   html.Div(f"bookmarked accounts: {', '.join(case.get('accounts') or []) or 'none'}"),
                   html.Div(f"communities: {', '.join(map(str, case.get('communities') or [])) or 'none'}")]
         return (detail, name, case.get("run_id") or no_update, view.get("expanded", []), view.get("focus"),
-                name, case.get("notes") or "")
+                name, case.get("notes") or "", *filter_controls(view.get("filters")))
 
     @app.callback(
         Output("case-message", "children"),
         Input("case-save", "n_clicks"),
         State("case-name", "value"), State("case-notes", "value"), State("case-bookmarks", "value"),
-        State("view-state", "data"), prevent_initial_call=True,
+        State("view-state", "data"), State("case-overwrite", "value"), State("open-case", "data"),
+        prevent_initial_call=True,
     )
-    def save(_n, name, notes, bookmarks, view):
-        from coordgraph.cypher.cases import save_case
+    def save(_n, name, notes, bookmarks, view, overwrite, opened):
+        """Save the current view; a case of the same name is replaced only when asked (or when
+        it is the case that was opened), else the save is refused with a message."""
+        from coordgraph.cypher.cases import get_case, save_case
         from coordgraph.cypher.errors import StoreError
 
         view = view or {}
+        if (name or "").strip() and "yes" not in (overwrite or []) and (name or "").strip() != opened:
+            if get_case(state.store, name.strip()):
+                return html.Span(f"a case named '{name.strip()}' exists already: tick 'replace a saved case of the "
+                                 "same name' to replace it, or choose another name", id="case-exists",
+                                 style={"color": "#b00020"})
         accounts = [a.strip() for a in (bookmarks or "").split(",") if a.strip()]
         try:
             case = save_case(state.store, name or "", notes=notes or "", accounts=accounts,
@@ -149,6 +161,22 @@ def register(app, state) -> None:
         except StoreError as exc:
             return html.Span(str(exc), style={"color": "#b00020"})
         return html.Span(f"saved case '{case['name']}'", id="case-saved")
+
+
+def filter_controls(saved: dict | None) -> tuple:
+    """The filter controls' values (weight mode, weight, symmetry, fast, min size, from, to,
+    intents) of saved filters (:meth:`Filters.as_dict`); times as 'YYYY-MM-DD HH:MM:SS' UTC."""
+    import datetime as dt
+
+    from coordgraph.webapp.filters import Filters
+
+    f = Filters.from_dict(saved)
+
+    def when(ts):
+        return dt.datetime.fromtimestamp(int(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if ts is not None else ""
+
+    return (f.weight_mode, f.weight_value, f.min_symmetry, ["fast"] if f.fast_only else [], f.min_community_size,
+            when(f.time_from), when(f.time_to), list(f.intents))
 
 
 def _coordinated_share(store, trend: str, run: str | None) -> float | None:

@@ -59,8 +59,12 @@ def overview_elements(
     expanded: dict[object, tuple[pd.DataFrame, pd.DataFrame]] | None = None,
     budget: int = MAX_ELEMENTS,
     seed: int = 42,
+    positions: dict | None = None,
 ) -> Drawing:
     """Build the overview: one node per community, links between them, expanded communities.
+
+    ``positions`` (community -> (x, y)), when it covers every kept community, is used instead
+    of a layout (the app passes the run's fixed overview positions).
 
     ``communities``: columns ``community, size, volume`` (size = accounts, volume = coordinated
     shares). ``links``: ``community, community_y, weight, n_edges`` (sums over the COORDINATED
@@ -90,12 +94,15 @@ def overview_elements(
     link_rows = link_rows.head(max(0, budget - used - len(kept)))
 
     # a bigger square for more communities, so that large nodes overlap less once fitted
-    positions = layout_positions(
-        kept["community"].tolist(),
-        list(zip(link_rows["community"], link_rows["community_y"], link_rows["weight"])),
-        seed=seed,
-        size=max(CANVAS, 130 * math.sqrt(len(kept))),
-    )
+    if positions is not None and all(c in positions for c in kept["community"].tolist()):
+        positions = dict(positions)
+    else:
+        positions = layout_positions(
+            kept["community"].tolist(),
+            list(zip(link_rows["community"], link_rows["community_y"], link_rows["weight"])),
+            seed=seed,
+            size=max(CANVAS, 130 * math.sqrt(len(kept))),
+        )
     radii = {cid: 60 + 22 * math.sqrt(len(inner[cid][0])) for cid in inner}
     for cid, r in radii.items():
         if cid in positions:

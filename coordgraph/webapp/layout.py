@@ -6,11 +6,12 @@ from __future__ import annotations
 import dash_cytoscape as cyto
 from dash import dash_table, dcc, html
 
+from coordgraph.webapp.measures import ACCOUNT_METRICS, COMMUNITY_MEASURES
 from coordgraph.webapp.style import PAGE_CSS, PANEL, STYLESHEET
 
 from coordgraph.contracts import INTENTS  # noqa: E402
 EXPORTS = (("csv", "Members CSV"), ("gexf", "GEXF"), ("graphml", "GraphML"), ("json", "Cytoscape JSON"),
-           ("html", "HTML report"), ("png", "PNG"))
+           ("html", "HTML report"), ("pdf", "PDF report"), ("png", "PNG"))
 
 
 def _label(text: str):
@@ -55,15 +56,99 @@ def search_panel() -> html.Div:
     ])
 
 
+def _button(label: str, ident: str, title: str) -> html.Button:
+    return html.Button(label, id=ident, title=title, style={"fontSize": "12px", "marginRight": "3px"})
+
+
+def graph_controls() -> html.Div:
+    """Measures (size/colour), graph tools (fit, zoom to selection, hide, pin, re-layout,
+    expand neighbours) and the legend, above the drawing."""
+    radio = {"display": "inline-block", "fontSize": "12px"}
+    return html.Div(style={**PANEL, "padding": "4px 8px", "marginBottom": "4px"}, children=[
+        html.Div([
+            html.Span("Communities by ", style={"fontSize": "12px", "fontWeight": 600}),
+            dcc.RadioItems(id="community-measure", value="score", inline=True, style=radio,
+                           options=[{"label": f" {v} ", "value": k} for k, v in COMMUNITY_MEASURES.items()]),
+        ]),
+        html.Div([
+            html.Span("Accounts by ", style={"fontSize": "12px", "fontWeight": 600}),
+            dcc.RadioItems(id="account-metric", value="strength", inline=True, style=radio,
+                           options=[{"label": f" {v} ", "value": k} for k, v in ACCOUNT_METRICS.items()]),
+            dcc.Checklist(id="account-colour", value=[], inline=True, style=radio,
+                          options=[{"label": " colour by it too", "value": "on"}]),
+        ]),
+        html.Div(style={"marginTop": "3px"}, children=[
+            _button("Fit", "cy-fit", "show the whole drawing"),
+            _button("Zoom to selection", "cy-zoom-selected", "zoom to the selected nodes and their edges"),
+            _button("Hide selected", "cy-hide", "hide the selected nodes (not a filter: they come back with Show all)"),
+            _button("Show all", "cy-show", "show hidden nodes again"),
+            _button("Pin / unpin selected", "cy-pin", "lock the selected nodes in place (a re-layout leaves them)"),
+            _button("Re-layout visible", "cy-relayout", "lay out the visible nodes again (force-directed)"),
+            _button("Expand neighbours", "expand-neighbours", "add the coordinated partners of the selected accounts"),
+            html.Span(id="cy-action", style={"fontSize": "11px", "color": "#777", "marginLeft": "6px"}),
+        ]),
+        html.Div(id="legend-box", style={"marginTop": "3px"}),
+    ])
+
+
+def replay_panel() -> html.Div:
+    """A time slider that replays when co-shares happened (edges with a co-share up to it)."""
+    return html.Div(style={**PANEL, "padding": "4px 8px", "marginTop": "6px"}, children=[
+        html.Span("Replay co-shares up to (UTC): ", style={"fontSize": "12px", "fontWeight": 600}),
+        html.Span(id="replay-label", style={"fontSize": "12px"}),
+        html.Button("Play", id="replay-play", style={"fontSize": "12px", "marginLeft": "8px"}),
+        dcc.Slider(id="replay", min=0, max=1, step=1, value=1, marks=None, updatemode="mouseup",
+                   allow_direct_input=False),
+        dcc.Interval(id="replay-tick", interval=700, disabled=True),
+    ])
+
+
+def community_table_panel() -> html.Div:
+    """The ranked community table (most suspicious first); click a row to open it."""
+    from coordgraph.analysis.community_table import DEFINITIONS
+
+    columns = [("rank", "rank"), ("community", "community"), ("score", "score"), ("size", "accounts"),
+               ("coshares", "co-shares"), ("coshares_per_account", "co-shares / account"),
+               ("median_seconds_apart", "median s apart"), ("fast_share", "fast share"), ("symmetry", "symmetry"),
+               ("median_q_value", "median q"), ("median_followers", "median followers"),
+               ("median_age_days", "median age (days)"), ("top_objects", "top objects")]
+    return html.Div(style={**PANEL, "marginTop": "6px"}, children=[
+        html.H4("Communities, most suspicious first", style={"margin": "0 0 2px"}),
+        html.Div("Score = mean percentile rank of co-shares per account, speed, fast share and symmetry "
+                 "(docs/method.md). Click a row to open the community; hover a header for its definition.",
+                 style={"fontSize": "12px", "color": "#555"}),
+        dash_table.DataTable(
+            id="community-table", columns=[{"name": n, "id": c} for c, n in columns], data=[],
+            page_size=15, sort_action="native", style_table={"overflowX": "auto"},
+            tooltip_header={c: DEFINITIONS.get(c, "") for c, _ in columns}, tooltip_delay=0, tooltip_duration=None,
+            style_cell={"fontSize": 12, "textAlign": "left", "maxWidth": 320, "whiteSpace": "normal",
+                        "cursor": "pointer", "padding": "2px 6px"},
+            style_header={"fontWeight": 600, "background": "#f3f3f3"},
+            style_cell_conditional=[{"if": {"column_id": "top_objects"}, "minWidth": "260px", "width": "260px"}],
+            style_data_conditional=[{"if": {"state": "active"}, "background": "#e8f0fe", "border": "1px solid #1a73e8"}],
+        ),
+    ])
+
+
 def network_tab() -> html.Div:
     return html.Div([
+        graph_controls(),
         # fixed height: a reflow above the canvas would shift it under cytoscape's cached offset
         html.Div(id="graph-summary", style={"fontSize": "12px", "color": "#555", "margin": "4px 0", "height": "16px",
                                             "overflow": "hidden", "whiteSpace": "nowrap", "textOverflow": "ellipsis"}),
-        cyto.Cytoscape(id="graph", elements=[], layout={"name": "preset", "fit": True, "padding": 20},
-                       stylesheet=STYLESHEET, minZoom=0.05, maxZoom=4, boxSelectionEnabled=False,
-                       style={"width": "100%", "height": "68vh", "border": "1px solid #ddd", "borderRadius": "6px",
-                              "background": "#fcfcfc"}),
+        html.Div(style={"position": "relative"}, children=[
+            cyto.Cytoscape(id="graph", elements=[], layout={"name": "preset", "fit": True, "padding": 20},
+                           stylesheet=STYLESHEET, minZoom=0.05, maxZoom=6, boxSelectionEnabled=True,
+                           style={"width": "100%", "height": "62vh", "border": "1px solid #ddd", "borderRadius": "6px",
+                                  "background": "#fcfcfc"}),
+            html.Div(id="hover-info", style={"position": "absolute", "top": "6px", "right": "6px", "maxWidth": "320px",
+                                             "fontSize": "12px", "background": "rgba(255,255,255,.93)",
+                                             "border": "1px solid #ccc", "borderRadius": "4px", "padding": "4px 6px",
+                                             "pointerEvents": "none", "whiteSpace": "pre-line"}),
+        ]),
+        replay_panel(),
+        html.Div(id="evidence-wide"),
+        community_table_panel(),
         html.Div(style={**PANEL, "marginTop": "8px"}, children=[
             html.Span("Export ", style={"fontWeight": 600}),
             dcc.RadioItems(id="export-scope", value="view", inline=True, style={"display": "inline-block"},
@@ -119,6 +204,8 @@ def cases_tab() -> html.Div:
         dcc.Textarea(id="case-notes", placeholder="notes", style={"width": "100%", "height": "70px"}),
         dcc.Input(id="case-bookmarks", type="text", placeholder="bookmarked account ids, comma separated",
                   style={"width": "100%"}),
+        dcc.Checklist(id="case-overwrite", value=[], style={"fontSize": "12px"},
+                      options=[{"label": " replace a saved case of the same name", "value": "yes"}]),
         html.Button("Save case", id="case-save"),
         html.Div(id="case-message", style={"fontSize": "12px", "marginTop": "4px"}),
     ])

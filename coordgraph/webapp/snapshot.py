@@ -41,7 +41,11 @@ class RunSnapshot:
         self.fast = edges["weight_fast"].fillna(0).to_numpy(dtype=float) > 0
         self.first_ts = edges["first_ts"].fillna(-(2**62)).to_numpy(dtype=np.int64)
         self.last_ts = edges["last_ts"].fillna(2**62).to_numpy(dtype=np.int64)
+        self.q_value = (pd.to_numeric(edges["q_value"], errors="coerce").to_numpy(dtype=float)
+                        if "q_value" in edges else np.full(len(self.weight), np.nan))
         self.community = self.accounts["community"].fillna(-1).to_numpy(dtype=np.int64)
+        self._coshares: CoShares | None = None
+        self._table_cache: dict[tuple, pd.DataFrame] = {}
         self._intent_cache: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -50,12 +54,13 @@ class RunSnapshot:
         """Read the run's edges and accounts from ``store`` (read-only queries)."""
         edges = read_table(store, "webapp_run_edges", {"run_id": run_id},
                            ["account_id", "account_id_y", "weight", "avg_time_delta", "edge_symmetry_score",
-                            "weight_fast", "first_ts", "last_ts"])
+                            "weight_fast", "first_ts", "last_ts", "q_value"])
         accounts = read_table(store, "webapp_run_accounts", {"run_id": run_id},
-                              ["account_id", "handle", "community", "strength", "degree"])
-        for col in ("weight", "weight_fast", "first_ts", "last_ts", "edge_symmetry_score", "avg_time_delta"):
+                              ["account_id", "handle", "community", "strength", "degree", "pagerank",
+                               "followers_count", "created_at"])
+        for col in ("weight", "weight_fast", "first_ts", "last_ts", "edge_symmetry_score", "avg_time_delta", "q_value"):
             edges[col] = pd.to_numeric(edges[col], errors="coerce")
-        for col in ("community", "strength", "degree"):
+        for col in ("community", "strength", "degree", "pagerank", "followers_count", "created_at"):
             accounts[col] = pd.to_numeric(accounts[col], errors="coerce")
         return cls(run_id, edges, accounts, store)
 
@@ -70,10 +75,8 @@ class RunSnapshot:
             m &= self.symmetry >= filters.min_symmetry
         if filters.fast_only:
             m &= self.fast
-        if filters.time_from is not None:
-            m &= self.last_ts >= int(filters.time_from)
-        if filters.time_to is not None:
-            m &= self.first_ts <= int(filters.time_to)
+        if filters.time_from is not None or filters.time_to is not None:
+            m &= self.coshares().in_range(filters.time_from, filters.time_to) > 0
         if filters.intents:
             m &= self._intent_mask(tuple(sorted(filters.intents)))
         return m
@@ -92,6 +95,62 @@ class RunSnapshot:
                 pair = np.minimum(self.a, self.b) * n + np.maximum(self.a, self.b)
                 self._intent_cache[intents] = np.isin(pair, np.fromiter(keys, dtype=np.int64, count=len(keys)))
             return self._intent_cache[intents]
+
+    # -- co-shares ------------------------------------------------------------------------
+    def coshares(self) -> "CoShares":
+        """The run's co-shares (loaded from the store on first use: the time filter, the time
+        slider and the community table need them; plain filter changes do not)."""
+        with self._lock:
+            if self._coshares is None:
+                self._coshares = CoShares.load(self)
+            return self._coshares
+
+    def community_table(self, filters: Filters) -> pd.DataFrame:
+        """The ranked community table (:func:`coordgraph.analysis.community_table`) of the
+        edges and co-shares passing ``filters``; cached per filters."""
+        key = tuple(sorted(filters.as_dict().items(), key=lambda kv: kv[0]))
+        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in key)
+        with self._lock:
+            if key in self._table_cache:
+                return self._table_cache[key]
+        from coordgraph.analysis.community_table import community_table
+
+        m = self.mask(filters)
+        edges = pd.DataFrame({
+            "account_id": self.a[m], "account_id_y": self.b[m], "weight": self.weight[m],
+            "community": self.community[self.a[m]], "community_y": self.community[self.b[m]],
+            "avg_time_delta": self.avg_time_delta[m], "edge_symmetry_score": self.symmetry[m], "fast": self.fast[m],
+            "q_value": self.q_value[m]})
+        rows = self.coshares().rows(m, filters.time_from, filters.time_to, names=False)
+        rows["community"] = self.community[rows["account_id"].to_numpy()]
+        rows["community_y"] = self.community[rows["account_id_y"].to_numpy()]
+        table = community_table(edges, self.accounts, rows)
+        table = table[table["size"] >= filters.min_community_size].reset_index(drop=True)
+        with self._lock:
+            if len(self._table_cache) > 32:
+                self._table_cache.clear()
+            self._table_cache[key] = table
+        return table
+
+    def community_positions(self) -> dict:
+        """Overview positions of every community (igraph layout of the unfiltered overview),
+        computed once per run: filter changes keep communities where they were (and need no
+        layout)."""
+        with self._lock:
+            cached = getattr(self, "_positions", None)
+        if cached is not None:
+            return cached
+        import math
+
+        from coordgraph.reporting.positions import CANVAS, layout_positions
+
+        comms, links = self.overview(Filters())
+        positions = layout_positions(comms["community"].tolist(),
+                                     list(zip(links["community"], links["community_y"], links["weight"])),
+                                     seed=42, size=max(CANVAS, 130 * math.sqrt(len(comms))))
+        with self._lock:
+            self._positions = positions
+        return positions
 
     # -- views ----------------------------------------------------------------------------
     def overview(self, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -179,3 +238,80 @@ def read_table(store, name: str, params: dict, columns: list[str]) -> pd.DataFra
         return pd.DataFrame(columns=columns)
     frame.columns = columns  # the query's RETURN order
     return frame
+
+
+class CoShares:
+    """A run's co-shares as arrays sorted by time: the edge each belongs to, the older share's
+    time (UNIX s UTC), seconds apart and object. ``in_range`` counts co-shares per edge in a
+    time range with two binary searches and one bincount."""
+
+    def __init__(self, snap: RunSnapshot, frame: pd.DataFrame):
+        n = len(snap.index)
+        i = snap.index.get_indexer(frame["account_id"].astype(str)).astype(np.int64)
+        j = snap.index.get_indexer(frame["account_id_y"].astype(str)).astype(np.int64)
+        edge_keys = np.minimum(snap.a, snap.b) * n + np.maximum(snap.a, snap.b)
+        order = np.argsort(edge_keys, kind="stable")
+        keys = np.minimum(i, j) * n + np.maximum(i, j)
+        pos = np.searchsorted(edge_keys[order], keys)
+        pos = np.minimum(pos, max(len(order) - 1, 0))
+        ok = (i >= 0) & (j >= 0) & (len(order) > 0)
+        if len(order):
+            ok &= edge_keys[order][pos] == keys
+        edge = np.where(ok, order[pos] if len(order) else -1, -1)
+        ts = pd.to_numeric(frame["ts"], errors="coerce").fillna(-(2**62)).to_numpy(dtype=np.int64)
+        by_time = np.argsort(ts, kind="stable")
+        self.n_edges = len(snap)
+        self.edge = edge[by_time]
+        self.ts = ts[by_time]
+        self.account = i[by_time]
+        self.account_y = j[by_time]
+        self.time_delta = pd.to_numeric(frame["time_delta"], errors="coerce").to_numpy(dtype=float)[by_time]
+        self.object_id = frame["object_id"].astype(str).to_numpy()[by_time]
+        self.index = snap.index
+
+    @classmethod
+    def load(cls, snap: RunSnapshot) -> "CoShares":
+        frame = (read_table(snap.store, "webapp_run_coshares", {"run_id": snap.run_id},
+                            ["account_id", "account_id_y", "object_id", "ts", "time_delta", "fast"])
+                 if snap.store is not None else pd.DataFrame(columns=["account_id", "account_id_y", "object_id",
+                                                                      "ts", "time_delta", "fast"]))
+        return cls(snap, frame)
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def _slice(self, time_from: int | None, time_to: int | None) -> slice:
+        lo = 0 if time_from is None else int(np.searchsorted(self.ts, int(time_from), side="left"))
+        hi = len(self.ts) if time_to is None else int(np.searchsorted(self.ts, int(time_to), side="right"))
+        return slice(lo, max(lo, hi))
+
+    def in_range(self, time_from: int | None, time_to: int | None) -> np.ndarray:
+        """Co-shares per edge (snapshot edge order) whose older share is in [from, to]."""
+        s = self._slice(time_from, time_to)
+        e = self.edge[s]
+        return np.bincount(e[e >= 0], minlength=self.n_edges)
+
+    def rows(self, edge_mask: np.ndarray | None = None, time_from: int | None = None,
+             time_to: int | None = None, names: bool = True) -> pd.DataFrame:
+        """Co-shares in [from, to] on edges of ``edge_mask``: account_id, account_id_y
+        (ids, or snapshot account positions when not ``names``), object_id, ts, time_delta."""
+        s = self._slice(time_from, time_to)
+        keep = self.edge[s] >= 0
+        if edge_mask is not None:
+            keep &= edge_mask[np.maximum(self.edge[s], 0)]
+        a, b = self.account[s][keep], self.account_y[s][keep]
+        return pd.DataFrame({"account_id": self.index[a] if names else a,
+                             "account_id_y": self.index[b] if names else b,
+                             "object_id": self.object_id[s][keep], "ts": self.ts[s][keep],
+                             "time_delta": self.time_delta[s][keep]})
+
+    def histogram(self, edge_mask: np.ndarray | None = None, bins: int = 60) -> tuple[np.ndarray, np.ndarray]:
+        """(bin edges in UNIX s, co-shares per bin) of the co-shares on ``edge_mask``."""
+        known = self.ts > -(2**62)
+        if edge_mask is not None:
+            known &= (self.edge >= 0) & edge_mask[np.maximum(self.edge, 0)]
+        t = self.ts[known]
+        if not t.size:
+            return np.array([]), np.array([])
+        counts, edges = np.histogram(t, bins=bins)
+        return edges, counts

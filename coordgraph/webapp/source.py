@@ -83,8 +83,9 @@ class RunSource:
                              "ts", "time_delta", "fast"])
 
     def search(self, run_id: str, text: str, limit: int = SEARCH_ROWS) -> pd.DataFrame:
-        """Accounts and objects matching ``text`` (id, handle, prefix): kind, id, label, community."""
-        text = (text or "").strip()
+        """Accounts and objects matching ``text`` (id, handle with or without @, object id; exact
+        or prefix; case-insensitive): kind, id, label, community."""
+        text = (text or "").strip().lower().lstrip("@")
         if not text:
             return _frame([], ["kind", "id", "label", "community"])
         rows = self.store.run_file("webapp_search", {"run_id": run_id, "text": text, "limit": limit})

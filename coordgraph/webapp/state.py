@@ -50,8 +50,9 @@ class AppState:
             return snap
 
     def warm_up(self, run_id: str | None = None) -> str | None:
-        """Load the snapshot of ``run_id`` (or the default/newest run) before serving."""
+        """Load the snapshot of ``run_id`` (or the default/newest run) and its co-shares (the
+        ranked table of the first page needs them) before serving."""
         run = self.pick_run(run_id)
         if run:
-            self.snapshot(run)
+            self.snapshot(run).coshares()
         return run

@@ -4,9 +4,14 @@ STYLESHEET = [
     {"selector": "node", "style": {
         "background-color": "data(color)", "width": "data(diameter)", "height": "data(diameter)",
         "label": "data(label)", "font-size": 9, "color": "#333", "text-valign": "bottom",
-        "text-margin-y": 2, "border-width": 0.5, "border-color": "#fff"}},
-    {"selector": ".community", "style": {"font-size": 12, "font-weight": "bold", "text-valign": "center",
-                                         "color": "#fff", "text-outline-color": "data(color)", "text-outline-width": 2}},
+        "text-margin-y": 2, "border-width": 0.5, "border-color": "#fff",
+        # level of detail: labels appear once they would be readable (>= 7 px on screen)
+        "min-zoomed-font-size": 7, "text-background-color": "#fff", "text-background-opacity": 0.7,
+        "text-background-padding": 1}},
+    {"selector": ".account", "style": {"font-size": 11}},
+    {"selector": ".community", "style": {"font-size": 12, "font-weight": "bold", "text-valign": "bottom",
+                                         "text-background-opacity": 0,
+                                         "color": "#222", "text-outline-color": "#fff", "text-outline-width": 2}},
     {"selector": ".expanded", "style": {
         "background-opacity": 0.07, "border-width": 2, "border-color": "data(color)", "shape": "round-rectangle",
         "text-valign": "top", "color": "#333", "text-outline-width": 0, "padding": 12}},
@@ -15,6 +20,8 @@ STYLESHEET = [
     {"selector": ".link", "style": {"line-color": "#b0b0b0"}},
     {"selector": ".fast", "style": {"line-color": "#e39a6a"}},
     {"selector": ".focus", "style": {"border-width": 3, "border-color": "#000"}},
+    {"selector": ".pinned", "style": {"border-width": 2, "border-style": "dashed", "border-color": "#333"}},
+    {"selector": ".hidden", "style": {"display": "none"}},
     {"selector": ":selected", "style": {"border-width": 3, "border-color": "#111", "line-color": "#111", "opacity": 1}},
 ]
 

@@ -89,3 +89,62 @@ def load_campaign(store, seed: int = 7) -> tuple[str, object]:
     summary = analyze(store, time_window=10, min_participation=2, fast_window=5, engine="python")
     compute_communities(store, summary.run_id)
     return summary.run_id, sim
+
+
+def investigation_tables(seed: int = 7, n_organic: int = 8, organic_size: int = 4):
+    """(simulation, shares, posts, accounts, organic) of an investigator's data set with known
+    answers: the 4 planted campaigns of :func:`campaign_tables` plus ``n_organic`` organic
+    clusters of ``organic_size`` fans who co-share twice per pair (objects
+    ``urls:fanclub_<cluster>_<0..2>``), 6-10 s apart (inside the
+    10 s window, never in the 5 s fast window), one fixed leader first. Campaign accounts are
+    young (created 2-30 days before) with 10-60 followers; everyone else is years old with
+    500-5,000. ``organic`` maps fan account -> cluster. Every organic event has its own 44 s
+    slot after the campaigns' last share, so no co-share crosses events."""
+    from itertools import combinations
+
+    sim, shares, posts, accounts = campaign_tables(seed)
+    rng = np.random.default_rng(seed + 1)
+    t = int(shares["timestamp_share"].max()) + 100
+    rows, organic, n = [], {}, 0
+    for c in range(n_organic):
+        fans = [f"fan_{c:02d}_{k}" for k in range(organic_size)]
+        organic.update({f: c for f in fans})
+        for a, b in combinations(fans, 2):
+            for _ in range(2):
+                obj = f"urls:fanclub_{c:02d}_{int(rng.integers(0, 3))}"
+                gap = int(rng.integers(6, 11))
+                rows += [(obj, a, f"fanpost_{n:06d}", t, "urls"), (obj, b, f"fanpost_{n + 1:06d}", t + gap, "urls")]
+                n += 2
+                t += 44
+    fan_shares = pd.DataFrame(rows, columns=["object_id", "account_id", "content_id", "timestamp_share", "kind"])
+    shares = pd.concat([shares, fan_shares], ignore_index=True)
+    posts = pd.concat([posts, pd.DataFrame({
+        "post_id": fan_shares["content_id"], "account_id": fan_shares["account_id"],
+        "ts": fan_shares["timestamp_share"].astype("int64"), "text": "fan of " + fan_shares["object_id"]})],
+        ignore_index=True)
+    accounts = pd.DataFrame({"account_id": sorted(set(shares["account_id"]))})
+    # handles without '@' and in mixed case: the search must ignore both
+    accounts["handle"] = accounts["account_id"].str.replace("account_", "User_C", regex=False)
+    accounts["platform"] = "twitter"
+    start = int(sim.params["start"])
+    young = accounts["account_id"].isin(sim.coordinated_accounts)
+    accounts["followers_count"] = np.where(young, rng.integers(10, 61, len(accounts)), rng.integers(500, 5001, len(accounts)))
+    accounts["created_at"] = np.where(young, start - rng.integers(2, 31, len(accounts)) * 86_400,
+                                      start - rng.integers(700, 3000, len(accounts)) * 86_400).astype("int64")
+    return sim, shares, posts, accounts, organic
+
+
+def load_investigation(store, seed: int = 7) -> tuple[str, object, dict]:
+    """Ingest :func:`investigation_tables`, analyse (10 s window, fast window 5 s) and find
+    communities; returns (run id, simulation, organic fan -> cluster)."""
+    from coordgraph.cypher.analyze import analyze
+    from coordgraph.cypher.communities import compute_communities
+    from coordgraph.cypher.ingest import ingest
+
+    sim, shares, posts, accounts, organic = investigation_tables(seed)
+    ingest(store, posts=posts, accounts=accounts)
+    for kind, part in shares.groupby("kind"):
+        ingest(store, shares=part.drop(columns="kind"), kind=kind)
+    summary = analyze(store, time_window=10, min_participation=2, fast_window=5, engine="python")
+    compute_communities(store, summary.run_id)
+    return summary.run_id, sim, organic

@@ -86,3 +86,43 @@ def dead_store(tmp_path_factory):
     server.stop(home)
     yield st
     st.close()
+
+
+@pytest.fixture(scope="module")
+def investigation(embedded_server):
+    """(store, run id, simulation, organic): 4 planted campaigns + 8 organic fan clusters,
+    accounts with followers and creation dates (tests.webapp.campaign.investigation_tables)."""
+    from coordgraph.cypher.store import FalkorStore
+    from tests.webapp.campaign import load_investigation
+
+    st = FalkorStore(embedded_server.host, embedded_server.port, f"workbench_{uuid.uuid4().hex[:8]}")
+    st.ensure_schema()
+    run_id, sim, organic = load_investigation(st)
+    yield st, run_id, sim, organic
+    st.clear()
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def workbench_server(investigation):
+    """The app over the investigation data set on a free port."""
+    from coordgraph.webapp.app import create_app
+    from coordgraph.webapp.server import AppServer
+
+    st, run_id, _, _ = investigation
+    app = create_app(st, run_id=run_id)
+    app.state.warm_up(run_id)
+    srv = AppServer(app, "127.0.0.1", 0).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def wpage(browser, workbench_server):
+    """A fresh 1600x1000 browser page on the investigation app."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    pg.goto(workbench_server.url)
+    yield pg
+    ctx.close()

@@ -9,6 +9,7 @@ import time
 import urllib.request
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from coordgraph.cli import app
@@ -37,8 +38,24 @@ def test_export_errors_are_one_line(campaign, tmp_path):
     r = runner.invoke(app, ["export", "--store", st.uri, "--run", run_id, "--community", "99", "--out",
                             str(tmp_path / "x.csv"), "--format", "csv"])
     assert r.exit_code == 2 and "no community 99" in r.output
-    r = runner.invoke(app, ["export", "--store", st.uri, "--run", run_id, "--community", "1", "--format", "pdf"])
-    assert r.exit_code == 2 and "unknown format 'pdf'" in r.output
+    r = runner.invoke(app, ["export", "--store", st.uri, "--run", run_id, "--community", "1", "--format", "docx"])
+    assert r.exit_code == 2 and "unknown format 'docx'" in r.output
+
+
+def test_export_pdf_report(campaign, tmp_path):
+    """`coordgraph export --format pdf`: the report printed by Chromium, same content as HTML."""
+    import shutil
+
+    from coordgraph.reporting.pdf import CHROMIUM
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("no Chromium")
+    st, run_id, _ = campaign
+    out = tmp_path / "c0.pdf"
+    r = CliRunner().invoke(app, ["export", "--store", st.uri, "--run", run_id, "--community", "0", "--format", "pdf",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes()[:5] == b"%PDF-"
 
 
 def test_serve_refuses_public_bind_without_password(monkeypatch):
