@@ -9,6 +9,8 @@ and the files, the next start rewrites the files and the batch's alerts (no dupl
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,7 +23,7 @@ from coordgraph.analysis.incremental import BatchReport, LiveParams
 from coordgraph.analysis.live_store import LiveStore
 from coordgraph.live import alerts as alerting
 from coordgraph.live.communities import by_component, community_metrics, components
-from coordgraph.live.output import read_summary, write_live_run
+from coordgraph.live.output import write_live_run
 
 SHARE_COLS = ["object_id", "account_id", "content_id", "timestamp_share"]
 
@@ -49,6 +51,22 @@ class WatchOptions:
         return self.state or self.out / "state"
 
 
+def kill_hook(batch_of) -> object:
+    """Fault injection for tests of crash safety: ``COORDGRAPH_WATCH_KILL=<batch>:<step>``
+    makes the process kill itself (SIGKILL, as kill -9) at that write step of that batch
+    (steps: kept-part, names-part, generation, renamed, committed, files). None when unset."""
+    spec = os.environ.get("COORDGRAPH_WATCH_KILL")
+    if not spec:
+        return None
+    batch, step = spec.split(":", 1)
+
+    def fault(name: str) -> None:
+        if name == step and batch_of() == int(batch):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return fault
+
+
 def file_identity(path: Path) -> str:
     """A file's content identity (sha256 of its bytes): a file renamed or copied again is the
     same file; one a collector appended to is a new one (its old posts are duplicates)."""
@@ -69,8 +87,9 @@ class LiveRun:
         self.extra.setdefault("seen_files", [])
         self.extra.setdefault("alert_memory", {})
         self.communities = None
-        summary = read_summary(options.out)
-        if self.state.batch and (summary is None or summary.get("batch") != self.state.batch):
+        if self.opt.fault is None:
+            self.opt.fault = kill_hook(lambda: self.state.batch)
+        if self.state.batch and self._published() != self.state.batch:
             self._publish(recovering=True)  # committed but its files not (all) written
         elif self.state.batch and (options.out / "communities.parquet").exists():
             self.communities = pd.read_parquet(options.out / "communities.parquet")
@@ -188,10 +207,24 @@ class LiveRun:
             tables["communities"] = self.communities
         summary = self.summary(edges)
         write_live_run(self.opt.out, tables, summary)
+        if self.opt.fault is not None:
+            self.opt.fault("files")
         batch = self.state.batch
         alerts = self.extra.get("last_alerts", [])
         alerting.append_alerts(self.opt.out / "alerts.jsonl", alerts, batch)
         if self.opt.webhook_file is not None:
             alerting.append_alerts(Path(self.opt.webhook_file), alerts, batch)
         alerting.append_alerts(self.opt.out / "late.jsonl", self.extra.get("last_late", []), batch)
+        marker = self.opt.out / ".published"
+        tmp = self.opt.out / ".published.tmp"
+        tmp.write_text(str(batch))
+        os.replace(tmp, marker)
         return summary
+
+    def _published(self) -> int | None:
+        """The last batch whose files and alerts were all written (OUT/.published)."""
+        marker = self.opt.out / ".published"
+        try:
+            return int(marker.read_text().strip())
+        except (OSError, ValueError):
+            return None
