@@ -522,9 +522,18 @@ class LiveState:
             return full, None
         return full, quantile_threshold(self.e_wf[self.e_wf > 0], self.params.edge_weight)
 
-    def _names(self, names: Names, codes: np.ndarray) -> np.ndarray:
-        arr = np.asarray(names.names, dtype=object)
-        return arr[codes] if len(codes) else np.zeros(0, dtype=object)
+    @staticmethod
+    def _names(names: Names, codes: np.ndarray) -> np.ndarray:
+        """Names of ``codes`` (object array); the cheaper of a lookup per code or one copy of
+        the whole list (no cached copy: it would keep forgotten names alive)."""
+        if len(codes) == 0:
+            return np.zeros(0, dtype=object)
+        lst = names.names
+        if 4 * len(codes) < len(lst):
+            out = np.empty(len(codes), dtype=object)
+            out[:] = [lst[c] for c in codes.tolist()]
+            return out
+        return np.asarray(lst, dtype=object)[codes]
 
     def result_frame(self):
         """The co-share rows (CooRTweet's detect_groups columns, older share first) and, with
