@@ -220,9 +220,13 @@ class LiveState:
         return self.max_t - self.params.late_bound
 
     # ------------------------------------------------------------------ apply
-    def apply(self, shares) -> BatchReport:
+    def apply(self, shares, exempt=None) -> BatchReport:
         """Apply one batch (a DataFrame with the share columns, in arrival order) and return
-        what changed. The state is modified in place; persist it after (live_store.commit)."""
+        what changed. The state is modified in place; persist it after (live_store.commit).
+
+        ``exempt`` (bool per row): rows applied whatever their lateness, honoured only for
+        loop rows (object_id = content_id) with loops removed, which pair with nothing and
+        only count for their account and content (retweet originals found later)."""
         p = self.params
         self.batch += 1
         rep = BatchReport(batch=self.batch, rows=len(shares))
@@ -237,6 +241,8 @@ class LiveState:
         # ---- too late: older than (newest before it) - late_bound
         before = np.maximum(np.concatenate(([self.max_t], np.maximum.accumulate(t)[:-1])), self.max_t)
         late = t < before - p.late_bound
+        if exempt is not None and p.remove_loops:
+            late &= ~(np.asarray(exempt, dtype=bool) & (obj_s == cont_s))
         self.max_t = max(self.max_t, int(t.max()))
         rep.too_late = np.flatnonzero(late)
         self.too_late += int(late.sum())

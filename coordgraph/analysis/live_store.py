@@ -161,6 +161,24 @@ class LiveStore:
         state.persisted = {"accounts": len(state.accounts), "kept": len(state.k_obj),
                            "objects": state.obj_ref > 0, "contents": (state.cont_flags & 4) > 0}
 
+    # ------------------------------------------------------------------ side parts
+    def write_part(self, batch: int, name: str, frame) -> None:
+        """An append-only side table of ``batch`` (e.g. the retweet-original index), written
+        before the commit point and read back by :meth:`read_parts` once committed."""
+        self.log.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(self.log / f"{name}-{batch:06d}.parquet", index=False)
+
+    def read_parts(self, name: str, upto: int) -> list:
+        """The side tables ``name`` of batches 1..``upto`` (committed ones), in order."""
+        import pandas as pd
+
+        out = []
+        for b in range(1, upto + 1):
+            path = self.log / f"{name}-{b:06d}.parquet"
+            if path.exists():
+                out.append(pd.read_parquet(path))
+        return out
+
     # ------------------------------------------------------------------ commit
     def commit(self, state: LiveState, extra: dict | None = None, fault=None) -> None:
         """Write ``state`` (after :meth:`LiveState.apply`) as the new committed generation.

@@ -96,13 +96,79 @@ class LiveRun:
 
     # ------------------------------------------------------------------ input
     def shares_of(self, post_batches) -> pd.DataFrame:
-        """Shares of the intents from post batches (``iter_post_batches`` items)."""
+        """Shares of the intents from post batches (``iter_post_batches`` items). With the
+        retweets intent, each retweeted original in the data is a share of itself, matched
+        across batches (column ``_original`` marks those rows)."""
         from coordgraph.loader.stream import shares_from_batches
 
         frames = list(post_batches)
         if not frames:
+            self._pending_originals = None
             return pd.DataFrame({c: pd.Series(dtype="int64" if c == "timestamp_share" else object) for c in SHARE_COLS})
-        return shares_from_batches(frames, self.opt.intents, **self.opt.reshape_options)
+        shares = shares_from_batches(frames, self.opt.intents, originals=False, **self.opt.reshape_options)
+        if "retweets" not in self.opt.intents:
+            return shares
+        originals = self._originals([f[0] if isinstance(f, tuple) else f for f in frames])
+        if len(self.opt.intents) > 1:
+            originals = originals.assign(object_id="retweets:" + originals["object_id"])
+        # the full run puts the originals at the end of the retweets part (parts in intent order)
+        sizes = shares["kind"].value_counts() if "kind" in shares else pd.Series({"retweets": len(shares)})
+        n_rt = 0
+        for intent in self.opt.intents:
+            n_rt += int(sizes.get(intent, 0))
+            if intent == "retweets":
+                break
+        out = pd.concat([shares.iloc[:n_rt], originals, shares.iloc[n_rt:]], ignore_index=True)
+        out["_original"] = False
+        out.loc[n_rt:n_rt + len(originals) - 1, "_original"] = True
+        return out
+
+    def _load_originals(self) -> None:
+        """The retweet-original index (non-retweet posts, retweeted ids, originals emitted)
+        from the committed side parts."""
+        self.nonrt: dict = {}
+        self.retweeted: set = set()
+        self.emitted: set = set()
+        for part in self.store.read_parts("originals", self.state.batch):
+            for kind, pid, acc, ts in part.itertuples(index=False):
+                if kind == "post":
+                    self.nonrt[pid] = (acc, int(ts))
+                elif kind == "retweeted":
+                    self.retweeted.add(pid)
+                else:
+                    self.emitted.add(pid)
+
+    def _originals(self, posts_frames: list) -> pd.DataFrame:
+        """Original posts that are now known to be retweeted in the data and not emitted yet,
+        as shares of themselves (object = content = post id); the index is updated."""
+        if not hasattr(self, "nonrt"):
+            self._load_originals()
+        posts = pd.concat(posts_frames, ignore_index=True)
+        is_rt = posts["retweeted_id"].notna().to_numpy()
+        new_rt = set(posts.loc[is_rt, "retweeted_id"].astype(str)) - self.retweeted
+        plain = posts.loc[~is_rt, ["post_id", "account_id", "ts"]]
+        plain = plain[~plain["post_id"].isin(self.nonrt.keys())]
+        rows = []
+        for pid, acc, ts in plain.itertuples(index=False):  # new originals of any retweet so far
+            if (pid in self.retweeted or pid in new_rt) and pid not in self.emitted:
+                rows.append((pid, acc, pid, int(ts)))
+        for pid in sorted(new_rt):  # earlier originals retweeted now
+            if pid in self.nonrt and pid not in self.emitted:
+                acc, ts = self.nonrt[pid]
+                rows.append((pid, acc, pid, ts))
+        emitted = [r[0] for r in rows]
+        self._pending_originals = pd.DataFrame(
+            [("post", p, a, int(t)) for p, a, t in plain.itertuples(index=False)]
+            + [("retweeted", p, None, 0) for p in sorted(new_rt)] + [("emitted", p, None, 0) for p in emitted],
+            columns=["kind", "post_id", "account_id", "ts"])
+        for p, a, t in plain.itertuples(index=False):
+            self.nonrt[p] = (a, int(t))
+        self.retweeted |= new_rt
+        self.emitted |= set(emitted)
+        frame = pd.DataFrame(rows, columns=SHARE_COLS)
+        frame["timestamp_share"] = frame["timestamp_share"].astype("int64")
+        frame["kind"] = "retweets"
+        return frame
 
     def read_files(self, files: list[Path], batch_size: int):
         """Post batches of ``files`` (at most ``batch_size`` posts each), read as ``shares`` does."""
@@ -134,8 +200,9 @@ class LiveRun:
         """Apply one batch of shares, commit it, write the run's files and the alerts.
         Returns the summary (with the batch's report under ``last_batch``)."""
         started = time.perf_counter()
+        exempt = shares["_original"].to_numpy(dtype=bool) if "_original" in shares else None
         shares = shares[SHARE_COLS].reset_index(drop=True)
-        rep = self.state.apply(shares)
+        rep = self.state.apply(shares, exempt=exempt)
         t_apply = time.perf_counter() - started
         edges = self.state.edges_frame()
         changed = set(self.state.accounts.names[i] for i in
@@ -155,6 +222,9 @@ class LiveRun:
                                     "newly_fast": rep.newly_fast, "changed_edges": int(len(rep.changed_edges)),
                                     "apply_seconds": round(t_apply, 4)}
         t0 = time.perf_counter()
+        if getattr(self, "_pending_originals", None) is not None:
+            self.store.write_part(self.state.batch, "originals", self._pending_originals)
+            self._pending_originals = None
         self.store.commit(self.state, self.extra, fault=self.opt.fault)
         self.extra["last_batch"]["commit_seconds"] = round(time.perf_counter() - t0, 4)
         return self._publish(edges=edges)
