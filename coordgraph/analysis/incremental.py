@@ -541,6 +541,21 @@ class LiveState:
             return out
         return np.asarray(lst, dtype=object)[codes]
 
+    def _cached_names(self, attr: str, columns) -> dict:
+        """Name columns of append-only code arrays, looked up only for rows added since the
+        last call (kept rows and edges are only ever appended)."""
+        cache = getattr(self, attr, None) or {}
+        out = {}
+        for name, names, codes in columns:
+            have = cache.get(name, np.zeros(0, dtype=object))
+            if len(have) > len(codes):  # a state rebuilt from disk: start again
+                have = np.zeros(0, dtype=object)
+            if len(have) < len(codes):
+                have = np.concatenate((have, self._names(names, codes[len(have):])))
+            out[name] = have
+        setattr(self, attr, out)
+        return out
+
     def result_frame(self):
         """The co-share rows (CooRTweet's detect_groups columns, older share first) and, with
         a fast window, ``time_window_<S>`` (0/1). Rows in the order they were kept."""
@@ -548,13 +563,14 @@ class LiveState:
 
         from coordgraph.contracts import fast_flag_column
 
+        cols = self._cached_names("_result_names", (
+            ("object_id", self.objects, self.k_obj), ("content_id", self.contents, self.k_l),
+            ("content_id_y", self.contents, self.k_r), ("account_id", self.accounts, self.k_al),
+            ("account_id_y", self.accounts, self.k_ar)))
         frame = pd.DataFrame({
-            "object_id": self._names(self.objects, self.k_obj),
-            "content_id": self._names(self.contents, self.k_l),
-            "content_id_y": self._names(self.contents, self.k_r),
+            "object_id": cols["object_id"], "content_id": cols["content_id"], "content_id_y": cols["content_id_y"],
             "time_delta": self.k_dt.astype(np.int64),
-            "account_id": self._names(self.accounts, self.k_al),
-            "account_id_y": self._names(self.accounts, self.k_ar),
+            "account_id": cols["account_id"], "account_id_y": cols["account_id_y"],
         })
         if self.params.fast_window is not None:
             frame[fast_flag_column(self.params.fast_window)] = self.k_fast.astype(np.int64)
@@ -570,9 +586,10 @@ class LiveState:
 
         thr, thr_fast = self.thresholds()
         w = self.e_w
+        ends = self._cached_names("_edge_names", (("lo", self.accounts, self.e_lo), ("hi", self.accounts, self.e_hi)))
         frame = pd.DataFrame({
-            "account_id": self._names(self.accounts, self.e_lo),
-            "account_id_y": self._names(self.accounts, self.e_hi),
+            "account_id": ends["lo"],
+            "account_id_y": ends["hi"],
             "weight": w.astype(np.int64),
             "avg_time_delta": self.e_dt / np.maximum(w, 1),
             "n_content_id": self.e_nx.astype(np.int64),
