@@ -206,6 +206,9 @@ class LiveState:
         self.e_hi = np.zeros(0, i64)
         for name in ("e_w", "e_dt", "e_nx", "e_ny", "e_wf", "e_dtf", "e_nxf", "e_nyf"):
             setattr(self, name, np.zeros(0, i64))
+        self.rebase = False        # contents were renumbered: the store writes a new base
+        self.base_batch = 0        # the batch of the store's base (see live_store)
+        self._live_contents = 0    # contents alive at the last compaction
         self.ec_keys = np.zeros(0, i64)   # edge * 2^32 + content, distinct, sorted (full)
         self.ecf_keys = np.zeros(0, i64)  # the same for fast rows
 
@@ -307,7 +310,38 @@ class LiveState:
         self._file_pending(new_pairs)
         self._advance(crossed_n, m_before, mf_before, rep)
         self._evict()
+        self._maybe_compact()
         return rep
+
+    #: no compaction below this many content codes (tests lower it)
+    compact_floor = 100_000
+
+    def _maybe_compact(self, slack: int = 2) -> None:
+        """Renumber contents when fewer than 1/``slack`` of the codes are still alive (in
+        the window or on a co-share row), so per-content arrays follow the window and the
+        output, not the history. Amortised O(1) per share: the check itself runs only when
+        the codes doubled since the last compaction."""
+        n = len(self.contents)
+        if n < max(self.compact_floor, slack * self._live_contents):
+            return
+        live = np.unique(np.concatenate((self.w_cont, self.p_l, self.p_r, self.k_l, self.k_r)))
+        self._live_contents = len(live)
+        if n < slack * len(live):
+            return
+        new_of = np.full(n, -1, dtype=np.int64)
+        new_of[live] = np.arange(len(live))
+        for name in ("w_cont", "p_l", "p_r", "k_l", "k_r"):
+            setattr(self, name, new_of[getattr(self, name)])
+        self.cont_rows = self.cont_rows[live]
+        self.cont_flags = self.cont_flags[live]
+        self.cont_acc = self.cont_acc[live]
+        mask = (1 << 32) - 1
+        for name in ("ec_keys", "ecf_keys"):
+            keys = getattr(self, name)
+            setattr(self, name, np.sort((keys >> 32) * (1 << 32) + new_of[keys & mask]))
+        names = self.contents.names
+        self.contents = Names([names[c] for c in live.tolist()], live=np.unique(self.w_cont))
+        self.rebase = True
 
     @staticmethod
     def _ok(counts: np.ndarray, mp: int) -> np.ndarray:

@@ -30,7 +30,15 @@ from coordgraph.analysis.incremental import KEPT, PENDING, WINDOW, LiveParams, L
 
 CORE = (*WINDOW, *PENDING, "acc_n", "acc_m", "acc_mf", "cont_rows", "cont_flags", "cont_acc", "obj_ref",
         "k_fast", "e_lo", "e_hi", "e_w", "e_dt", "e_nx", "e_ny", "e_wf", "e_dtf", "e_nxf", "e_nyf")
-COUNTERS = ("batch", "seq", "max_t", "rows_seen", "duplicates", "too_late")
+COUNTERS = ("batch", "seq", "max_t", "rows_seen", "duplicates", "too_late", "base_batch", "_live_contents")
+
+
+def _batch_of(path: Path) -> int:
+    """The batch number at the end of a log part's name (kept-000042.npz -> 42)."""
+    try:
+        return int(path.name.split(".")[0].rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return -1
 
 
 def _gen_name(batch: int) -> str:
@@ -109,7 +117,7 @@ class LiveStore:
                              "use another --state directory or the same options")
         state = LiveState(params)
         for key in COUNTERS:
-            setattr(state, key, int(meta["counters"][key]))
+            setattr(state, key, int(meta["counters"].get(key, 0)))
         with np.load(gdir / "core.npz") as core:
             for key in CORE:
                 setattr(state, key, core[key])
@@ -118,7 +126,17 @@ class LiveStore:
         obj_names: list = [None] * n_obj
         cont_names: list = [None] * n_cont
         kept_parts = {k: [] for k in (*KEPT, "k_edge")}
-        for b in range(1, state.batch + 1):
+        first = 1
+        if state.base_batch:
+            first = state.base_batch + 1
+            for kind, (codes, names) in _read_names(self.log / f"base-names-{state.base_batch:06d}.parquet").items():
+                target = {"accounts": acc_names, "objects": obj_names, "contents": cont_names}[kind]
+                for c, n in zip(codes.tolist(), names):
+                    target[c] = n
+            with np.load(self.log / f"base-kept-{state.base_batch:06d}.npz") as part:
+                for k in kept_parts:
+                    kept_parts[k].append(part[k])
+        for b in range(first, state.batch + 1):
             names_part = self.log / f"names-{b:06d}.parquet"
             if names_part.exists():
                 for kind, (codes, names) in _read_names(names_part).items():
@@ -192,8 +210,13 @@ class LiveStore:
         if not hasattr(state, "persisted"):
             raise ValueError("commit a state obtained from LiveStore.load")
         done = state.persisted
+        rebase = state.rebase
+        if rebase:  # contents were renumbered: one base of every kept row and name
+            done = {"accounts": 0, "kept": 0, "objects": np.zeros(0, bool), "contents": np.zeros(0, bool)}
+            state.base_batch = b
+        prefix = "base-" if rebase else ""
         kept_from = done["kept"]
-        np.savez(self.log / f"kept-{b:06d}.npz",
+        np.savez(self.log / f"{prefix}kept-{b:06d}.npz",
                  **{k: getattr(state, k)[kept_from:] for k in (*KEPT, "k_edge")})
         fault("kept-part")
         kinds, codes, names = [], [], []
@@ -212,7 +235,7 @@ class LiveStore:
                 kinds.append(kind)
                 codes.append(new)
                 names.append([lst[c] for c in new.tolist()])
-        _write_names(self.log / f"names-{b:06d}.parquet", kinds, codes, names)
+        _write_names(self.log / f"{prefix}names-{b:06d}.parquet", kinds, codes, names)
         fault("names-part")
         # 2. the generation, under a temporary name
         gen = _gen_name(b)
@@ -240,4 +263,12 @@ class LiveStore:
         for old in self.dir.glob("gen-*"):
             if old.name != gen:
                 shutil.rmtree(old, ignore_errors=True)
+        if rebase:  # parts before the new base are no longer read
+            for old in self.log.glob("*.npz"):
+                if _batch_of(old) <= b and not old.name.startswith(f"base-kept-{b:06d}"):
+                    old.unlink(missing_ok=True)
+            for old in self.log.glob("*names-*.parquet"):
+                if _batch_of(old) <= b and old.name != f"base-names-{b:06d}.parquet":
+                    old.unlink(missing_ok=True)
+        state.rebase = False
         self._remember(state)

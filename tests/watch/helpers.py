@@ -31,10 +31,12 @@ def random_stream(seed: int, n_posts: int = 400, n_accounts: int = 25, n_objects
     late = rng.random(len(frame)) < late_frac
     arrival[late] += rng.integers(1, late_max, late.sum())
     frame = frame.iloc[np.argsort(arrival, kind="stable")].reset_index(drop=True)
-    dups = frame.sample(frac=dup_frac, random_state=seed)
-    at = rng.integers(0, len(frame), len(dups))
-    parts = np.insert(np.arange(len(frame)), np.searchsorted(np.arange(len(frame)), at), -1 - np.arange(len(dups)))
-    rows = [frame.iloc[i] if i >= 0 else dups.iloc[-1 - i] for i in parts]
+    # duplicates: copies of rows arriving again a little later (up to 50 rows after)
+    n = len(frame)
+    dup_of = np.flatnonzero(rng.random(n) < dup_frac)
+    slot = np.concatenate((np.arange(n, dtype=float), dup_of + rng.integers(1, 50, len(dup_of)) + 0.5))
+    source = np.concatenate((np.arange(n), dup_of))
+    rows = [frame.iloc[i] for i in source[np.argsort(slot, kind="stable")]]
     out = pd.DataFrame(rows).reset_index(drop=True)
     out["timestamp_share"] = out["timestamp_share"].astype(np.int64)
     return out

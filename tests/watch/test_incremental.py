@@ -64,3 +64,18 @@ def test_keep_loops_and_ties():
     state = live_run(stream, params, 9, 11)
     rows_equal(state.result_frame(), want.result)
     edges_equal(state.edges_frame(), want.network.edges)
+
+
+def test_contents_are_renumbered_when_most_left_the_window():
+    """Per-content arrays follow the window and the co-share rows, not the history."""
+    stream = random_stream(5, n_posts=3000, n_objects=40, span=30_000, late_frac=0.05)
+    params = LiveParams(time_window=10, min_participation=2, fast_window=4, late_bound=100)
+    state = LiveState(params)
+    state.compact_floor = 50
+    for part in split(stream, 60, 5):
+        state.apply(part)
+    live = np.unique(np.concatenate((state.w_cont, state.p_l, state.p_r, state.k_l, state.k_r)))
+    assert len(state.contents) <= 2 * len(live) + 1 and len(state.contents) < stream["content_id"].nunique() / 2
+    want = run_detection(effective_input(stream, 100), DetectionParams(10, 2, True, 0.5, 4))
+    rows_equal(state.result_frame(), want.result, ("time_window_4",))
+    edges_equal(state.edges_frame(), want.network.edges)

@@ -67,3 +67,32 @@ def test_other_parameters_are_refused(tmp_path):
     LiveStore(tmp_path).commit(state)
     with pytest.raises(ValueError, match="time_window: 10 there, 20 asked"):
         LiveStore(tmp_path).load(LiveParams(time_window=20, fast_window=4, late_bound=80))
+
+
+@pytest.mark.parametrize("crash", [None, "kept-part", "renamed", "committed"])
+def test_renumbered_contents_persist_as_a_new_base(tmp_path, crash):
+    stream = random_stream(9, n_posts=2000, n_objects=40, span=20_000, late_frac=0.05)
+    batches = split(stream, 30, 9)
+    rebased = 0
+    for k, part in enumerate(batches):
+        state, _ = LiveStore(tmp_path).load(PARAMS)
+        if state.batch > k:
+            continue
+        state.compact_floor = 40
+        state.apply(part)
+        rebased += state.rebase
+        if crash and state.rebase and rebased == 2:
+            with pytest.raises(Crash):
+                LiveStore(tmp_path).commit(state, fault=lambda name: (_ for _ in ()).throw(Crash()) if name == crash
+                                           else None)
+            state, _ = LiveStore(tmp_path).load(PARAMS)
+            if state.batch > k:
+                continue
+            state.compact_floor = 40
+            state.apply(part)
+        LiveStore(tmp_path).commit(state)
+    assert rebased >= 2
+    state, _ = LiveStore(tmp_path).load(PARAMS)
+    want = run_detection(effective_input(stream, 80), DetectionParams(10, 2, True, 0.5, 4))
+    rows_equal(state.result_frame(), want.result, ("time_window_4",))
+    edges_equal(state.edges_frame(), want.network.edges)
