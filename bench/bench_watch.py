@@ -50,14 +50,47 @@ def state_bytes(state) -> dict:
     return out
 
 
+def child(state_dir: Path, batch_path: Path, params_json: str) -> None:
+    """A fresh interpreter (as ``coordgraph watch --once`` from cron): load the state, apply
+    one batch, build the tables, commit; prints times and memory as JSON."""
+    import pandas as pd
+
+    from coordgraph.analysis.incremental import LiveParams
+    from coordgraph.analysis.live_store import LiveStore
+
+    params = LiveParams(**json.loads(params_json))
+    t = time.perf_counter()
+    store = LiveStore(state_dir)
+    state, _ = store.load(params)
+    load_s = time.perf_counter() - t
+    rss_loaded = rss_mib()
+    batch = pd.read_parquet(batch_path)
+    t = time.perf_counter()
+    state.apply(batch)
+    apply_s = time.perf_counter() - t
+    t = time.perf_counter()
+    state.edges_frame(), state.vertices_frame(), state.result_frame()
+    tables_s = time.perf_counter() - t
+    t = time.perf_counter()
+    store.commit(state)
+    commit_s = time.perf_counter() - t
+    print(json.dumps({"load_seconds": round(load_s, 3), "apply_seconds": round(apply_s, 3),
+                      "all_tables_seconds": round(tables_s, 3), "commit_seconds": round(commit_s, 3),
+                      "rss_mib_after_load": rss_loaded[0], "peak_rss_mib": rss_mib()[1]}))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--shares", type=int, default=10_000_000, help="shares in the live state before the batch")
     ap.add_argument("--build-batch", type=int, default=1_000_000)
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--fast-window", type=int, default=None)
     ap.add_argument("--late-bound", type=int, default=3600)
     args = ap.parse_args(argv)
+    if args.child:
+        child(Path(args.child[0]), Path(args.child[1]), args.child[2])
+        return
     from coordgraph.analysis.incremental import LiveParams, LiveState
     from coordgraph.analysis.live_store import LiveStore
 
@@ -87,7 +120,8 @@ def main(argv: list[str] | None = None) -> None:
     build_s = time.perf_counter() - t0
     import pandas as pd
 
-    batch = pd.concat(tail, ignore_index=True).iloc[:NEW]
+    rest = pd.concat(tail, ignore_index=True)
+    batch = rest.iloc[:NEW]
     t = time.perf_counter()
     store.commit(state)
     first_commit_s = time.perf_counter() - t
@@ -112,6 +146,17 @@ def main(argv: list[str] | None = None) -> None:
     load_s = time.perf_counter() - t
     assert reloaded.seq == state.seq and len(reloaded.k_obj) == len(state.k_obj)
     disk = sum(f.stat().st_size for f in state_dir.rglob("*") if f.is_file())
+    fresh = None
+    if len(rest) >= 2 * NEW:  # the next 10k shares in a fresh interpreter
+        import subprocess
+        import sys
+
+        second = args.data / "watch_second_batch.parquet"
+        rest.iloc[NEW:2 * NEW].to_parquet(second, index=False)
+        proc = subprocess.run([sys.executable, "-m", "bench.bench_watch", "--child", str(state_dir), str(second),
+                               json.dumps(params.as_dict())], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+        fresh = json.loads(proc.stdout) if proc.returncode == 0 else {"error": proc.stderr[-2000:]}
     out = {
         "shares_in_state": int(state.seq - rep.applied), "batch_shares": len(batch), "applied": rep.applied,
         "new_pairs": rep.new_pairs, "newly_kept": rep.newly_kept,
@@ -127,6 +172,7 @@ def main(argv: list[str] | None = None) -> None:
         "state_on_disk_mib": round(disk / 2**20, 1),
         "rss_mib_before_batch": rss_before[0], "rss_mib_after_batch": rss_after[0], "peak_rss_mib": rss_after[1],
         "max_rss_kib_getrusage": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "fresh_process_next_batch": fresh,
         "load_average": os.getloadavg(), "cpus": os.cpu_count(),
         "params": params.as_dict(), "data": str(path),
     }
