@@ -105,9 +105,12 @@ class Names:
     from the lookup (``forget``) while the code -> name list keeps what outputs need."""
 
     def __init__(self, names: list | None = None, live: np.ndarray | None = None) -> None:
-        self.names: list = list(names or [])
-        codes = range(len(self.names)) if live is None else live.tolist()
-        self.index: dict = {self.names[c]: c for c in codes if self.names[c] is not None}
+        self.names: list = list(names) if names is not None else []
+        if live is None:
+            self.index: dict = dict(zip(self.names, range(len(self.names))))
+            self.index.pop(None, None)
+        else:
+            self.index = {self.names[c]: c for c in live.tolist() if self.names[c] is not None}
 
     def __len__(self) -> int:
         return len(self.names)

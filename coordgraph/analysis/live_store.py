@@ -33,6 +33,14 @@ CORE = (*WINDOW, *PENDING, "acc_n", "acc_m", "acc_mf", "cont_rows", "cont_flags"
 COUNTERS = ("batch", "seq", "max_t", "rows_seen", "duplicates", "too_late", "base_batch", "_live_contents")
 
 
+def _distinct_sorted(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct int64 keys (a sort and a mask: cheaper than numpy's hashing unique)."""
+    keys = np.sort(keys)
+    if len(keys) < 2:
+        return keys
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+
+
 def _batch_of(path: Path) -> int:
     """The batch number at the end of a log part's name (kept-000042.npz -> 42)."""
     try:
@@ -76,16 +84,17 @@ def _write_names(path: Path, kinds: list[str], codes: list[np.ndarray], names: l
     pq.write_table(table, path)
 
 
-def _read_names(path: Path) -> dict[str, tuple[np.ndarray, list]]:
+def _read_names(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """kind -> (codes, names as an object array) of a names part (columnar, no row loop)."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path).to_pydict()
-    out: dict[str, tuple[list, list]] = {}
-    for k, c, n in zip(table["kind"], table["code"], table["name"]):
-        codes, names = out.setdefault(k, ([], []))
-        codes.append(c)
-        names.append(n)
-    return {k: (np.asarray(c, dtype=np.int64), n) for k, (c, n) in out.items()}
+    table = pq.read_table(path)
+    out = {}
+    for kind in pc.unique(table.column("kind")).to_pylist():
+        part = table.filter(pc.equal(table.column("kind"), kind))
+        out[kind] = (part.column("code").to_numpy(), part.column("name").to_numpy(zero_copy_only=False))
+    return out
 
 
 class LiveStore:
@@ -122,17 +131,15 @@ class LiveStore:
             for key in CORE:
                 setattr(state, key, core[key])
         n_acc, n_obj, n_cont = meta["sizes"]
-        acc_names: list = [None] * n_acc
-        obj_names: list = [None] * n_obj
-        cont_names: list = [None] * n_cont
+        acc_names = np.full(n_acc, None, dtype=object)
+        obj_names = np.full(n_obj, None, dtype=object)
+        cont_names = np.full(n_cont, None, dtype=object)
         kept_parts = {k: [] for k in (*KEPT, "k_edge")}
         first = 1
         if state.base_batch:
             first = state.base_batch + 1
             for kind, (codes, names) in _read_names(self.log / f"base-names-{state.base_batch:06d}.parquet").items():
-                target = {"accounts": acc_names, "objects": obj_names, "contents": cont_names}[kind]
-                for c, n in zip(codes.tolist(), names):
-                    target[c] = n
+                {"accounts": acc_names, "objects": obj_names, "contents": cont_names}[kind][codes] = names
             with np.load(self.log / f"base-kept-{state.base_batch:06d}.npz") as part:
                 for k in kept_parts:
                     kept_parts[k].append(part[k])
@@ -140,9 +147,7 @@ class LiveStore:
             names_part = self.log / f"names-{b:06d}.parquet"
             if names_part.exists():
                 for kind, (codes, names) in _read_names(names_part).items():
-                    target = {"accounts": acc_names, "objects": obj_names, "contents": cont_names}[kind]
-                    for c, n in zip(codes.tolist(), names):
-                        target[c] = n
+                    {"accounts": acc_names, "objects": obj_names, "contents": cont_names}[kind][codes] = names
             kept_part = self.log / f"kept-{b:06d}.npz"
             if kept_part.exists():
                 with np.load(kept_part) as part:
@@ -152,12 +157,11 @@ class LiveStore:
             setattr(state, k, np.concatenate(parts) if parts else np.zeros(0, np.int64))
         window = _read_names(gdir / "window.parquet") if (gdir / "window.parquet").exists() else {}
         for kind, target in (("objects", obj_names), ("contents", cont_names)):
-            codes, names = window.get(kind, (np.zeros(0, np.int64), []))
-            for c, n in zip(codes.tolist(), names):
-                target[c] = n
-        state.accounts = Names(acc_names)
-        state.objects = Names(obj_names, live=np.unique(state.w_obj))
-        state.contents = Names(cont_names, live=np.unique(state.w_cont))
+            codes, names = window.get(kind, (np.zeros(0, np.int64), np.zeros(0, dtype=object)))
+            target[codes] = names
+        state.accounts = Names(acc_names.tolist())
+        state.objects = Names(obj_names.tolist(), live=np.unique(state.w_obj))
+        state.contents = Names(cont_names.tolist(), live=np.unique(state.w_cont))
         self._derive(state)
         self._remember(state)
         return state, meta.get("extra", {})
@@ -169,9 +173,10 @@ class LiveStore:
         order = np.argsort(keys, kind="stable")
         state.e_keys, state.e_ids = keys[order], order.astype(np.int64)
         e = state.k_edge
-        state.ec_keys = np.unique(np.concatenate((e * (1 << 32) + state.k_l, e * (1 << 32) + state.k_r)))
+        state.ec_keys = _distinct_sorted(np.concatenate((e * (1 << 32) + state.k_l, e * (1 << 32) + state.k_r)))
         f = state.k_fast
-        state.ecf_keys = np.unique(np.concatenate((e[f] * (1 << 32) + state.k_l[f], e[f] * (1 << 32) + state.k_r[f])))
+        state.ecf_keys = _distinct_sorted(np.concatenate((e[f] * (1 << 32) + state.k_l[f],
+                                                          e[f] * (1 << 32) + state.k_r[f])))
 
     @staticmethod
     def _remember(state: LiveState) -> None:
