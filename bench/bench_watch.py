@@ -74,7 +74,7 @@ def child(state_dir: Path, batch_path: Path, params_json: str) -> None:
     t = time.perf_counter()
     store.commit(state)
     commit_s = time.perf_counter() - t
-    print(json.dumps({"load_seconds": round(load_s, 3), "apply_seconds": round(apply_s, 3),
+    print(json.dumps({"applied": int(state.seq), "load_seconds": round(load_s, 3), "apply_seconds": round(apply_s, 3),
                       "all_tables_seconds": round(tables_s, 3), "commit_seconds": round(commit_s, 3),
                       "rss_mib_after_load": rss_loaded[0], "peak_rss_mib": rss_mib()[1]}))
 
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     assert reloaded.seq == state.seq and len(reloaded.k_obj) == len(state.k_obj)
     disk = sum(f.stat().st_size for f in state_dir.rglob("*") if f.is_file())
     fresh = None
-    if len(rest) >= 2 * NEW:  # the next 10k shares in a fresh interpreter
+    if len(rest) > NEW:  # the next (up to 10k) shares in a fresh interpreter
         import subprocess
         import sys
 
@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
                                json.dumps(params.as_dict())], capture_output=True, text=True,
                               cwd=Path(__file__).resolve().parents[1])
         fresh = json.loads(proc.stdout) if proc.returncode == 0 else {"error": proc.stderr[-2000:]}
+        fresh["batch_shares"] = len(rest.iloc[NEW:2 * NEW])
     out = {
         "shares_in_state": int(state.seq - rep.applied), "batch_shares": len(batch), "applied": rep.applied,
         "new_pairs": rep.new_pairs, "newly_kept": rep.newly_kept,

@@ -579,16 +579,20 @@ class LiveState:
         return np.asarray(lst, dtype=object)[codes]
 
     def _cached_names(self, attr: str, columns) -> dict:
-        """Name columns of append-only code arrays, looked up only for rows added since the
-        last call (kept rows and edges are only ever appended)."""
+        """Name columns (pandas string Series) of append-only code arrays, converted only for
+        the rows added since the last call (kept rows and edges are only ever appended):
+        turning Python strings into pandas' Arrow strings is most of an output's cost."""
+        import pandas as pd
+
         cache = getattr(self, attr, None) or {}
         out = {}
         for name, names, codes in columns:
-            have = cache.get(name, np.zeros(0, dtype=object))
-            if len(have) > len(codes):  # a state rebuilt from disk: start again
-                have = np.zeros(0, dtype=object)
-            if len(have) < len(codes):
-                have = np.concatenate((have, self._names(names, codes[len(have):])))
+            have = cache.get(name)
+            if have is None or len(have) > len(codes):  # none yet, or a state rebuilt from disk
+                have = pd.Series(self._names(names, codes), dtype="str")
+            elif len(have) < len(codes):
+                more = pd.Series(self._names(names, codes[len(have):]), dtype="str")
+                have = pd.concat([have, more], ignore_index=True) if len(have) else more
             out[name] = have
         setattr(self, attr, out)
         return out

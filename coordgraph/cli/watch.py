@@ -103,7 +103,7 @@ def _report(summary: dict) -> None:
         f"({last.get('duplicates', 0):,} duplicates, {last.get('too_late', 0):,} too late), "
         f"+{last.get('newly_kept', 0):,} co-shares -> {summary['result_rows']:,} co-shares, {summary['edges']:,} edges "
         f"(threshold {summary['threshold']}), {summary.get('communities') or 0} communities "
-        f"[{last.get('apply_seconds', 0):.2f} s]", highlight=False)
+        f"[{last.get('apply_seconds', 0):.2f} s]", highlight=False, soft_wrap=True)
 
 
 def _apply_posts(run, post_batches: list, files=None, label=None) -> None:
@@ -152,7 +152,7 @@ def _watch_folder(run, folder: Path, batch_size, period, clock, once: bool) -> N
                     _apply_posts(run, [posts] if len(items) else [], files=idents if k == max(len(items) - 1, 0)
                                  else None, label=f"{len(files)} file(s)")
         elif once:
-            console.print(f"{folder}: nothing new", highlight=False)
+            console.print(f"{folder}: nothing new", highlight=False, soft_wrap=True)
         if once:
             return
         time.sleep(period or 60)

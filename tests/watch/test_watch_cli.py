@@ -143,7 +143,7 @@ def test_folder_once_file_by_file_and_a_copy_is_not_applied_twice(day, tmp_path)
         watch([str(inbox), "-o", str(out), "--map", MAP, "--once"])
     shutil.copy(paths[2], inbox / "again.csv")  # the same file under another name
     proc = watch([str(inbox), "-o", str(out), "--map", MAP, "--once"])
-    assert "nothing new" in proc.stderr.decode()
+    assert "nothing new" in " ".join(proc.stderr.decode().split())
     summary = orjson.loads((out / "summary.json").read_bytes())
     assert summary["batch"] == 6
     upto = shares[shares["timestamp_share"] < start + 6 * 4 * QUARTER]
