@@ -1,0 +1,158 @@
+"""``coordgraph watch SOURCE``: keep a live run current as a collector writes posts.
+
+SOURCE is a folder a collector writes into (twarc2 ``stream``/``search`` output,
+academictwitteR pages, CSV ...) or ``-`` for JSON lines on stdin (``twarc2 stream |
+coordgraph watch - ...``). Each batch is read like ``coordgraph shares`` (``-i``, ``--map``,
+``--format``), detected like ``analyze`` (``--time-window``, ``--min-participation``,
+``--edge-weight``, ``--fast-window``) and applied incrementally (coordgraph.analysis.incremental);
+OUT receives result/edges/vertices/communities Parquet and summary.json after every batch,
+alerts.jsonl (and ``--webhook-file``) when a rule of ``--alerts`` fires, late.jsonl for posts
+beyond ``--late-bound``. Heavy modules are imported inside the command (``coordgraph --help``
+stays fast).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from coordgraph.cli._app import app, console, fail
+
+
+@app.command()
+def watch(
+    source: str = typer.Argument(..., help="A folder a collector writes into, or - for JSON lines on stdin."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory of the live run (files, state/, alerts.jsonl)."),
+    intent: list[str] = typer.Option([], "--intent", "-i", help="Intent(s), as for 'coordgraph shares'."),
+    column_map: Optional[str] = typer.Option(None, "--map", help="Column mapping for CSV/Parquet/JSON lines."),
+    fmt: str = typer.Option("auto", "--format", help="Input format, as for 'coordgraph shares'."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad record (exit 2)."),
+    lowercase_hashtags: bool = typer.Option(False, "--lowercase-hashtags", help="Fold hashtags to lower case."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Platform name for tables."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Posts per batch."),
+    every: Optional[str] = typer.Option(None, "--every", help="Batch period: 30s, 15m, 1h (folder: poll period)."),
+    clock: str = typer.Option("wall", "--clock", help="wall: --every is wall-clock time; event: cut batches at "
+                                                      "multiples of --every of the posts' own times (replays)."),
+    once: bool = typer.Option(False, "--once", help="Folder: apply the files not seen yet, then exit."),
+    time_window: int = typer.Option(10, "--time-window", min=0, help="Co-share window in seconds (inclusive)."),
+    min_participation: int = typer.Option(2, "--min-participation", min=0, help="As for detect/analyze."),
+    keep_loops: bool = typer.Option(False, "--keep-loops", help="Keep self-pairs."),
+    edge_weight: float = typer.Option(0.5, "--edge-weight", min=0.0, max=1.0, help="Percentile threshold of weights."),
+    fast_window: Optional[int] = typer.Option(None, "--fast-window", min=0, help="Also the fast network (seconds)."),
+    late_bound: int = typer.Option(3600, "--late-bound", min=0,
+                                   help="Seconds a post may be older than the newest seen and still count "
+                                        "exactly; older ones go to OUT/late.jsonl."),
+    communities: str = typer.Option("leiden", "--communities", help="leiden, louvain or none."),
+    alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert rules (TOML or JSON, docs/watch.md)."),
+    webhook_file: Optional[Path] = typer.Option(None, "--webhook-file", help="Also append alerts (JSON lines) here."),
+    state: Optional[Path] = typer.Option(None, "--state", help="State directory (default OUT/state)."),
+) -> None:
+    """Update a live coordination run batch by batch as posts arrive, and raise alerts."""
+    from coordgraph.analysis.incremental import LiveParams
+    from coordgraph.live.alerts import RuleError, load_rules
+    from coordgraph.live.runner import LiveRun, WatchOptions
+    from coordgraph.live.sources import parse_duration
+    from coordgraph.loader import INTENTS, LoaderError, parse_map
+
+    try:
+        mapping = parse_map(column_map)
+        params = LiveParams(time_window, min_participation, not keep_loops, edge_weight, fast_window, late_bound)
+        period = parse_duration(every) if every is not None else None
+        rules = load_rules(alerts) if alerts is not None else []
+    except (LoaderError, ValueError) as exc:
+        fail(str(exc))
+    intents = list(dict.fromkeys(intent)) or (["objects"] if "object_id" in mapping else [])
+    if not intents:
+        fail("give at least one --intent (" + ", ".join(INTENTS) + ")")
+    unknown = [i for i in intents if i not in INTENTS]
+    if unknown:
+        fail(f"unknown intent '{unknown[0]}' (known: {', '.join(INTENTS)})")
+    if clock not in ("wall", "event"):
+        fail(f"--clock must be wall or event, got {clock!r}")
+    if clock == "event" and period is None:
+        fail("--clock event needs --every (the period of the posts' times that makes a batch)")
+    if communities not in ("leiden", "louvain", "none"):
+        fail(f"--communities must be leiden, louvain or none, got {communities!r}")
+    folder = None if source == "-" else Path(source)
+    if folder is not None and not folder.is_dir():
+        fail(f"{source}: not a folder (give a folder a collector writes into, or - for stdin)")
+    options = WatchOptions(out=out, params=params, intents=intents, column_map=mapping or None, fmt=fmt,
+                           strict=strict, platform=platform,
+                           reshape_options=dict(lowercase_hashtags=lowercase_hashtags),
+                           algorithm=None if communities == "none" else communities, rules=rules,
+                           webhook_file=webhook_file, state=state)
+    try:
+        run = LiveRun(options)
+        if folder is None:
+            _watch_stdin(run, batch_size, period, clock)
+        else:
+            _watch_folder(run, folder, batch_size, period, clock, once)
+    except (LoaderError, RuleError, ValueError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        console.print("stopped", highlight=False)
+
+
+def _report(summary: dict) -> None:
+    last = summary.get("last_batch") or {}
+    console.print(
+        f"batch {summary['batch']} {last.get('label') or ''}: +{last.get('applied', 0):,} shares "
+        f"({last.get('duplicates', 0):,} duplicates, {last.get('too_late', 0):,} too late), "
+        f"+{last.get('newly_kept', 0):,} co-shares -> {summary['result_rows']:,} co-shares, {summary['edges']:,} edges "
+        f"(threshold {summary['threshold']}), {summary.get('communities') or 0} communities "
+        f"[{last.get('apply_seconds', 0):.2f} s]", highlight=False, soft_wrap=True)
+
+
+def _apply_posts(run, post_batches: list, files=None, label=None) -> None:
+    shares = run.shares_of(post_batches)
+    _report(run.apply(shares, files=files, label=label))
+
+
+def _watch_stdin(run, batch_size, period, clock) -> None:
+    import tempfile
+
+    from coordgraph.live.sources import event_batches, posts_of_lines, stdin_line_batches
+
+    scratch = Path(tempfile.mkdtemp(prefix="coordgraph-watch-"))
+    try:
+        if clock == "event":
+            lines = stdin_line_batches(sys.stdin.buffer, batch_size or 10_000, None)
+            for label, posts in event_batches((posts_of_lines(run, chunk, scratch) for chunk in lines), period):
+                _apply_posts(run, posts, label=label)
+            return
+        if batch_size is None and period is None:
+            batch_size = 10_000
+        for chunk in stdin_line_batches(sys.stdin.buffer, batch_size, period):
+            _apply_posts(run, posts_of_lines(run, chunk, scratch))
+    finally:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _watch_folder(run, folder: Path, batch_size, period, clock, once: bool) -> None:
+    from coordgraph.live.sources import event_batches
+
+    while True:
+        found = run.new_files(folder)
+        if found:
+            files = [p for p, _ in found]
+            idents = [i for _, i in found]
+            batches = run.read_files(files, batch_size or 10**12)
+            if clock == "event":
+                items = list(event_batches(([b] for b in batches), period))
+                for k, (label, posts) in enumerate(items):
+                    _apply_posts(run, posts, files=idents if k == len(items) - 1 else None, label=label)
+            else:
+                items = list(batches)
+                for k, posts in enumerate(items or [[]]):
+                    _apply_posts(run, [posts] if len(items) else [], files=idents if k == max(len(items) - 1, 0)
+                                 else None, label=f"{len(files)} file(s)")
+        elif once:
+            console.print(f"{folder}: nothing new", highlight=False, soft_wrap=True)
+        if once:
+            return
+        time.sleep(period or 60)

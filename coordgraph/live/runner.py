@@ -1,0 +1,300 @@
+"""A live run: the loop behind ``coordgraph watch``.
+
+Per batch: posts -> shares (the loader's reader and reshape, as ``shares``/``ingest``) ->
+:meth:`LiveState.apply` -> communities of the changed components -> alert rules -> the state
+committed (the commit point: a batch counts once it is there) -> the run's files, the alerts
+log and the webhook file written from the committed state. After a crash between the commit
+and the files, the next start rewrites the files and the batch's alerts (no duplicates).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coordgraph.analysis.incremental import BatchReport, LiveParams
+from coordgraph.analysis.live_store import LiveStore
+from coordgraph.live import alerts as alerting
+from coordgraph.live.communities import by_component, community_metrics, components
+from coordgraph.live.output import write_live_run
+
+SHARE_COLS = ["object_id", "account_id", "content_id", "timestamp_share"]
+
+
+@dataclass
+class WatchOptions:
+    """Everything a live run needs (seconds for times). ``state`` defaults to OUT/state."""
+
+    out: Path
+    params: LiveParams
+    intents: list[str] = field(default_factory=list)
+    column_map: dict | None = None
+    fmt: str = "auto"
+    strict: bool = False
+    platform: str | None = None
+    reshape_options: dict = field(default_factory=dict)
+    algorithm: str | None = "leiden"
+    rules: list[dict] = field(default_factory=list)
+    webhook_file: Path | None = None
+    state: Path | None = None
+    fault: object = None  # tests: called between the commit's write steps
+
+    @property
+    def state_dir(self) -> Path:
+        return self.state or self.out / "state"
+
+
+def kill_hook(batch_of) -> object:
+    """Fault injection for tests of crash safety: ``COORDGRAPH_WATCH_KILL=<batch>:<step>``
+    makes the process kill itself (SIGKILL, as kill -9) at that write step of that batch
+    (steps: kept-part, names-part, generation, renamed, committed, files). None when unset."""
+    spec = os.environ.get("COORDGRAPH_WATCH_KILL")
+    if not spec:
+        return None
+    batch, step = spec.split(":", 1)
+
+    def fault(name: str) -> None:
+        if name == step and batch_of() == int(batch):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return fault
+
+
+def file_identity(path: Path) -> str:
+    """A file's content identity (sha256 of its bytes): a file renamed or copied again is the
+    same file; one a collector appended to is a new one (its old posts are duplicates)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class LiveRun:
+    """Load (or start) the live run in ``options.out`` and apply batches to it."""
+
+    def __init__(self, options: WatchOptions) -> None:
+        self.opt = options
+        self.store = LiveStore(options.state_dir)
+        self.state, self.extra = self.store.load(options.params)
+        self.extra.setdefault("seen_files", [])
+        self.extra.setdefault("alert_memory", {})
+        self.communities = None
+        if self.opt.fault is None:
+            self.opt.fault = kill_hook(lambda: self.state.batch)
+        if self.state.batch and self._published() != self.state.batch:
+            self._publish(recovering=True)  # committed but its files not (all) written
+        elif self.state.batch and (options.out / "communities.parquet").exists():
+            self.communities = pd.read_parquet(options.out / "communities.parquet")
+
+    # ------------------------------------------------------------------ input
+    def shares_of(self, post_batches) -> pd.DataFrame:
+        """Shares of the intents from post batches (``iter_post_batches`` items). With the
+        retweets intent, each retweeted original in the data is a share of itself, matched
+        across batches (column ``_original`` marks those rows)."""
+        from coordgraph.loader.stream import shares_from_batches
+
+        frames = list(post_batches)
+        if not frames:
+            self._pending_originals = None
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "timestamp_share" else object) for c in SHARE_COLS})
+        shares = shares_from_batches(frames, self.opt.intents, originals=False, **self.opt.reshape_options)
+        if "retweets" not in self.opt.intents:
+            return shares
+        originals = self._originals([f[0] if isinstance(f, tuple) else f for f in frames])
+        if len(self.opt.intents) > 1:
+            originals = originals.assign(object_id="retweets:" + originals["object_id"])
+        # the full run puts the originals at the end of the retweets part (parts in intent order)
+        sizes = shares["kind"].value_counts() if "kind" in shares else pd.Series({"retweets": len(shares)})
+        n_rt = 0
+        for intent in self.opt.intents:
+            n_rt += int(sizes.get(intent, 0))
+            if intent == "retweets":
+                break
+        out = pd.concat([shares.iloc[:n_rt], originals, shares.iloc[n_rt:]], ignore_index=True)
+        out["_original"] = False
+        out.loc[n_rt:n_rt + len(originals) - 1, "_original"] = True
+        return out
+
+    def _load_originals(self) -> None:
+        """The retweet-original index (non-retweet posts, retweeted ids, originals emitted)
+        from the committed side parts."""
+        self.nonrt: dict = {}
+        self.retweeted: set = set()
+        self.emitted: set = set()
+        for part in self.store.read_parts("originals", self.state.batch):
+            for kind, pid, acc, ts in part.itertuples(index=False):
+                if kind == "post":
+                    self.nonrt[pid] = (acc, int(ts))
+                elif kind == "retweeted":
+                    self.retweeted.add(pid)
+                else:
+                    self.emitted.add(pid)
+
+    def _originals(self, posts_frames: list) -> pd.DataFrame:
+        """Original posts that are now known to be retweeted in the data and not emitted yet,
+        as shares of themselves (object = content = post id); the index is updated."""
+        if not hasattr(self, "nonrt"):
+            self._load_originals()
+        posts = pd.concat(posts_frames, ignore_index=True)
+        is_rt = posts["retweeted_id"].notna().to_numpy()
+        new_rt = set(posts.loc[is_rt, "retweeted_id"].astype(str)) - self.retweeted
+        plain = posts.loc[~is_rt, ["post_id", "account_id", "ts"]]
+        plain = plain[~plain["post_id"].isin(self.nonrt.keys())]
+        rows = []
+        for pid, acc, ts in plain.itertuples(index=False):  # new originals of any retweet so far
+            if (pid in self.retweeted or pid in new_rt) and pid not in self.emitted:
+                rows.append((pid, acc, pid, int(ts)))
+        for pid in sorted(new_rt):  # earlier originals retweeted now
+            if pid in self.nonrt and pid not in self.emitted:
+                acc, ts = self.nonrt[pid]
+                rows.append((pid, acc, pid, ts))
+        emitted = [r[0] for r in rows]
+        self._pending_originals = pd.DataFrame(
+            [("post", p, a, int(t)) for p, a, t in plain.itertuples(index=False)]
+            + [("retweeted", p, None, 0) for p in sorted(new_rt)] + [("emitted", p, None, 0) for p in emitted],
+            columns=["kind", "post_id", "account_id", "ts"])
+        for p, a, t in plain.itertuples(index=False):
+            self.nonrt[p] = (a, int(t))
+        self.retweeted |= new_rt
+        self.emitted |= set(emitted)
+        frame = pd.DataFrame(rows, columns=SHARE_COLS)
+        frame["timestamp_share"] = frame["timestamp_share"].astype("int64")
+        frame["kind"] = "retweets"
+        return frame
+
+    def read_files(self, files: list[Path], batch_size: int):
+        """Post batches of ``files`` (at most ``batch_size`` posts each), read as ``shares`` does."""
+        from coordgraph.loader import iter_post_batches
+
+        return iter_post_batches(files, format=self.opt.fmt, column_map=self.opt.column_map, strict=self.opt.strict,
+                                 rejects_path=self.opt.out / "rejects.jsonl", batch_size=batch_size,
+                                 platform=self.opt.platform)
+
+    def new_files(self, folder: Path) -> list[tuple[Path, str]]:
+        """Files of ``folder`` not applied yet (by content identity), oldest first."""
+        from coordgraph.loader.sources import expand_inputs
+
+        out_dir = self.opt.out.resolve()
+        seen = set(self.extra["seen_files"])
+        files = [p for p in expand_inputs(folder) if not p.resolve().is_relative_to(out_dir)
+                 and not p.name.endswith(".tmp")]
+        files.sort(key=lambda p: (p.stat().st_mtime_ns, str(p)))
+        found = []
+        for p in files:
+            ident = file_identity(p)
+            if ident not in seen:
+                found.append((p, ident))
+                seen.add(ident)
+        return found
+
+    # ------------------------------------------------------------------ apply
+    def apply(self, shares: pd.DataFrame, files: list[str] | None = None, label: str | None = None) -> dict:
+        """Apply one batch of shares, commit it, write the run's files and the alerts.
+        Returns the summary (with the batch's report under ``last_batch``)."""
+        started = time.perf_counter()
+        exempt = shares["_original"].to_numpy(dtype=bool) if "_original" in shares else None
+        shares = shares[SHARE_COLS].reset_index(drop=True)
+        rep = self.state.apply(shares, exempt=exempt)
+        t_apply = time.perf_counter() - started
+        edges = self.state.edges_frame()
+        changed = set(self.state.accounts.names[i] for i in
+                      np.unique(np.concatenate((self.state.e_lo[rep.changed_edges],
+                                                self.state.e_hi[rep.changed_edges]))).tolist())
+        comm = self._communities(edges, changed)
+        batch_info = self._batch_info(rep, label)
+        alerts = self._alerts(comm, edges, batch_info)
+        late = [{"batch": rep.batch, **{k: (int(v) if k == "timestamp_share" else str(v)) for k, v in row.items()}}
+                for row in shares.iloc[rep.too_late].to_dict("records")]
+        self.extra["seen_files"] = sorted(set(self.extra["seen_files"]) | set(files or []))
+        self.extra["last_alerts"] = alerts
+        self.extra["last_late"] = late
+        self.extra["last_batch"] = {**batch_info, "rows": rep.rows, "applied": rep.applied,
+                                    "duplicates": rep.duplicates, "too_late": int(len(rep.too_late)),
+                                    "new_pairs": rep.new_pairs, "newly_kept": rep.newly_kept,
+                                    "newly_fast": rep.newly_fast, "changed_edges": int(len(rep.changed_edges)),
+                                    "apply_seconds": round(t_apply, 4)}
+        t0 = time.perf_counter()
+        if getattr(self, "_pending_originals", None) is not None:
+            self.store.write_part(self.state.batch, "originals", self._pending_originals)
+            self._pending_originals = None
+        self.store.commit(self.state, self.extra, fault=self.opt.fault)
+        self.extra["last_batch"]["commit_seconds"] = round(time.perf_counter() - t0, 4)
+        return self._publish(edges=edges)
+
+    def _batch_info(self, rep: BatchReport, label: str | None) -> dict:
+        return {"batch": rep.batch, "label": label, "first_time": rep.min_time, "last_time": rep.max_time,
+                "newest_time": None if self.state.max_t < -(2**60) else int(self.state.max_t),
+                "raised_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+    def _communities(self, edges: pd.DataFrame, changed: set) -> pd.DataFrame | None:
+        if self.opt.algorithm is None:
+            return None
+        self.communities = by_component(edges, self.opt.algorithm, previous=self.communities, changed=changed)
+        return self.communities
+
+    def _alerts(self, comm, edges: pd.DataFrame, batch_info: dict) -> list[dict]:
+        if not self.opt.rules:
+            return []
+        comm_metrics = community_metrics(comm, edges) if comm is not None and len(comm) else pd.DataFrame()
+        comp = components(edges)
+        comp_table = pd.DataFrame({"account_id": comp.index, "community": comp.values})
+        comp_metrics = community_metrics(comp_table, edges) if len(comp_table) else pd.DataFrame()
+        return alerting.check(self.opt.rules, self.extra["alert_memory"], communities=comm_metrics,
+                              components=comp_metrics, edges=edges, batch=batch_info)
+
+    # ------------------------------------------------------------------ output
+    def summary(self, edges: pd.DataFrame | None = None) -> dict:
+        counts = self.state.counts()
+        return {
+            "engine": "live", "shares": counts["shares"], "result_rows": counts["result_rows"],
+            "edges": counts["edges"], "vertices": counts["vertices"],
+            "edges_above_threshold": counts["edges_above_threshold"], "threshold": counts["threshold"],
+            "dropped_hub_objects": 0, "seconds": self.extra.get("last_batch", {}).get("apply_seconds", 0.0),
+            "threshold_fast": counts["threshold_fast"],
+            **({"edges_above_fast_threshold": counts["edges_above_fast_threshold"]}
+               if "edges_above_fast_threshold" in counts else {}),
+            "params": self.state.params.as_dict(), "batch": self.state.batch, "live": counts,
+            "last_batch": self.extra.get("last_batch"), "files_applied": len(self.extra["seen_files"]),
+            "communities": None if self.communities is None else int(self.communities["community"].nunique()),
+        }
+
+    def _publish(self, edges: pd.DataFrame | None = None, recovering: bool = False) -> dict:
+        """Write the run's files, then the batch's alerts and too-late shares (idempotent)."""
+        if edges is None:
+            edges = self.state.edges_frame()
+        if recovering and self.opt.algorithm is not None:
+            self.communities = by_component(edges, self.opt.algorithm)
+        tables = {"result": self.state.result_frame(), "edges": edges, "vertices": self.state.vertices_frame()}
+        if self.communities is not None:
+            tables["communities"] = self.communities
+        summary = self.summary(edges)
+        write_live_run(self.opt.out, tables, summary)
+        if self.opt.fault is not None:
+            self.opt.fault("files")
+        batch = self.state.batch
+        alerts = self.extra.get("last_alerts", [])
+        alerting.append_alerts(self.opt.out / "alerts.jsonl", alerts, batch)
+        if self.opt.webhook_file is not None:
+            alerting.append_alerts(Path(self.opt.webhook_file), alerts, batch)
+        alerting.append_alerts(self.opt.out / "late.jsonl", self.extra.get("last_late", []), batch)
+        marker = self.opt.out / ".published"
+        tmp = self.opt.out / ".published.tmp"
+        tmp.write_text(str(batch))
+        os.replace(tmp, marker)
+        return summary
+
+    def _published(self) -> int | None:
+        """The last batch whose files and alerts were all written (OUT/.published)."""
+        marker = self.opt.out / ".published"
+        try:
+            return int(marker.read_text().strip())
+        except (OSError, ValueError):
+            return None
