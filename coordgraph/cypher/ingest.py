@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from coordgraph.cypher.errors import StoreError
@@ -156,6 +157,13 @@ def _slices(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
         yield frame.iloc[i:i + size]
 
 
+def _last_of_each(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One row per key, the last one (a later profile of an account wins, on both paths; a
+    MERGE of the same key twice in one FalkorDB query would keep the first)."""
+    dup = frame[key].duplicated(keep="last")
+    return frame[~dup] if dup.any() else frame
+
+
 def _batches(posts, accounts, shares, kind, batch_rows) -> Iterator[tuple[str, Callable[[], list]]]:
     """(query name, make_rows) per batch: accounts first, then posts, then shares.
 
@@ -165,10 +173,12 @@ def _batches(posts, accounts, shares, kind, batch_rows) -> Iterator[tuple[str, C
     """
     if accounts is not None and len(accounts):
         account_rows(accounts.iloc[:0])  # column check
+        accounts = _last_of_each(accounts, "account_id")
         for part in _slices(accounts, batch_rows):
             yield Q_ACCOUNTS, (lambda part=part: account_rows(part))
     if posts is not None and len(posts):
         post_rows(posts.iloc[:0])
+        posts = _last_of_each(posts, "post_id")
         for part in _slices(posts, batch_rows):
             yield Q_POSTS, (lambda part=part: post_rows(part))
     if shares is not None and len(shares):
@@ -279,7 +289,8 @@ class LoadWriter:
             store.clear()  # GRAPH.BULK creates the graph: the key (indexes only) must not exist
             self.bulk = BulkWriter(store.bulk_connection(), store.graph_name)
             self._accounts: dict[str, int] = {}
-            self._objects: dict[tuple[str, str], int] = {}
+            self._objects: pd.MultiIndex | None = None  # (object id, kind) of the created objects
+            self._object_nodes = np.zeros(0, dtype=np.int64)  # their node ids, same order
             self._late_accounts: list[dict] = []
             self.summary.mode = "bulk"
         elif ingest_id:
@@ -334,75 +345,70 @@ class LoadWriter:
             self.summary.per_kind[r["k"]] = self.summary.per_kind.get(r["k"], 0) + 1
 
     # ------------------------------------------------------------------------------ bulk
-    def _account_ids(self, ids: list[str]) -> list[int]:
-        """Node ids of accounts, creating (bare) the ones not seen yet."""
-        from coordgraph.cypher.bulk import encode_string
-
+    def _account_ids(self, ids: pd.Series) -> np.ndarray:
+        """Node ids of accounts (a Series of account ids), creating (bare) the ones not seen yet."""
         known = self._accounts
-        new = [a for a in dict.fromkeys(ids) if a not in known]
-        if new:
-            for a, node in zip(new, self.bulk.add_nodes("Account", ("id",), (encode_string(a) for a in new))):
-                known[a] = node
-        return [known[a] for a in ids]
+        mapped = ids.map(known)
+        missing = mapped.isna()
+        if missing.any():
+            new = pd.unique(ids[missing])
+            nodes = self.bulk.add_node_table("Account", {"id": pd.Series(new, dtype=object)})
+            known.update(zip(new.tolist(), nodes))
+            mapped = ids.map(known)
+        return mapped.to_numpy(dtype=np.int64)
 
     def _add_bulk(self, posts, accounts, shares, kind) -> None:
-        from coordgraph.cypher.bulk import encode_string, encode_value
-
         if accounts is not None and len(accounts):
-            rows = account_rows(accounts)
-            props = ("id", *[c for c in ACCOUNT_PROPS if c in accounts.columns])
-            unique = []
-            for r in rows:  # a profile for an account already created is set after the bulk
-                if r["id"] in self._accounts:
-                    self._late_accounts.append(r)
-                else:
-                    self._accounts[r["id"]] = -1  # reserved, numbered below
-                    unique.append(r)
-            ids = self.bulk.add_nodes("Account", props, (
-                encode_string(r["id"]) + b"".join(encode_value(r["props"].get(p)) for p in props[1:])
-                for r in unique))
-            for r, node in zip(unique, ids):
-                self._accounts[r["id"]] = node
-            self.summary.accounts += len(rows)
+            account_rows(accounts.iloc[:0])  # column check
+            props = [c for c in ACCOUNT_PROPS if c in accounts.columns]
+            frame = _last_of_each(accounts, "account_id").reset_index(drop=True)
+            ids = frame["account_id"].astype(str)
+            # a profile for an account already created is set after the bulk with the MERGE
+            # path's query, in the order met (the last one wins, as there)
+            late = ids.isin(self._accounts.keys())
+            if late.any():
+                self._late_accounts.extend(account_rows(frame[late]))
+            fresh = frame[~late]
+            nodes = self.bulk.add_node_table("Account", {"id": ids[~late], **{p: fresh[p] for p in props}})
+            self._accounts.update(zip(ids[~late].tolist(), nodes))
+            self.summary.accounts += len(frame)
         if posts is not None and len(posts):
-            rows = post_rows(posts.drop_duplicates("post_id", keep="last"))
-            props = ("id", *[c for c in POST_PROPS if c in posts.columns])
-            nodes = self.bulk.add_nodes("Post", props, (
-                encode_string(r["id"]) + b"".join(encode_value(r["props"].get(p)) for p in props[1:])
-                for r in rows))
-            authors = self._account_ids([r["account_id"] for r in rows])
-            self.bulk.add_edges("POSTED", (), authors, list(nodes))
-            self.summary.posts += len(rows)
+            post_rows(posts.iloc[:0])  # column check
+            frame = _last_of_each(posts, "post_id").reset_index(drop=True)
+            props = [c for c in POST_PROPS if c in frame.columns]
+            nodes = self.bulk.add_node_table("Post", {"id": frame["post_id"].astype(str),
+                                                      **{p: frame[p] for p in props}})
+            authors = self._account_ids(frame["account_id"].astype(str))
+            self.bulk.add_edge_table("POSTED", authors, np.arange(nodes.start, nodes.stop, dtype=np.int64))
+            self.summary.posts += len(frame)
         if shares is not None and len(shares):
             ts = check_shares(shares)
-            table = pd.DataFrame({"a": shares["account_id"].astype(str), "o": shares["object_id"].astype(str),
-                                  "p": shares["content_id"].astype(str), "t": ts.to_numpy()})
+            table = pd.DataFrame({"a": shares["account_id"].astype(str).to_numpy(),
+                                  "o": shares["object_id"].astype(str).to_numpy(),
+                                  "p": shares["content_id"].astype(str).to_numpy(), "t": ts.to_numpy()})
             if "kind" in shares.columns:
                 table["k"] = shares["kind"].fillna(kind or "unknown").astype(str).to_numpy()
             else:
                 table["k"] = kind or "unknown"
-            n_rows = len(table)
-            table = table.drop_duplicates(["a", "o", "k", "p"], keep="first")  # one SHARED per (a, o, p)
-            objects = self._objects
-            keys = list(zip(table["o"].tolist(), table["k"].tolist()))
-            new = [key for key in dict.fromkeys(keys) if key not in objects]
-            if new:
-                ids = self.bulk.add_nodes("Object", ("id", "kind"),
-                                          (encode_string(o) + encode_string(k) for o, k in new))
-                for key, node in zip(new, ids):
-                    objects[key] = node
-            sources = self._account_ids(table["a"].tolist())
-            targets = [objects[key] for key in keys]
-            kinds = {k: encode_string(k) for k in table["k"].unique().tolist()}
-            q = _Q8.pack
-            values = (encode_string(p) + b"\x04" + q(t) + kinds[k]
-                      for p, t, k in zip(table["p"].tolist(), table["t"].tolist(), table["k"].tolist()))
-            self.bulk.add_edges("SHARED", ("post_id", "ts", "kind"), sources, targets, values)
-            self.summary.shares += n_rows
-            kinds_all = shares["kind"].fillna(kind or "unknown").astype(str) if "kind" in shares.columns \
-                else pd.Series([kind or "unknown"] * n_rows)
-            for k, n in kinds_all.value_counts().items():
+            for k, n in table["k"].value_counts().items():
                 self.summary.per_kind[k] = self.summary.per_kind.get(k, 0) + int(n)
+            self.summary.shares += len(table)
+            table = table.drop_duplicates(["a", "o", "k", "p"], keep="first")  # one SHARED per (a, o, p)
+            keys = pd.MultiIndex.from_arrays([table["o"], table["k"]])
+            known = self._objects
+            codes = pd.Series(known.get_indexer(keys) if known is not None else np.full(len(keys), -1))
+            if (codes < 0).any():
+                new = keys[codes.to_numpy() < 0].unique()
+                nodes = self.bulk.add_node_table("Object", {"id": pd.Series(new.get_level_values(0), dtype=object),
+                                                            "kind": pd.Series(new.get_level_values(1), dtype=object)})
+                self._object_nodes = np.concatenate([self._object_nodes, np.arange(nodes.start, nodes.stop)])
+                known = new if known is None else known.append(new)
+                self._objects = known
+                codes = pd.Series(known.get_indexer(keys))
+            targets = self._object_nodes[codes.to_numpy()]
+            sources = self._account_ids(table["a"])
+            self.bulk.add_edge_table("SHARED", sources, targets,
+                                     {"post_id": table["p"], "ts": table["t"], "kind": table["k"]})
 
     def finish(self) -> "IngestSummary":
         """Send what is pending, create the indexes (bulk), mark the load complete."""

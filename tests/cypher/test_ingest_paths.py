@@ -244,3 +244,25 @@ def test_interrupted_load_reruns_to_the_same_graph(store, other_graph, posts_fil
         skipped = next(line for line in res.output.splitlines() if "batches skipped" in line)
         assert skipped.split()[-2] == "3"  # batches 1-3 recorded as written before the stop
     assert graph_dump(store) == expected
+
+
+def test_bulk_keeps_the_merge_paths_value_types(store, other_graph):
+    """Nullable ints, booleans, floats, unicode, empty and non-empty lists, an account seen
+    twice (the later profile wins on both paths)."""
+    from coordgraph.cypher.ingest import ingest
+
+    accounts = pd.DataFrame({"account_id": ["1", "2", "1"], "handle": ["alice", None, "alice2"],
+                             "platform": ["twitter"] * 3, "verified": pd.array([True, None, False], dtype="boolean"),
+                             "followers_count": pd.array([10, None, 12], dtype="Int64")})
+    posts = pd.DataFrame({"post_id": ["p1", "p2", "p3"], "account_id": ["1", "1", "3"],
+                          "ts": [100, 200, 300], "text": ['say "hi"\n', "é ☃ \U0001F600", None],
+                          "lang": ["en", None, "de"], "hashtags": [["a", "B"], [], None]})
+    shares = pd.DataFrame({"object_id": ["o", "o", "o"], "account_id": ["1", "3", "1"],
+                           "content_id": ["p1", "p3", "p1"], "timestamp_share": [100, 300, 100]})
+    for st, mode in ((store, "bulk"), (other_graph, "merge")):
+        summary = ingest(st, posts=posts, accounts=accounts, shares=shares, kind="urls", mode=mode)
+        assert summary.mode == mode
+    assert graph_dump(store) == graph_dump(other_graph)
+    assert store.read("MATCH (:Account)-[s:SHARED]->(:Object) RETURN count(s) AS n")[0]["n"] == 2
+    assert store.read("MATCH (a:Account {id: '1'}) RETURN a.handle AS h, a.verified AS v, a.followers_count AS f") \
+        == [{"h": "alice2", "v": False, "f": 12}]
