@@ -267,6 +267,8 @@ class BulkWriter:
         self._labels: dict[tuple, _Blob] = {}
         self._types: dict[tuple, _Blob] = {}
         self._pending = 0
+        self._pool = None
+        self._inflight = None
 
     def add_nodes(self, label: str, props: Sequence[str], encoded: Iterable[bytes]) -> range:
         """Queue nodes (each the concatenated values of ``props``); returns their ids."""
@@ -356,7 +358,28 @@ class BulkWriter:
         args += [n_nodes, n_edges, len(labels), len(types)]
         args += [_header(b.name, b.props) + b"".join(b.parts) for b in labels]
         args += [_header(b.name, b.props) + b"".join(b.parts) for b in types]
-        self.connection.execute_command("GRAPH.BULK", self.graph, *args)
+        self.wait()  # one call in flight: the server builds it while the next one is encoded
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="graph-bulk")
+        self._inflight = self._pool.submit(self.connection.execute_command, "GRAPH.BULK", self.graph, *args)
         self.begun = True
         self.nodes_created += n_nodes
         self.edges_created += n_edges
+
+    def wait(self) -> None:
+        """Wait for the call in flight (its error, if any, is raised here)."""
+        if self._inflight is not None:
+            inflight, self._inflight = self._inflight, None
+            inflight.result()
+
+    def close(self) -> None:
+        """Send what is pending, wait for it and stop the sending thread."""
+        try:
+            self.flush()
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None

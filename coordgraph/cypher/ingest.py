@@ -289,8 +289,7 @@ class LoadWriter:
             store.clear()  # GRAPH.BULK creates the graph: the key (indexes only) must not exist
             self.bulk = BulkWriter(store.bulk_connection(), store.graph_name)
             self._accounts: dict[str, int] = {}
-            self._objects: pd.MultiIndex | None = None  # (object id, kind) of the created objects
-            self._object_nodes = np.zeros(0, dtype=np.int64)  # their node ids, same order
+            self._objects: dict[str, int] = {}  # "<object id>\x1f<kind>" -> node id
             self._late_accounts: list[dict] = []
             self.summary.mode = "bulk"
         elif ingest_id:
@@ -345,17 +344,27 @@ class LoadWriter:
             self.summary.per_kind[r["k"]] = self.summary.per_kind.get(r["k"], 0) + 1
 
     # ------------------------------------------------------------------------------ bulk
+    def _node_ids(self, keys: pd.Series, known: dict, create) -> np.ndarray:
+        """Node ids of ``keys`` (vectorised: factorize, then one dict lookup per distinct
+        key); ``create(first_rows)`` makes the nodes of the keys not seen yet and returns
+        their ids (``first_rows``: the row of each new key's first occurrence)."""
+        codes, uniques = pd.factorize(keys)
+        uniq = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
+        get = known.get
+        nodes = np.fromiter((get(u, -1) for u in uniq), dtype=np.int64, count=len(uniq))
+        missing = np.flatnonzero(nodes < 0)
+        if len(missing):
+            _, first = np.unique(codes, return_index=True)  # first row of each distinct key
+            created = create(first[missing])
+            nodes[missing] = np.arange(created.start, created.stop, dtype=np.int64)
+            known.update(zip([uniq[i] for i in missing], nodes[missing].tolist()))
+        return nodes[codes]
+
     def _account_ids(self, ids: pd.Series) -> np.ndarray:
-        """Node ids of accounts (a Series of account ids), creating (bare) the ones not seen yet."""
-        known = self._accounts
-        mapped = ids.map(known)
-        missing = mapped.isna()
-        if missing.any():
-            new = pd.unique(ids[missing])
-            nodes = self.bulk.add_node_table("Account", {"id": pd.Series(new, dtype=object)})
-            known.update(zip(new.tolist(), nodes))
-            mapped = ids.map(known)
-        return mapped.to_numpy(dtype=np.int64)
+        """Node ids of accounts, creating (bare) the ones not seen yet."""
+        ids = ids.reset_index(drop=True)
+        return self._node_ids(ids, self._accounts, lambda rows: self.bulk.add_node_table(
+            "Account", {"id": ids.iloc[rows].reset_index(drop=True)}))
 
     def _add_bulk(self, posts, accounts, shares, kind) -> None:
         if accounts is not None and len(accounts):
@@ -393,27 +402,24 @@ class LoadWriter:
             for k, n in table["k"].value_counts().items():
                 self.summary.per_kind[k] = self.summary.per_kind.get(k, 0) + int(n)
             self.summary.shares += len(table)
-            table = table.drop_duplicates(["a", "o", "k", "p"], keep="first")  # one SHARED per (a, o, p)
-            keys = pd.MultiIndex.from_arrays([table["o"], table["k"]])
-            known = self._objects
-            codes = pd.Series(known.get_indexer(keys) if known is not None else np.full(len(keys), -1))
-            if (codes < 0).any():
-                new = keys[codes.to_numpy() < 0].unique()
-                nodes = self.bulk.add_node_table("Object", {"id": pd.Series(new.get_level_values(0), dtype=object),
-                                                            "kind": pd.Series(new.get_level_values(1), dtype=object)})
-                self._object_nodes = np.concatenate([self._object_nodes, np.arange(nodes.start, nodes.stop)])
-                known = new if known is None else known.append(new)
-                self._objects = known
-                codes = pd.Series(known.get_indexer(keys))
-            targets = self._object_nodes[codes.to_numpy()]
+            table = table.reset_index(drop=True)
+            keys = table["o"] + "\x1f" + table["k"]  # objects are keyed by (id, kind)
+            targets = self._node_ids(keys, self._objects, lambda rows: self.bulk.add_node_table(
+                "Object", {"id": table["o"].iloc[rows].reset_index(drop=True),
+                           "kind": table["k"].iloc[rows].reset_index(drop=True)}))
             sources = self._account_ids(table["a"])
+            # one SHARED per (account, object, post), the first (MERGE ... ON CREATE SET)
+            pair = sources * (int(targets.max()) + 1) + targets  # < 2**63 for < 3e9 nodes
+            dup = pd.DataFrame({"pair": pair, "p": pd.factorize(table["p"])[0]}).duplicated(keep="first").to_numpy()
+            if dup.any():
+                table, sources, targets = table[~dup], sources[~dup], targets[~dup]
             self.bulk.add_edge_table("SHARED", sources, targets,
                                      {"post_id": table["p"], "ts": table["t"], "kind": table["k"]})
 
     def finish(self) -> "IngestSummary":
         """Send what is pending, create the indexes (bulk), mark the load complete."""
         if self.bulk is not None:
-            self.bulk.flush()
+            self.bulk.close()
             self.store.ensure_schema()
             for part in range(0, len(self._late_accounts), self.batch_rows):
                 self._write(Q_ACCOUNTS, {"rows": self._late_accounts[part:part + self.batch_rows]})

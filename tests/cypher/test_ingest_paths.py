@@ -229,6 +229,7 @@ def test_interrupted_load_reruns_to_the_same_graph(store, other_graph, posts_fil
 
         def flush_once():
             real()
+            writer.bulk.wait()
             sent.append(1)
             raise Stop
         writer.bulk.flush = flush_once
