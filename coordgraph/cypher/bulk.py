@@ -256,16 +256,18 @@ class BulkWriter:
     node added in the same call or any earlier one.
     """
 
-    def __init__(self, connection, graph: str, max_call_bytes: int = MAX_CALL_BYTES):
+    def __init__(self, connection, graph: str, max_call_bytes: int | None = None):
         self.connection = connection
         self.graph = graph
-        self.max_call_bytes = max_call_bytes
+        self.max_call_bytes = max_call_bytes or MAX_CALL_BYTES
         self.next_id = 0
         self.begun = False
         self.nodes_created = 0
         self.edges_created = 0
-        self._labels: dict[tuple, _Blob] = {}
-        self._types: dict[tuple, _Blob] = {}
+        # pending blobs in the order the entities were added: the server numbers the nodes
+        # of a call blob by blob, so a label met again after another one starts a new blob
+        self._labels: list[_Blob] = []
+        self._types: list[_Blob] = []
         self._pending = 0
         self._pool = None
         self._inflight = None
@@ -273,7 +275,7 @@ class BulkWriter:
     def add_nodes(self, label: str, props: Sequence[str], encoded: Iterable[bytes]) -> range:
         """Queue nodes (each the concatenated values of ``props``); returns their ids."""
         start = self.next_id
-        blob = self._labels.setdefault((label, tuple(props)), _Blob(label, tuple(props)))
+        blob = self._blob(self._labels, (label, tuple(props)))
         for entity in encoded:
             blob.parts.append(entity)
             blob.count += 1
@@ -288,7 +290,7 @@ class BulkWriter:
     def add_edges(self, rel_type: str, props: Sequence[str], sources: Sequence[int],
                   targets: Sequence[int], encoded: Iterable[bytes] | None = None) -> int:
         """Queue edges ``sources[i] -> targets[i]`` with their encoded property values."""
-        blob = self._types.setdefault((rel_type, tuple(props)), _Blob(rel_type, tuple(props)))
+        blob = self._blob(self._types, (rel_type, tuple(props)))
         pack = _QQ.pack
         values = encoded if encoded is not None else (b"" for _ in sources)
         n = 0
@@ -302,16 +304,23 @@ class BulkWriter:
                 blob.count += n
                 n = 0
                 self.flush()
-                blob = self._types.setdefault((rel_type, tuple(props)), _Blob(rel_type, tuple(props)))
+                blob = self._blob(self._types, (rel_type, tuple(props)))
         blob.count += n
         return len(sources)
 
-    def _add_encoded(self, table: dict, key: tuple, buf: np.ndarray, starts: np.ndarray) -> None:
+    @staticmethod
+    def _blob(pending: list, key: tuple) -> _Blob:
+        """The last pending blob when it has ``key``, else a new one appended."""
+        if not pending or (pending[-1].name, pending[-1].props) != key:
+            pending.append(_Blob(*key))
+        return pending[-1]
+
+    def _add_encoded(self, which: str, key: tuple, buf: np.ndarray, starts: np.ndarray) -> None:
         """Queue encoded entities, cut at entity boundaries into calls of MAX_CALL_BYTES."""
         n = len(starts) - 1
         i = 0
         while i < n:
-            blob = table.setdefault(key, _Blob(*key))
+            blob = self._blob(getattr(self, which), key)  # flush() replaces the pending lists
             room = max(self.max_call_bytes - self._pending, 1)
             j = int(np.searchsorted(starts, starts[i] + room, side="right")) - 1
             j = min(max(j, i + 1), n)
@@ -333,7 +342,7 @@ class BulkWriter:
         self.next_id += n
         if n:
             buf, starts = encode_entities(list(columns.values()))
-            self._add_encoded(self._labels, (label, props), buf, starts)
+            self._add_encoded("_labels", (label, props), buf, starts)
         return range(start, self.next_id)
 
     def add_edge_table(self, rel_type: str, sources, targets, columns: dict[str, pd.Series] | None = None) -> int:
@@ -342,14 +351,14 @@ class BulkWriter:
         props = tuple(columns)
         if len(sources):
             buf, starts = encode_entities(list(columns.values()), sources, targets)
-            self._add_encoded(self._types, (rel_type, props), buf, starts)
+            self._add_encoded("_types", (rel_type, props), buf, starts)
         return len(sources)
 
     def flush(self) -> None:
         """Send the pending nodes and edges as one GRAPH.BULK call (BEGIN on the first)."""
-        labels = [b for b in self._labels.values() if b.count]
-        types = [b for b in self._types.values() if b.count]
-        self._labels, self._types, self._pending = {}, {}, 0
+        labels = [b for b in self._labels if b.count]
+        types = [b for b in self._types if b.count]
+        self._labels, self._types, self._pending = [], [], 0
         n_nodes = sum(b.count for b in labels)
         n_edges = sum(b.count for b in types)
         if not n_nodes and not n_edges:

@@ -267,3 +267,35 @@ def test_bulk_keeps_the_merge_paths_value_types(store, other_graph):
     assert store.read("MATCH (:Account)-[s:SHARED]->(:Object) RETURN count(s) AS n")[0]["n"] == 2
     assert store.read("MATCH (a:Account {id: '1'}) RETURN a.handle AS h, a.verified AS v, a.followers_count AS f") \
         == [{"h": "alice2", "v": False, "f": 12}]
+
+
+def test_bulk_numbers_nodes_across_batches_and_calls(store, other_graph):
+    """New accounts (with and without a profile), posts and objects in every batch, and
+    GRAPH.BULK calls cut every few hundred bytes: each edge still joins the right nodes."""
+    from coordgraph.cypher.ingest import ingest_stream
+
+    tables = []
+    for b in range(4):
+        ids = [str(b * 10 + i) for i in range(10)]
+        accounts = pd.DataFrame({"account_id": ids[:5], "handle": [f"h{i}" for i in ids[:5]],
+                                 "platform": "twitter"})  # ids[5:] author posts without a profile
+        posts = pd.DataFrame({"post_id": [f"p{b}_{i}" for i in range(10)], "account_id": ids,
+                              "ts": list(range(b * 100, b * 100 + 10)), "text": [f"t{i}" for i in ids]})
+        shares = pd.DataFrame({"object_id": [f"o{(b + i) % 7}" for i in range(10)], "account_id": ids,
+                               "content_id": [f"p{b}_{i}" for i in range(10)],
+                               "timestamp_share": list(range(b * 100, b * 100 + 10))})
+        tables.append((posts, accounts, shares))
+
+    import coordgraph.cypher.bulk as bulk
+
+    old = bulk.MAX_CALL_BYTES
+    bulk.MAX_CALL_BYTES = 300
+    try:
+        assert ingest_stream(store, tables, kind="urls", mode="bulk").mode == "bulk"
+    finally:
+        bulk.MAX_CALL_BYTES = old
+    ingest_stream(other_graph, tables, kind="urls", mode="merge")
+    assert graph_dump(store) == graph_dump(other_graph)
+    rows = store.read("MATCH (a:Account)-[:POSTED]->(p:Post) RETURN a.id AS a, p.text AS t")
+    assert len(rows) == 40 and all(r["t"] == f"t{r['a']}" for r in rows)
+    assert store.read("MATCH (:Account)-[s:SHARED]->(:Object) RETURN count(s) AS n")[0]["n"] == 40
