@@ -41,6 +41,27 @@ def loadavg() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the store's server process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CPU:
+    """CPU seconds of this process and of the server between start and stop: unlike wall
+    time they hardly move with the other jobs on the machine."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.client0, self.server0 = time.process_time(), server_cpu(pid)
+
+    def row(self, shared: int) -> dict:
+        client = time.process_time() - self.client0
+        server = server_cpu(self.pid) - self.server0
+        return {"cpu_client_s": round(client, 2), "cpu_server_s": round(server, 2),
+                "shared_per_cpu_s_of_slower_side": round(shared / max(client, server, 1e-9))}
+
+
 def shares_for(n: int) -> pd.DataFrame:
     from bench.generate import generate
 
@@ -79,7 +100,7 @@ def count_shared(store) -> int:
     return store.read("MATCH (:Account)-[s:SHARED]->(:Object) RETURN count(s) AS n")[0]["n"]
 
 
-def bench_table(store, n: int, batch_rows: int, merge_first: bool) -> list[dict]:
+def bench_table(store, pid: int, n: int, batch_rows: int, merge_first: bool) -> list[dict]:
     from coordgraph.cypher.ingest import ingest
 
     shares = shares_for(n)
@@ -93,6 +114,7 @@ def bench_table(store, n: int, batch_rows: int, merge_first: bool) -> list[dict]
             store.ensure_schema()
             mode = "merge"
         before = loadavg()
+        cpu = CPU(pid)
         started = time.perf_counter()
         summary = ingest(store, shares=shares, kind="retweets", batch_rows=batch_rows, mode=mode,
                          )
@@ -100,18 +122,20 @@ def bench_table(store, n: int, batch_rows: int, merge_first: bool) -> list[dict]
         stored = count_shared(store)
         rows.append({"input": f"share table {n:,} rows", "load": label, "path": summary.mode,
                      "rows": len(shares), "shared_in_store": stored, "seconds": round(seconds, 2),
-                     "shared_per_s": round(stored / seconds), "load_before": before, "load_after": loadavg()})
+                     "shared_per_s": round(stored / seconds), **cpu.row(stored),
+                     "load_before": before, "load_after": loadavg()})
     store.clear()
     return rows
 
 
-def bench_posts(store, n: int, batch_rows: int, workdir: Path) -> list[dict]:
+def bench_posts(store, pid: int, n: int, batch_rows: int, workdir: Path) -> list[dict]:
     from coordgraph.cli.reading import ReadOptions, read_shares_input
     from coordgraph.cypher.ingest import LoadWriter
 
     path = write_posts(workdir / f"posts_{n}.jsonl", n)
     store.clear()
     before = loadavg()
+    cpu = CPU(pid)
     started = time.perf_counter()
     writer = LoadWriter(store, batch_rows=batch_rows, mode="auto")
     write_s = 0.0
@@ -135,6 +159,7 @@ def bench_posts(store, n: int, batch_rows: int, workdir: Path) -> list[dict]:
            "read_reshape_s": round(total - write_s - shares_write_s, 2),
            "posts_write_s": round(write_s, 2), "shares_write_s": round(shares_write_s, 2),
            "shared_per_s_of_share_write": round(stored / shares_write_s) if shares_write_s else None,
+           **cpu.row(stored),
            "load_before": before, "load_after": loadavg()}
     store.clear()
     return [row]
@@ -161,10 +186,10 @@ def main(argv: list[str] | None = None) -> None:
             store = FalkorStore(info.host, info.port, "bench_ingest")
             store.clear()
             for n in args.shares:
-                rows += bench_table(store, n, args.batch_rows, args.merge_first)
+                rows += bench_table(store, info.pid, n, args.batch_rows, args.merge_first)
                 print(pd.DataFrame(rows).tail(3).to_string(index=False), flush=True)
             for n in args.posts:
-                rows += bench_posts(store, n, args.batch_rows, args.workdir)
+                rows += bench_posts(store, info.pid, n, args.batch_rows, args.workdir)
                 print(pd.DataFrame(rows).tail(1).T.to_string(), flush=True)
         finally:
             server.stop(Path(home))
