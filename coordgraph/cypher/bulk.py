@@ -148,6 +148,8 @@ def _list_segments(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     flat = arr.flatten()
+    if pa.types.is_null(flat.type) and len(flat) == 0:  # only empty (or null) lists
+        flat = pa.array([], pa.large_string())
     if flat.null_count or not (pa.types.is_string(flat.type) or pa.types.is_large_string(flat.type)):
         return None
     valid = np.asarray(arr.is_valid()) if arr.null_count else np.ones(len(arr), dtype=bool)

@@ -374,7 +374,8 @@ class LoadWriter:
             ids = frame["account_id"].astype(str)
             # a profile for an account already created is set after the bulk with the MERGE
             # path's query, in the order met (the last one wins, as there)
-            late = ids.isin(self._accounts.keys())
+            known = self._accounts
+            late = pd.Series(np.fromiter((a in known for a in ids.tolist()), dtype=bool, count=len(ids)))
             if late.any():
                 self._late_accounts.extend(account_rows(frame[late]))
             fresh = frame[~late]
