@@ -1,11 +1,10 @@
 // Load (Neo4j): MERGE a batch of shares as (:Account)-[:SHARED {post_id, ts, kind}]->(:Object {id, kind}),
 // one SHARED per (account, object, post), committed every $tx_rows objects (CALL {} IN
-// TRANSACTIONS: run it in an auto-commit transaction). Idempotent.
+// TRANSACTIONS, Neo4j >= 5.23: run it in an auto-commit transaction). Idempotent.
 // param: $groups list<map> - one map per object: {o: object id, k: kind (intent), rows: [{a: account id, p: post id, t: UNIX seconds UTC}]}
 // param: $tx_rows integer - objects per inner transaction
 UNWIND $groups AS g
-CALL {
-  WITH g
+CALL (g) {
   MERGE (o:Object {id: g.o, kind: g.k})
   WITH o, g
   UNWIND g.rows AS r
