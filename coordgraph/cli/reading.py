@@ -70,24 +70,42 @@ def resolve_intents(intent: list[str], column_map: dict[str, str]) -> list[str]:
     return intents
 
 
-def make_shares(batches: Iterable, intents: list[str], options: dict) -> pd.DataFrame:
+def make_shares(batches: Iterable, intents: list[str], options: dict, report=None) -> pd.DataFrame:
     """Shares of ``intents`` from post batches: streamed batch by batch (memory of the shares,
     not of the posts), except for the similarity intents, which need every post at once.
-    Retweet originals are resolved over the whole input in both cases."""
+    Retweet originals are resolved over the whole input in both cases.
+
+    ``report``: the loader's per-file LoadReport when the loader has one (it then receives
+    the objects skipped on purpose and the text evidence of intents that found nothing)."""
+    from collections import Counter
+
     from coordgraph.contracts import GLOBAL_INTENTS
     from coordgraph.loader import reshape, shares_from_batches, stack_intents
     from coordgraph.loader.schema import empty_posts
 
+    extra: dict = {}
+    evidence: Counter = Counter()
+    if report is not None:
+        extra = {"skipped": report.skipped}
     if GLOBAL_INTENTS.isdisjoint(intents):
-        return shares_from_batches(batches, intents, **options)
-    frames = [posts for posts, _accounts in batches]
-    posts = pd.concat(frames, ignore_index=True) if frames else empty_posts()
-    if len(intents) == 1:
-        table = reshape(posts, intents[0], **options)
+        table = shares_from_batches(batches, intents, **({**extra, "evidence": evidence} if extra else {}),
+                                    **options)
     else:
-        table = stack_intents(posts, intents, **options)
+        frames = [posts for posts, _accounts in batches]
+        posts = pd.concat(frames, ignore_index=True) if frames else empty_posts()
+        if len(intents) == 1:
+            table = reshape(posts, intents[0], **extra, **options)
+        else:
+            table = stack_intents(posts, intents, **extra, **options)
+        if report is not None:
+            from coordgraph.loader.stream import text_evidence
+
+            text_evidence(posts, intents, evidence, Counter(table["kind"]) if len(table) else Counter())
     if "kind" not in table.columns:
         table = table.assign(kind=intents[0])
+    if report is not None:
+        found = table["kind"].value_counts().to_dict() if len(table) else {}
+        report.check_intents({i: int(found.get(i, 0)) for i in intents}, evidence)
     return table
 
 
@@ -123,7 +141,8 @@ def read_shares_input(files: list[Path], options: ReadOptions, *, rejects: Path 
                                 strict=options.strict, rejects_path=rejects, batch_size=options.batch_size,
                                 platform=options.platform, stats=stats, progress=progress)
     try:
-        table = make_shares(_tee(batches, on_batch), options.intents, options.reshape_options())
+        table = make_shares(_tee(batches, on_batch), options.intents, options.reshape_options(),
+                            getattr(stats, "report", None))
     finally:
         stats.rejects.close()
     if "kind" not in table.columns:
@@ -139,10 +158,17 @@ def _tee(batches, on_batch) -> Iterator:
         yield posts, accounts
 
 
-def wholly_rejected(summary: dict) -> bool:
-    """True when records were read and every one was rejected (nothing kept): the input is
-    unusable, so the command must exit non-zero even without --strict."""
-    return summary["kept"] == 0 and summary["rejected"] > 0
+def wholly_rejected(summary: dict, stats=None) -> list[str]:
+    """The inputs of which every record read was rejected (nothing kept): such a file is
+    unusable, so the command must exit non-zero even without --strict. Per file when the
+    loader keeps a per-file report (``stats.report``), else the whole input as one."""
+    report = getattr(stats, "report", None)
+    if report is not None and getattr(report, "files", None):
+        return [f.file for f in report.files.values()
+                if f.records and not f.kept and not f.duplicates and f.rejected_total == f.records]
+    if summary["kept"] == 0 and summary["rejected"] > 0:
+        return ["the input"]
+    return []
 
 
 def summary_rows(summary: dict, counts: dict[str, int]) -> list[tuple[str, str]]:

@@ -111,15 +111,16 @@ def shares(
     summary = read.stats.summary()
     console.print(summary_table(summary, read.counts()))
     console.print(f"wrote {len(table):,} shares to {out} in {time.perf_counter() - started:.1f} s", highlight=False)
-    report_rejects(summary)
+    report_rejects(summary, read.stats)
 
 
-def report_rejects(summary: dict) -> None:
-    """Print the rejects notice; exit 1 when every record read was rejected (nothing usable).
-    ``shares`` and ``ingest`` call this after their summary."""
+def report_rejects(summary: dict, stats=None) -> None:
+    """Print the rejects notice; exit 1 when every record of a file was rejected (nothing
+    usable in it). ``shares`` and ``ingest`` call this after their summary."""
     message = rejects_message(summary)
     if message:
         console.print(f"[yellow]{message}[/]", highlight=False, soft_wrap=True)
-    if wholly_rejected(summary):
-        fail(f"every record was rejected ({summary['rejected']:,} of {summary['lines_read']:,}): "
-             "check --format / --map, or see the rejects file", code=1)
+    bad = wholly_rejected(summary, stats)
+    if bad:
+        fail(f"every record was rejected in {', '.join(bad)} ({summary['rejected']:,} rejected of "
+             f"{summary['lines_read']:,} read): check --format / --map, or see the rejects file", code=1)

@@ -183,7 +183,7 @@ def ingest_cmd(
         table.add_row(label, value)
     out.print(table)
     if read is not None:
-        report_rejects(read.stats.summary())
+        report_rejects(read.stats.summary(), read.stats)
 
 
 # ------------------------------------------------------------------------------ analyze
