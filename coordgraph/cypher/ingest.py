@@ -202,11 +202,14 @@ def file_identity(path) -> str:
 
     st = os.stat(path)
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        h.update(fh.read(IDENTITY_SPAN))
-        if st.st_size > IDENTITY_SPAN:
-            fh.seek(max(IDENTITY_SPAN, st.st_size - IDENTITY_SPAN))
+    try:
+        with open(path, "rb") as fh:
             h.update(fh.read(IDENTITY_SPAN))
+            if st.st_size > IDENTITY_SPAN:
+                fh.seek(max(IDENTITY_SPAN, st.st_size - IDENTITY_SPAN))
+                h.update(fh.read(IDENTITY_SPAN))
+    except OSError as exc:  # unreadable: the reader rejects the file and says why
+        return f"{st.st_size}-{st.st_mtime_ns}-unreadable-{exc.errno}"
     return f"{st.st_size}-{st.st_mtime_ns}-{h.hexdigest()[:16]}"
 
 

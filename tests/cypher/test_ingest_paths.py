@@ -299,3 +299,17 @@ def test_bulk_numbers_nodes_across_batches_and_calls(store, other_graph):
     rows = store.read("MATCH (a:Account)-[:POSTED]->(p:Post) RETURN a.id AS a, p.text AS t")
     assert len(rows) == 40 and all(r["t"] == f"t{r['a']}" for r in rows)
     assert store.read("MATCH (:Account)-[s:SHARED]->(:Object) RETURN count(s) AS n")[0]["n"] == 40
+
+
+def test_file_identity_follows_content_not_name(tmp_path):
+    from coordgraph.cypher.ingest import file_identity
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_bytes(b"x" * 200_000)
+    b.write_bytes(b"x" * 200_000)
+    os.utime(b, ns=(os.stat(a).st_atime_ns, os.stat(a).st_mtime_ns))
+    assert file_identity(a) == file_identity(b)
+    b.write_bytes(b"x" * 199_999 + b"y")  # the tail changed
+    os.utime(b, ns=(os.stat(a).st_atime_ns, os.stat(a).st_mtime_ns))
+    assert file_identity(a) != file_identity(b)
+    assert file_identity(tmp_path / "a.jsonl").startswith("200000-")
