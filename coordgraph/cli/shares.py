@@ -18,11 +18,12 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from coordgraph.cli._app import app, console, fail
-from coordgraph.loader import INTENTS, LoaderError, LoadStats, iter_post_batches, parse_map, reshape, stack_intents
+from coordgraph.cli.reading import (ReadOptions, make_shares,  # noqa: F401 (make_shares: re-exported)
+                                    read_shares_input, rejects_message, resolve_intents,
+                                    summary_rows, wholly_rejected)
+from coordgraph.loader import INTENTS, LoaderError, parse_map
 from coordgraph.loader.read import FORMATS
-from coordgraph.loader.schema import empty_posts
 from coordgraph.loader.sources import expand_inputs
-from coordgraph.loader.stream import GLOBAL_INTENTS, shares_from_batches
 
 
 def rejects_path_for(out: Path) -> Path:
@@ -45,37 +46,14 @@ def write_shares(shares: pd.DataFrame, out: Path) -> None:
         shares.to_csv(out, index=False)
 
 
-def summary_table(summary: dict, counts: dict[str, int]) -> Table:
+def summary_table(summary: dict, counts: dict[str, int], title: str = "coordgraph shares") -> Table:
     """A rich table of what was read, kept and rejected, and the shares per intent."""
-    table = Table(title="coordgraph shares", show_header=False, title_justify="left")
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("value", justify="right")
-    formats = ", ".join(f"{k} x{v}" for k, v in summary["formats"].items())
-    table.add_row("files", f"{summary['files']} ({formats})")
-    table.add_row("records read", f"{summary['lines_read']:,}")
-    table.add_row("posts kept", f"{summary['kept']:,}")
-    table.add_row("duplicates dropped", f"{summary['duplicates']:,}")
-    table.add_row("accounts", f"{summary['accounts']:,}")
-    table.add_row("rejected", f"{summary['rejected']:,}")
-    for reason, n in sorted(summary["rejected_by_reason"].items(), key=lambda kv: -kv[1]):
-        table.add_row(f"  {reason}", f"{n:,}")
-    if summary.get("rejects_path"):
-        table.add_row("rejects file", summary["rejects_path"])
-    for intent, n in counts.items():
-        table.add_row(f"shares: {intent}", f"{n:,}")
+    for label, value in summary_rows(summary, counts):
+        table.add_row(label, value)
     return table
-
-
-def make_shares(batches, intents: list[str], options: dict) -> pd.DataFrame:
-    """Shares of ``intents`` from post batches: streamed batch by batch (memory of the shares,
-    not of the posts), except for the similarity intents, which need every post at once."""
-    if GLOBAL_INTENTS.isdisjoint(intents):
-        return shares_from_batches(batches, intents, **options)
-    frames = [posts for posts, _accounts in batches]
-    posts = pd.concat(frames, ignore_index=True) if frames else empty_posts()
-    if len(intents) == 1:
-        return reshape(posts, intents[0], **options)
-    return stack_intents(posts, intents, **options)
 
 
 @app.command()
@@ -99,14 +77,9 @@ def shares(
     """Read posts from platform files and write the shares of one or several intents."""
     try:
         mapping = parse_map(column_map)
+        intents = resolve_intents(intent, mapping)
     except LoaderError as exc:
         fail(str(exc))
-    intents = list(dict.fromkeys(intent)) or (["objects"] if "object_id" in mapping else [])
-    if not intents:
-        fail("give at least one --intent (" + ", ".join(INTENTS) + ")")
-    unknown = [i for i in intents if i not in INTENTS]
-    if unknown:
-        fail(f"unknown intent '{unknown[0]}' (known: {', '.join(INTENTS)})")
     if not out.name.lower().endswith((".parquet", ".pq", ".csv", ".csv.gz")):
         fail(f"{out}: the output must end in .parquet or .csv")
     missing = [str(p) for p in inputs if not p.exists()]
@@ -121,25 +94,33 @@ def shares(
         fail("no input files")
     total = sum(p.stat().st_size for p in files)
     started = time.perf_counter()
-    options = dict(compat=compat, lowercase_hashtags=lowercase_hashtags, drop_retweets=not keep_retweets,
-                   drop_replies=not keep_replies, drop_hashtags=drop_hashtags)
+    options = ReadOptions(intents=intents, format=fmt, column_map=mapping, strict=strict, compat=compat,
+                          lowercase_hashtags=lowercase_hashtags, keep_retweets=keep_retweets,
+                          keep_replies=keep_replies, drop_hashtags=drop_hashtags, platform=platform,
+                          batch_size=batch_size)
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("reading", total=total or None)
-        stats = LoadStats()
         try:
-            batches = iter_post_batches(files, format=fmt, column_map=mapping or None, strict=strict,
-                                        rejects_path=rejects, batch_size=batch_size, platform=platform,
-                                        stats=stats, progress=lambda done: progress.update(task, completed=done))
-            table = make_shares(batches, intents, options)
+            read = read_shares_input(files, options, rejects=rejects,
+                                     progress=lambda done: progress.update(task, completed=done))
         except LoaderError as exc:
             fail(str(exc))
+    table = read.table
     write_shares(table, out)
-    summary = stats.summary()
-    counts = table["kind"].value_counts().reindex(intents, fill_value=0).to_dict() if len(table) else dict.fromkeys(intents, 0)
-    console.print(summary_table(summary, counts))
+    summary = read.stats.summary()
+    console.print(summary_table(summary, read.counts()))
     console.print(f"wrote {len(table):,} shares to {out} in {time.perf_counter() - started:.1f} s", highlight=False)
-    if summary["rejected"]:
-        where = summary["rejects_path"] or "no rejects file"
-        console.print(f"[yellow]{summary['rejected']:,} records rejected[/] (reasons in {where}); "
-                      f"first: {summary['first_problems'][0]}", highlight=False, soft_wrap=True)
+    report_rejects(summary, read.stats)
+
+
+def report_rejects(summary: dict, stats=None) -> None:
+    """Print the rejects notice; exit 1 when every record of a file was rejected (nothing
+    usable in it). ``shares`` and ``ingest`` call this after their summary."""
+    message = rejects_message(summary)
+    if message:
+        console.print(f"[yellow]{message}[/]", highlight=False, soft_wrap=True)
+    bad = wholly_rejected(summary, stats)
+    if bad:
+        fail(f"every record was rejected in {', '.join(bad)} ({summary['rejected']:,} rejected of "
+             f"{summary['lines_read']:,} read): check --format / --map, or see the rejects file", code=1)

@@ -8,7 +8,6 @@ server, nothing for the embedded FalkorDB (started on demand, data in $COORDGRAP
 """
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -77,16 +76,6 @@ def db_status() -> None:
 
 
 # ------------------------------------------------------------------------------ ingest
-def _ingest_id(paths: list[Path], intents: list[str], shares_table: bool) -> str:
-    """A load's identity for resuming: input paths, sizes and mtimes, intents and mode."""
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        st = p.stat()
-        h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    h.update(("|".join(intents) + f"|{shares_table}").encode())
-    return "ingest-" + h.hexdigest()[:16]
-
-
 def _read_table(path: Path) -> pd.DataFrame:
     name = path.name.lower()
     dtypes = {"object_id": str, "account_id": str, "content_id": str}
@@ -95,67 +84,105 @@ def _read_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=dtypes)
 
 
-def _tables(paths: list[Path], intents: list[str], shares_table: bool, batch_size: int):
-    """(posts, accounts, shares) per batch of the inputs."""
-    if shares_table:
-        for path in paths:
-            frame = _read_table(path)
-            if "kind" not in frame.columns:
-                frame["kind"] = intents[0] if intents else "unknown"
-            yield None, None, frame
-        return
-    from coordgraph.loader import iter_post_batches, read_posts, reshape
+def _unprefixed(table: pd.DataFrame, intents: list[str]) -> pd.DataFrame:
+    """A multi-intent share table writes object ids ``<kind>:<id>``; the store keys objects by
+    (id, kind), so the prefix is taken off (coordgraph.contracts.kind_prefixed undone)."""
+    if len(intents) < 2 or not len(table):
+        return table
+    from coordgraph.contracts import KIND_PREFIX_SEP
 
-    def shares_of(posts):
-        parts = [reshape(posts, intent) for intent in intents]
-        parts = [p.assign(kind=i) if "kind" not in p.columns else p for p, i in zip(parts, intents)]
-        return pd.concat(parts, ignore_index=True) if parts else None
-
-    from coordgraph.contracts import GLOBAL_INTENTS
-
-    if any(i in GLOBAL_INTENTS for i in intents):
-        loaded = read_posts(paths)  # similarity needs every post at once
-        yield loaded.posts, loaded.accounts, shares_of(loaded.posts)
-        return
-    for posts, accounts in iter_post_batches(paths, batch_size=batch_size):
-        yield posts, accounts, shares_of(posts) if len(posts) else None
+    prefix_len = table["kind"].astype(str).str.len() + len(KIND_PREFIX_SEP)
+    ids = [o[n:] for o, n in zip(table["object_id"].tolist(), prefix_len.tolist())]
+    return table.assign(object_id=ids)
 
 
 @app.command("ingest")
 def ingest_cmd(
-    inputs: List[Path] = typer.Argument(..., help="platform files (any format the loader reads) "
-                                                  "or, with --shares-table, share tables (CSV/Parquet)"),
-    intent: List[str] = typer.Option(["retweets"], "--intent", "-i", help="intent(s) to store as SHARED (repeat)"),
+    inputs: List[Path] = typer.Argument(..., help="platform files or directories (any format the loader reads; "
+                                                  "gzip is read transparently) or, with --shares-table, share "
+                                                  "tables (CSV/Parquet)"),
+    intent: List[str] = typer.Option([], "--intent", "-i", help="intent(s) to store as SHARED (repeat; default "
+                                     "retweets, or objects with --map object_id=...)"),
+    column_map: Optional[str] = typer.Option(None, "--map", help="Column mapping for CSV/Parquet/JSON lines, "
+                                             "e.g. object_id=url,account_id=author,timestamp_share=time."),
+    fmt: str = typer.Option("auto", "--format", help="Input format (as coordgraph shares --format)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad record (exit 2)."),
+    compat: bool = typer.Option(False, "--compat", help="CooRTweet 2.1.3's URL, domain and text rules exactly."),
+    lowercase_hashtags: bool = typer.Option(False, "--lowercase-hashtags", help="Fold hashtags to lower case."),
+    keep_retweets: bool = typer.Option(False, "--keep-retweets", help="cotweet/mentions: keep retweets."),
+    keep_replies: bool = typer.Option(False, "--keep-replies", help="cotweet/mentions: keep replies."),
+    drop_hashtags: bool = typer.Option(False, "--drop-hashtags", help="cotweet: remove hashtags from the text."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Platform name for tables (default: unknown)."),
+    batch_size: int = typer.Option(50_000, "--batch-size", min=1, help="Posts per batch while reading."),
+    rejects: Optional[Path] = typer.Option(None, "--rejects", help="Rejects file (JSON lines; default "
+                                           "<COORDGRAPH_HOME>/rejects/<load id>.rejects.jsonl)."),
     shares_table: bool = typer.Option(False, "--shares-table", help="inputs are share tables, not posts"),
-    batch_rows: int = typer.Option(10_000, help="rows per write transaction"),
+    batch_rows: int = typer.Option(10_000, "--batch-rows", min=1, help="rows per write transaction"),
+    mode: str = typer.Option("auto", "--mode", help="auto (GRAPH.BULK when the FalkorDB graph is empty, else "
+                                                    "MERGE), merge, or bulk"),
     resume: bool = typer.Option(True, help="skip the batches an interrupted identical load already wrote"),
     store: Optional[str] = STORE_OPTION,
 ) -> None:
-    """Load posts, accounts, objects and SHARED relationships: idempotent and resumable."""
-    from coordgraph.cypher.ingest import IngestSummary, ingest_stream
-    from coordgraph.loader import INTENTS, LoaderError
+    """Load posts, accounts, objects and SHARED relationships: the shares are exactly those of
+    ``coordgraph shares`` on the same input and options; idempotent and resumable."""
+    from coordgraph.cli.reading import ReadOptions, read_shares_input, resolve_intents
+    from coordgraph.cli.shares import report_rejects, summary_table
+    from coordgraph.cypher.ingest import IngestSummary, LoadWriter, file_identity, load_identity
+    from coordgraph.loader import LoaderError, parse_map
+    from coordgraph.loader.sources import expand_inputs
 
     for path in inputs:
         if not path.exists():
-            fail(f"{path}: no such file")
-    if not shares_table:
-        for i in intent:
-            if i not in INTENTS:
-                fail(f"unknown intent '{i}' (known: {', '.join(INTENTS)})")
-    load_id = _ingest_id(list(inputs), list(intent), shares_table) if resume else None
+            fail(f"{path}: no such file or directory")
+    if mode not in ("auto", "merge", "bulk"):
+        fail(f"--mode must be auto, merge or bulk, not {mode!r}")
+    try:
+        mapping = parse_map(column_map)
+        intents = (list(dict.fromkeys(intent)) if shares_table else
+                   resolve_intents(intent or ([] if "object_id" in mapping else ["retweets"]), mapping))
+    except LoaderError as exc:
+        fail(str(exc))
+    files = expand_inputs(list(inputs)) if not shares_table else list(inputs)
+    if not files:
+        fail("no input files")
+    options = ReadOptions(intents=intents, format=fmt, column_map=mapping, strict=strict, compat=compat,
+                          lowercase_hashtags=lowercase_hashtags, keep_retweets=keep_retweets,
+                          keep_replies=keep_replies, drop_hashtags=drop_hashtags, platform=platform,
+                          batch_size=batch_size)
+    identities = [file_identity(p) for p in files]
+    load_id = load_identity(identities, f"{options.identity()}|shares_table={shares_table}")
+    if rejects is None and not shares_table:
+        from coordgraph.cypher import server
+
+        rejects = server.home_dir() / "rejects" / f"{load_id}.rejects.jsonl"
+    if rejects is not None and rejects.exists():
+        rejects.unlink()
+    read = None
     with store_session(store) as st, Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
-                                       TextColumn("batches"), TimeElapsedColumn(), console=console,
-                                       transient=True) as bar:
+                                              TextColumn("batches"), TimeElapsedColumn(), console=console,
+                                              transient=True) as bar:
         task = bar.add_task("ingest", total=None)
-        st.ensure_schema()
+        writer = LoadWriter(st, ingest_id=load_id if resume else None, files=identities, batch_rows=batch_rows,
+                            mode=mode, progress=lambda n, _rows: bar.update(task, completed=n))
         try:
-            summary: IngestSummary = ingest_stream(
-                st, _tables(list(inputs), list(intent), shares_table, batch_rows), batch_rows=batch_rows,
-                ingest_id=load_id, progress=lambda n, _rows: bar.update(task, completed=n))
+            if shares_table:
+                for path in files:
+                    frame = _read_table(path)
+                    if "kind" not in frame.columns:
+                        frame["kind"] = intents[0] if intents else "unknown"
+                    writer.add(shares=frame)
+            else:
+                read = read_shares_input(files, options, rejects=rejects,
+                                         on_batch=lambda posts, accounts: writer.add(posts=posts, accounts=accounts))
+                writer.add(shares=_unprefixed(read.table, intents))
         except LoaderError as exc:
             fail(str(exc))
+        summary: IngestSummary = writer.finish()
+    if read is not None:
+        console.print(summary_table(read.stats.summary(), read.counts(), title="coordgraph ingest: read"))
     table = Table(title="coordgraph ingest", show_header=False, title_justify="left")
-    for label, value in (("store", st.uri), ("accounts written", f"{summary.accounts:,}"),
+    for label, value in (("store", st.uri), ("load", f"{load_id} ({summary.mode})"),
+                         ("accounts written", f"{summary.accounts:,}"),
                          ("posts written", f"{summary.posts:,}"), ("shares written", f"{summary.shares:,}"),
                          *((f"  {k}", f"{v:,}") for k, v in sorted(summary.per_kind.items())),
                          ("batches written", f"{summary.batches_written:,}"),
@@ -164,6 +191,8 @@ def ingest_cmd(
                          ("shares per second", f"{summary.shares_per_second:,.0f}")):
         table.add_row(label, value)
     out.print(table)
+    if read is not None:
+        report_rejects(read.stats.summary(), read.stats)
 
 
 # ------------------------------------------------------------------------------ analyze

@@ -8,7 +8,11 @@ it for that dialect only. Differences measured on FalkorDB 4.16 (see docs/store.
   uniqueness comes from MERGE on indexed keys; re-creating an index is an error we ignore;
 - no temporal types: times are integers, epoch seconds UTC, on both stores;
 - no ``EXISTS {}`` / ``COUNT {}`` subqueries, no ``CALL {} IN TRANSACTIONS``: the shared
-  queries avoid them, and batching is done by the caller;
+  queries avoid them, and batching is done by the caller. The load queries (``ingest_*``)
+  have ``.neo4j`` variants that commit every ``$tx_rows`` rows with ``CALL {} IN
+  TRANSACTIONS``, which Neo4j runs only in an auto-commit transaction
+  (:meth:`Dialect.load_call`); FalkorDB's first loads take ``GRAPH.BULK`` instead
+  (coordgraph.cypher.bulk);
 - ``sum()`` of integers returns a float: shared queries wrap it in ``toInteger()``;
 - ``MATCH (a)-[:R]->(o) RETURN count(o)`` collapses parallel relationships unless the
   relationship variable is bound: shared queries always bind it (``-[s:SHARED]->``);
@@ -29,6 +33,7 @@ from pathlib import Path
 
 from coordgraph.cypher.errors import StoreError
 
+NEO4J_TX_ROWS = 1_000  # rows per inner transaction of the Neo4j load queries (CALL {} IN TRANSACTIONS)
 QUERY_DIR = Path(str(resources.files("coordgraph.cypher") / "queries"))
 
 # (label, property) of every node key: MERGE uses them, so each needs an index.
@@ -82,6 +87,15 @@ class Dialect:
         out = [f"CREATE INDEX FOR (n:{label}) ON (n.{prop})" for label, prop in NODE_KEYS + EXTRA_NODE_INDEXES]
         # no relationship-property indexes on FalkorDB: see the module doc (undirected patterns)
         return out
+
+    def load_call(self, store, name: str, params: dict, tx_rows: int = NEO4J_TX_ROWS) -> list[dict]:
+        """Run load query ``name`` (``ingest_*``) with ``params``: on Neo4j in an auto-commit
+        transaction with ``$tx_rows`` rows per inner transaction (``CALL {} IN
+        TRANSACTIONS``), elsewhere as one write query."""
+        text = self.query_text(name)
+        if self.name == "neo4j":
+            return store.write_autocommit(text, {**params, "tx_rows": tx_rows})
+        return store.query(text, params)
 
     def is_duplicate_schema_error(self, message: str) -> bool:
         """True when a schema statement failed only because the index already exists."""

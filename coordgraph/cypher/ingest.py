@@ -14,15 +14,18 @@ are keyed by (id, kind), so a hashtag and a URL that happen to be the same strin
 from __future__ import annotations
 
 import math
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from coordgraph.cypher.errors import StoreError
 
 BATCH_ROWS = 10_000
+_Q8 = struct.Struct("=q")
 
 from coordgraph.contracts import SHARE_COLUMNS  # noqa: E402
 ACCOUNT_PROPS = ("handle", "name", "platform", "followers_count", "following_count",
@@ -31,25 +34,10 @@ POST_PROPS = ("ts", "text", "lang", "platform", "retweet_count", "like_count", "
               "reply_count", "retweeted_id", "quoted_id", "replied_to_id",
               "replied_to_account_id", "place", "source", "hashtags", "urls", "mentions", "image_hashes")
 
-Q_ACCOUNTS = """UNWIND $rows AS r
-MERGE (a:Account {id: r.id})
-SET a += r.props"""
-
-Q_POSTS = """UNWIND $rows AS r
-MERGE (p:Post {id: r.id})
-SET p += r.props
-MERGE (a:Account {id: r.account_id})
-MERGE (a)-[:POSTED]->(p)"""
-
-# Shares are sent grouped by object ($groups: {o, k, rows: [{a, p, t}]}): one object lookup
-# per group instead of one per share (popular objects carry most shares): ~20% faster.
-Q_SHARES = """UNWIND $groups AS g
-MERGE (o:Object {id: g.o, kind: g.k})
-WITH o, g
-UNWIND g.rows AS r
-MERGE (a:Account {id: r.a})
-MERGE (a)-[s:SHARED {post_id: r.p}]->(o)
-ON CREATE SET s.ts = r.t, s.kind = g.k"""
+# The load queries live in queries/ingest_{accounts,posts,shares}.cypher (parameters documented
+# there; Neo4j variants ``.neo4j.cypher``). Shares are sent grouped by object ($groups: {o, k,
+# rows: [{a, p, t}]}): one object lookup per group instead of one per share: ~20% faster.
+Q_ACCOUNTS, Q_POSTS, Q_SHARES = "ingest_accounts", "ingest_posts", "ingest_shares"
 
 
 def group_by_object(rows: list[dict]) -> list[dict]:
@@ -72,6 +60,7 @@ class IngestSummary:
     seconds: float = 0.0
     ingest_id: str | None = None
     per_kind: dict[str, int] = field(default_factory=dict)
+    mode: str = "merge"  # "merge" (batched MERGE) or "bulk" (GRAPH.BULK first load)
 
     @property
     def shares_per_second(self) -> float:
@@ -168,8 +157,15 @@ def _slices(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
         yield frame.iloc[i:i + size]
 
 
+def _last_of_each(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One row per key, the last one (a later profile of an account wins, on both paths; a
+    MERGE of the same key twice in one FalkorDB query would keep the first)."""
+    dup = frame[key].duplicated(keep="last")
+    return frame[~dup] if dup.any() else frame
+
+
 def _batches(posts, accounts, shares, kind, batch_rows) -> Iterator[tuple[str, Callable[[], list]]]:
-    """(query, make_rows) per batch: accounts first, then posts, then shares.
+    """(query name, make_rows) per batch: accounts first, then posts, then shares.
 
     Whole tables are validated first (bad input writes nothing); parameter rows are built
     per batch, only when the batch is written (memory stays one batch, resumed loads skip
@@ -177,10 +173,12 @@ def _batches(posts, accounts, shares, kind, batch_rows) -> Iterator[tuple[str, C
     """
     if accounts is not None and len(accounts):
         account_rows(accounts.iloc[:0])  # column check
+        accounts = _last_of_each(accounts, "account_id")
         for part in _slices(accounts, batch_rows):
             yield Q_ACCOUNTS, (lambda part=part: account_rows(part))
     if posts is not None and len(posts):
         post_rows(posts.iloc[:0])
+        posts = _last_of_each(posts, "post_id")
         for part in _slices(posts, batch_rows):
             yield Q_POSTS, (lambda part=part: post_rows(part))
     if shares is not None and len(shares):
@@ -189,73 +187,280 @@ def _batches(posts, accounts, shares, kind, batch_rows) -> Iterator[tuple[str, C
             yield Q_SHARES, (lambda part=part: share_rows(part, kind))
 
 
+IDENTITY_SPAN = 64 * 1024  # bytes hashed at the head and at the tail of a file
+
+
+def file_identity(path) -> str:
+    """A file's content identity for resuming: size, modification time (ns) and a SHA-256 of
+    its first and last IDENTITY_SPAN bytes, as ``<size>-<mtime_ns>-<hash16>``.
+
+    Why not the directory's stat: rewriting a file inside a directory does not change the
+    directory's size or mtime, so a resume keyed on it skipped the new posts (issue 14: 5,000
+    of 25,000). Any rewrite changes the mtime, the size or the hashed bytes."""
+    import hashlib
+    import os
+
+    st = os.stat(path)
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            h.update(fh.read(IDENTITY_SPAN))
+            if st.st_size > IDENTITY_SPAN:
+                fh.seek(max(IDENTITY_SPAN, st.st_size - IDENTITY_SPAN))
+                h.update(fh.read(IDENTITY_SPAN))
+    except OSError as exc:  # unreadable: the reader rejects the file and says why
+        return f"{st.st_size}-{st.st_mtime_ns}-unreadable-{exc.errno}"
+    return f"{st.st_size}-{st.st_mtime_ns}-{h.hexdigest()[:16]}"
+
+
+def load_identity(file_identities: list[str], options: str) -> str:
+    """A load's id: its files' identities (in reading order) and the options that change the
+    shares. The same files read the same way give the same id (resume, skip); any rewritten
+    file gives a new id (a full, idempotent MERGE load)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for ident in file_identities:
+        h.update(ident.encode() + b"\n")
+    h.update(options.encode())
+    return "ingest-" + h.hexdigest()[:16]
+
+
 def ingest_progress(store, ingest_id: str) -> int:
     """How many batches of load ``ingest_id`` are already written (0 for a new load)."""
-    rows = store.query("MATCH (i:Ingest {id: $id}) RETURN i.done_batches AS d", {"id": ingest_id})
-    return int(rows[0]["d"] or 0) if rows else 0
+    rows = store.read(store.dialect.query_text("ingest_progress"), {"id": ingest_id})
+    return int(rows[0]["done"] or 0) if rows else 0
+
+
+def ingest_status(store, ingest_id: str) -> str | None:
+    """'running' (interrupted or under way), 'complete', or None for a load never started."""
+    rows = store.read(store.dialect.query_text("ingest_progress"), {"id": ingest_id})
+    return rows[0]["status"] if rows else None
+
+
+def graph_is_empty(store) -> bool:
+    """True when the graph has no node at all (a first load may then use the bulk path)."""
+    rows = store.read("MATCH (n) RETURN n LIMIT 1")
+    return not rows
+
+
+class LoadWriter:
+    """Writes one load (accounts, posts, shares, in that order per table set) to a store.
+
+    Two paths, the same graph (tests/cypher/test_ingest_paths.py):
+
+    - ``merge``: batched ``UNWIND ... MERGE`` (queries ``ingest_*.cypher``; on Neo4j the
+      ``.neo4j`` variants commit every ``tx_rows`` rows with ``CALL {} IN TRANSACTIONS``).
+      Idempotent; with an ``ingest_id`` the batches already recorded as written are skipped
+      and the count is updated after each batch (resume).
+    - ``bulk`` (FalkorDB, first load into an empty graph): ``GRAPH.BULK`` binary calls
+      (coordgraph.cypher.bulk), indexes created after. Nothing is recorded until the end:
+      an interrupted bulk load leaves a non-empty graph without a complete mark, so running
+      it again takes the merge path over everything and ends in the same graph.
+
+    ``mode``: ``auto`` (bulk when possible, else merge), ``merge`` or ``bulk`` (an error
+    unless the graph is empty and the store is FalkorDB). Batches are numbered the same way
+    on both paths (``batch_rows`` rows per table), so a load done in bulk is "complete" with
+    the same batch count for a later identical load.
+    """
+
+    def __init__(self, store, *, ingest_id: str | None = None, files: list[str] | None = None,
+                 batch_rows: int = BATCH_ROWS, mode: str = "auto",
+                 progress: Callable[[int, int], None] | None = None):
+        if mode not in ("auto", "merge", "bulk"):
+            raise StoreError(f"unknown load mode {mode!r}: use auto, merge or bulk")
+        self.store = store
+        self.ingest_id = ingest_id
+        self.files = list(files or [])
+        self.batch_rows = batch_rows
+        self.progress = progress
+        self.summary = IngestSummary(ingest_id=ingest_id)
+        self._started = time.perf_counter()
+        self.done = 0
+        self.number = 0
+        self.bulk = None
+        store.ensure_schema()
+        if ingest_id:
+            self.done = ingest_progress(store, ingest_id)
+        can_bulk = getattr(store.dialect, "name", "") == "falkordb" and hasattr(store, "bulk_connection")
+        empty = graph_is_empty(store) if mode != "merge" else False
+        if mode == "bulk" and not (can_bulk and empty):
+            raise StoreError("the bulk path needs an empty FalkorDB graph (use --mode merge or auto)")
+        if mode in ("auto", "bulk") and can_bulk and empty and self.done == 0:
+            from coordgraph.cypher.bulk import BulkWriter
+
+            store.clear()  # GRAPH.BULK creates the graph: the key (indexes only) must not exist
+            self.bulk = BulkWriter(store.bulk_connection(), store.graph_name)
+            self._accounts: dict[str, int] = {}
+            self._objects: dict[str, int] = {}  # "<object id>\x1f<kind>" -> node id
+            self._late_accounts: list[dict] = []
+            self.summary.mode = "bulk"
+        elif ingest_id:
+            self._mark("running")
+
+    # ------------------------------------------------------------------------------------
+    def _mark(self, status: str) -> None:
+        self.store.query(self.store.dialect.query_text("ingest_mark"),
+                         {"id": self.ingest_id, "done": self.number if status == "complete" else self.done,
+                          "status": status, "now": int(time.time()), "files": self.files})
+
+    def _write(self, name: str, params: dict) -> None:
+        """One batch on the merge path (Neo4j: committed in inner transactions)."""
+        self.store.dialect.load_call(self.store, name, params)
+
+    def add(self, posts=None, accounts=None, shares=None, kind: str | None = None) -> None:
+        """Write one set of tables (any may be None); shares are validated first."""
+        plan = list(_batches(posts, accounts, shares, kind, self.batch_rows))
+        if self.bulk is not None:
+            self._add_bulk(posts, accounts, shares, kind)
+            for query, _ in plan:
+                self.number += 1
+                self.summary.batches_written += 1
+                if self.progress:
+                    self.progress(self.number, 0)
+            return
+        for query, make_rows in plan:
+            self.number += 1
+            if self.number <= self.done:
+                self.summary.batches_skipped += 1
+                continue
+            rows = make_rows()
+            if query == Q_SHARES:
+                self._write(query, {"groups": group_by_object(rows)})
+                self._count_shares(rows)
+            elif query == Q_POSTS:
+                self._write(query, {"rows": rows})
+                self.summary.posts += len(rows)
+            else:
+                self._write(query, {"rows": rows})
+                self.summary.accounts += len(rows)
+            self.summary.batches_written += 1
+            self.done = self.number
+            if self.ingest_id:
+                self._mark("running")
+            if self.progress:
+                self.progress(self.number, len(rows))
+
+    def _count_shares(self, rows: list[dict]) -> None:
+        self.summary.shares += len(rows)
+        for r in rows:
+            self.summary.per_kind[r["k"]] = self.summary.per_kind.get(r["k"], 0) + 1
+
+    # ------------------------------------------------------------------------------ bulk
+    def _node_ids(self, keys: pd.Series, known: dict, create) -> np.ndarray:
+        """Node ids of ``keys`` (vectorised: factorize, then one dict lookup per distinct
+        key); ``create(first_rows)`` makes the nodes of the keys not seen yet and returns
+        their ids (``first_rows``: the row of each new key's first occurrence)."""
+        codes, uniques = pd.factorize(keys)
+        uniq = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
+        get = known.get
+        nodes = np.fromiter((get(u, -1) for u in uniq), dtype=np.int64, count=len(uniq))
+        missing = np.flatnonzero(nodes < 0)
+        if len(missing):
+            _, first = np.unique(codes, return_index=True)  # first row of each distinct key
+            created = create(first[missing])
+            nodes[missing] = np.arange(created.start, created.stop, dtype=np.int64)
+            known.update(zip([uniq[i] for i in missing], nodes[missing].tolist()))
+        return nodes[codes]
+
+    def _account_ids(self, ids: pd.Series) -> np.ndarray:
+        """Node ids of accounts, creating (bare) the ones not seen yet."""
+        ids = ids.reset_index(drop=True)
+        return self._node_ids(ids, self._accounts, lambda rows: self.bulk.add_node_table(
+            "Account", {"id": ids.iloc[rows].reset_index(drop=True)}))
+
+    def _add_bulk(self, posts, accounts, shares, kind) -> None:
+        if accounts is not None and len(accounts):
+            account_rows(accounts.iloc[:0])  # column check
+            props = [c for c in ACCOUNT_PROPS if c in accounts.columns]
+            frame = _last_of_each(accounts, "account_id").reset_index(drop=True)
+            ids = frame["account_id"].astype(str)
+            # a profile for an account already created is set after the bulk with the MERGE
+            # path's query, in the order met (the last one wins, as there)
+            known = self._accounts
+            late = pd.Series(np.fromiter((a in known for a in ids.tolist()), dtype=bool, count=len(ids)))
+            if late.any():
+                self._late_accounts.extend(account_rows(frame[late]))
+            fresh = frame[~late]
+            nodes = self.bulk.add_node_table("Account", {"id": ids[~late], **{p: fresh[p] for p in props}})
+            self._accounts.update(zip(ids[~late].tolist(), nodes))
+            self.summary.accounts += len(frame)
+        if posts is not None and len(posts):
+            post_rows(posts.iloc[:0])  # column check
+            frame = _last_of_each(posts, "post_id").reset_index(drop=True)
+            props = [c for c in POST_PROPS if c in frame.columns]
+            nodes = self.bulk.add_node_table("Post", {"id": frame["post_id"].astype(str),
+                                                      **{p: frame[p] for p in props}})
+            authors = self._account_ids(frame["account_id"].astype(str))
+            self.bulk.add_edge_table("POSTED", authors, np.arange(nodes.start, nodes.stop, dtype=np.int64))
+            self.summary.posts += len(frame)
+        if shares is not None and len(shares):
+            ts = check_shares(shares)
+            table = pd.DataFrame({"a": shares["account_id"].astype(str).to_numpy(),
+                                  "o": shares["object_id"].astype(str).to_numpy(),
+                                  "p": shares["content_id"].astype(str).to_numpy(), "t": ts.to_numpy()})
+            if "kind" in shares.columns:
+                table["k"] = shares["kind"].fillna(kind or "unknown").astype(str).to_numpy()
+            else:
+                table["k"] = kind or "unknown"
+            for k, n in table["k"].value_counts().items():
+                self.summary.per_kind[k] = self.summary.per_kind.get(k, 0) + int(n)
+            self.summary.shares += len(table)
+            table = table.reset_index(drop=True)
+            keys = table["o"] + "\x1f" + table["k"]  # objects are keyed by (id, kind)
+            targets = self._node_ids(keys, self._objects, lambda rows: self.bulk.add_node_table(
+                "Object", {"id": table["o"].iloc[rows].reset_index(drop=True),
+                           "kind": table["k"].iloc[rows].reset_index(drop=True)}))
+            sources = self._account_ids(table["a"])
+            # one SHARED per (account, object, post), the first (MERGE ... ON CREATE SET)
+            pair = sources * (int(targets.max()) + 1) + targets  # < 2**63 for < 3e9 nodes
+            dup = pd.DataFrame({"pair": pair, "p": pd.factorize(table["p"])[0]}).duplicated(keep="first").to_numpy()
+            if dup.any():
+                table, sources, targets = table[~dup], sources[~dup], targets[~dup]
+            self.bulk.add_edge_table("SHARED", sources, targets,
+                                     {"post_id": table["p"], "ts": table["t"], "kind": table["k"]})
+
+    def finish(self) -> "IngestSummary":
+        """Send what is pending, create the indexes (bulk), mark the load complete."""
+        if self.bulk is not None:
+            self.bulk.close()
+            self.store.ensure_schema()
+            for part in range(0, len(self._late_accounts), self.batch_rows):
+                self._write(Q_ACCOUNTS, {"rows": self._late_accounts[part:part + self.batch_rows]})
+        if self.ingest_id:
+            self._mark("complete")
+        self.summary.seconds = time.perf_counter() - self._started
+        return self.summary
 
 
 def ingest(store, *, shares: pd.DataFrame | None = None, posts: pd.DataFrame | None = None,
            accounts: pd.DataFrame | None = None, kind: str | None = None,
-           batch_rows: int = BATCH_ROWS, ingest_id: str | None = None,
+           batch_rows: int = BATCH_ROWS, ingest_id: str | None = None, mode: str = "merge",
            progress: Callable[[int, int], None] | None = None) -> IngestSummary:
-    """Write accounts, posts and shares to ``store`` in batched MERGE transactions.
+    """Write accounts, posts and shares to ``store`` (see :class:`LoadWriter`).
 
     Idempotent: loading the same tables twice leaves the graph as after one load. With an
     ``ingest_id``, the batches already recorded as written for that id are skipped, so an
     interrupted load called again resumes. ``progress(done, total)`` is called per batch.
+    ``mode``: ``merge`` (default here, as callers add to graphs piece by piece), ``auto``
+    or ``bulk`` (first load into an empty FalkorDB graph).
     """
-    store.ensure_schema()
     return ingest_stream(store, [(posts, accounts, shares)], kind=kind, batch_rows=batch_rows,
-                         ingest_id=ingest_id, progress=progress)
+                         ingest_id=ingest_id, progress=progress, mode=mode)
 
 
 def ingest_stream(store, tables: Iterable[tuple], *, kind: str | None = None,
-                  batch_rows: int = BATCH_ROWS, ingest_id: str | None = None,
+                  batch_rows: int = BATCH_ROWS, ingest_id: str | None = None, mode: str = "merge",
                   progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     """Like :func:`ingest` for a stream of ``(posts, accounts, shares)`` tables (any may be None).
 
     Batches are numbered across the whole stream; with ``ingest_id`` the first
     ``done_batches`` are skipped (resume) and the count is updated after each batch.
     """
-    started = time.perf_counter()
-    summary = IngestSummary(ingest_id=ingest_id)
-    done = 0
-    if ingest_id:
-        done = ingest_progress(store, ingest_id)
-        store.query("MERGE (i:Ingest {id: $id}) ON CREATE SET i.done_batches = 0, i.created = $now "
-                    "SET i.status = 'running'", {"id": ingest_id, "now": int(time.time())})
-    number = 0
+    writer = LoadWriter(store, ingest_id=ingest_id, batch_rows=batch_rows, mode=mode, progress=progress)
     for posts, accounts, shares in tables:
-        for query, make_rows in list(_batches(posts, accounts, shares, kind, batch_rows)):
-            number += 1
-            if number <= done:
-                summary.batches_skipped += 1
-                continue
-            rows = make_rows()
-            if query is Q_SHARES:
-                store.query(query, {"groups": group_by_object(rows)})
-            else:
-                store.query(query, {"rows": rows})
-            if query is Q_SHARES:
-                summary.shares += len(rows)
-                for r in rows:
-                    summary.per_kind[r["k"]] = summary.per_kind.get(r["k"], 0) + 1
-            elif query is Q_POSTS:
-                summary.posts += len(rows)
-            else:
-                summary.accounts += len(rows)
-            summary.batches_written += 1
-            if ingest_id:
-                store.query("MATCH (i:Ingest {id: $id}) SET i.done_batches = $n",
-                            {"id": ingest_id, "n": number})
-            if progress:
-                progress(number, len(rows))
-    if ingest_id:
-        store.query("MATCH (i:Ingest {id: $id}) SET i.status = 'complete', i.finished = $now",
-                    {"id": ingest_id, "now": int(time.time())})
-    summary.seconds = time.perf_counter() - started
-    return summary
+        writer.add(posts, accounts, shares, kind)
+    return writer.finish()
 
 
 def read_shares(store, kinds: list[str] | None = None) -> pd.DataFrame:

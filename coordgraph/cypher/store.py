@@ -81,6 +81,11 @@ class Store:
         rows = self.read(cypher, params, timeout_s)
         return pd.DataFrame.from_records(rows, columns=list(rows[0]) if rows else None)
 
+    def write_autocommit(self, cypher: str, params: dict | None = None) -> list[dict]:
+        """Run a write in an auto-commit transaction (Neo4j's ``CALL {} IN TRANSACTIONS``
+        needs one); elsewhere the same as :meth:`query`."""
+        return self.query(cypher, params)
+
     def close(self) -> None:
         """Release connections (the embedded server keeps running)."""
 
@@ -318,6 +323,10 @@ class FalkorStore(Store):
             return pd.DataFrame()
         return pd.DataFrame.from_records(reply[1], columns=list(reply[0]))
 
+    def bulk_connection(self):
+        """The (authenticated) redis connection, for ``GRAPH.BULK`` (coordgraph.cypher.bulk)."""
+        return self._db.connection
+
     def clear(self) -> None:
         """Drop the graph key with the plain Redis ``DEL``, not ``GRAPH.DELETE``.
 
@@ -412,6 +421,19 @@ class Neo4jStore(Store):
     def read(self, cypher: str, params: dict | None = None, timeout_s: float | None = None,
              max_rows: int | None = None) -> list[dict]:
         return self._run(cypher, params, read_only=True, timeout_s=timeout_s, max_rows=max_rows)
+
+    def write_autocommit(self, cypher: str, params: dict | None = None) -> list[dict]:
+        import neo4j
+
+        try:
+            with self._driver.session(database=self.database, default_access_mode=neo4j.WRITE_ACCESS) as session:
+                return [{k: _plain(v) for k, v in rec.items()} for rec in session.run(cypher, params or {})]
+        except neo4j.exceptions.ServiceUnavailable as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} is down or unreachable ({exc})") from exc
+        except neo4j.exceptions.Neo4jError as exc:
+            raise QueryError(f"Neo4j rejected the query: {exc.message or exc}") from exc
+        except neo4j.exceptions.DriverError as exc:
+            raise StoreUnavailable(f"lost the connection to Neo4j at {self.uri} ({exc})") from exc
 
     def clear(self) -> None:
         while self.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c")[0]["c"]:
