@@ -65,9 +65,23 @@ def test_library_query_gets_a_limit_not_null(store):
     assert [r["strength"] for r in res.rows] == [5, 3, 1]
 
 
+def _wait_index_operational(store, tries: int = 600) -> None:
+    """FalkorDB builds a new index in the background: poll db.indexes() until every index is
+    OPERATIONAL (a bounded number of polls, no wall-clock assertion)."""
+    import time
+
+    for _ in range(tries):
+        rows = store.read("CALL db.indexes() YIELD status RETURN status")
+        if all(r["status"] == "OPERATIONAL" for r in rows):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the full-text index never became OPERATIONAL")
+
+
 def test_read_only_procedures_pass_and_writing_ones_are_refused(store):
     store.query("UNWIND ['anna_k', 'bob', 'anna_z'] AS h CREATE (:Account {id: h, handle: h})")
     store.query("CALL db.idx.fulltext.createNodeIndex('Account', 'handle')")
+    _wait_index_operational(store)
     check_read_only("CALL db.idx.fulltext.queryNodes('Account', 'bob') YIELD node RETURN node.id")
     check_read_only("CALL dbms.procedures()")
     check_read_only("CALL gds.pageRank.stream('g') YIELD nodeId RETURN nodeId")
