@@ -20,21 +20,26 @@ class LoaderError(ValueError):
 
 @dataclass
 class RecordError(Exception):
-    """One record could not be read. ``line`` is 1-based (0 = the whole file)."""
+    """One record could not be read. ``line`` is 1-based (0 = the whole file); ``element``
+    is the 0-based index of the record in a JSON array document (None otherwise)."""
 
     reason: str
     field: str = "-"
     line: int = 0
     file: str = ""
     record: bytes | str | None = None
+    element: int | None = None
 
     def __str__(self) -> str:
-        return format_problem(self.file, self.line, self.field, self.reason)
+        return format_problem(self.file, self.line, self.field, self.reason, self.element)
 
 
-def format_problem(file: str, line: int, field: str, reason: str) -> str:
-    """The one-line message for a bad record: ``file:line: field 'x': reason``."""
+def format_problem(file: str, line: int, field: str, reason: str, element: int | None = None) -> str:
+    """The one-line message for a bad record: ``file:line: field 'x': reason`` (with
+    ``element N`` after the line for a record of a JSON array)."""
     where = f"{file}:{line}" if line else f"{file}"
+    if element is not None:
+        where += f": element {element}"
     what = f"field '{field}': " if field and field != "-" else ""
     return f"{where}: {what}{reason}"
 
@@ -84,6 +89,7 @@ class RejectLog:
                 "line": err.line,
                 "field": err.field,
                 "reason": err.reason,
+                "element": err.element,
                 "record": _snippet(err.record),
             }
             self._fh.write(orjson.dumps(row) + b"\n")

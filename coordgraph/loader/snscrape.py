@@ -28,6 +28,7 @@ from coordgraph.loader.records import (
     opt_str,
     opt_time,
     req_id,
+    post_time,
     req_time,
     structure_error,
 )
@@ -70,7 +71,7 @@ def tweet_to_post(t: dict) -> tuple:
     if not isinstance(user, dict):
         raise RecordError("missing required field", "user")
     account_id = req_id(user.get("id"), "user.id")
-    ts = req_time(t.get("date"), "date")
+    ts = post_time(t.get("date"), "date", PLATFORM)
     text = t.get("rawContent")
     if text is None:
         text = t.get("content")

@@ -34,6 +34,7 @@ from coordgraph.loader.records import (
     opt_str,
     opt_time,
     req_id,
+    post_time,
     req_time,
     structure_error,
 )
@@ -49,7 +50,7 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
         raise RecordError("a tweet must be a JSON object", "-")
     post_id = req_id(t.get("id"), "id")
     account_id = req_id(t.get("author_id"), "author_id")
-    ts = req_time(t.get("created_at"), "created_at")
+    ts = post_time(t.get("created_at"), "created_at", PLATFORM)
     text = t.get("text")
     entities = t.get("entities")
     note = t.get("note_tweet")
@@ -173,13 +174,18 @@ def _tweets(
     """Post items (and embedded authors not already ``known``) for a list of v2 tweets."""
     for i, t in enumerate(tweets):
         try:
+            if not isinstance(t, dict):
+                raise RecordError(f"expected a tweet object, found {type(t).__name__}", "-")
             post = tweet_to_post(t, places)
             author = t.get("author")
             account = user_to_account(author) if author and opt_id(author.get("id")) not in known else None
         except (RecordError, *STRUCTURE_ERRORS) as exc:
             err = exc if isinstance(exc, RecordError) else structure_error(exc)
             err.file, err.line, err.record = path, line, raw
-            err.field = f"{prefix}[{i}].{err.field}" if prefix else err.field
+            if prefix is None:  # the elements of a top-level JSON array
+                err.element = i
+            else:
+                err.field = f"{prefix}[{i}].{err.field}" if prefix else err.field
             yield REJECT, err
             continue
         yield POST, post
@@ -193,6 +199,9 @@ def items_from_object(obj: object, path: str, line: int, raw: bytes | None, plac
     ``known`` holds account ids already emitted with a profile: they are not converted again.
     """
     if isinstance(obj, list):
+        if raw is None:  # a JSON array document: each element is one record
+            yield from _tweets(obj, places or {}, path, line, raw, None, known)
+            return
         if obj and not all(isinstance(t, dict) for t in obj):
             yield REJECT, RecordError("expected tweet objects, found a list of other values", "-", line, path, raw)
             return
@@ -250,10 +259,16 @@ def read_v2_document(path: Path, known=()) -> Iterator[tuple]:
         yield REJECT, err
         return
     try:
-        obj = orjson.loads(raw)
+        obj = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
     except orjson.JSONDecodeError as exc:
         yield REJECT, json_error(exc, raw, name, 0)
         return
+    yield from read_v2_object(path, obj, known)
+
+
+def read_v2_object(path: Path, obj: object, known=()) -> Iterator[tuple]:
+    """Items from a parsed v2 document (its array elements named by index)."""
+    name = str(path)
     places = {}
     m = _ACADEMIC_DATA.match(path.name)
     if m:
@@ -265,7 +280,8 @@ def read_v2_document(path: Path, known=()) -> Iterator[tuple]:
                 places = _places(orjson.loads(read_all(sibling)))
             except (RecordError, orjson.JSONDecodeError, AttributeError):
                 places = {}  # the sibling's own problems are reported when it is read
-    yield from items_from_object(obj, name, 1, None, places, known)
+    # an array's records are named by element index; a single object is the record at line 1
+    yield from items_from_object(obj, name, 0 if isinstance(obj, list) else 1, None, places, known)
 
 
 def json_error(exc: orjson.JSONDecodeError, raw: bytes, path: str, line: int) -> RecordError:
