@@ -44,13 +44,25 @@ def format_problem(file: str, line: int, field: str, reason: str, element: int |
     return f"{where}: {what}{reason}"
 
 
+def _safe(text: str | None) -> str | None:
+    """``text`` with undecodable bytes (surrogate escapes from a file name or a binary
+    header) shown as U+FFFD, so the rejects file is always valid UTF-8 JSON."""
+    if text is None or text.isascii():
+        return text
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    return data.decode("utf-8", "replace")
+
+
 def _snippet(record: bytes | str | None, limit: int = 500) -> str | None:
     """The first ``limit`` characters of a raw record, decoded leniently, for the rejects file."""
     if record is None:
         return None
     if isinstance(record, bytes):
         record = record[:limit].decode("utf-8", errors="replace")
-    return record[:limit]
+    return _safe(record[:limit])
 
 
 class RejectLog:
@@ -85,10 +97,10 @@ class RejectLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._fh = open(self.path, "wb")
             row = {
-                "file": err.file,
+                "file": _safe(err.file),
                 "line": err.line,
-                "field": err.field,
-                "reason": err.reason,
+                "field": _safe(err.field),
+                "reason": _safe(err.reason),
                 "element": err.element,
                 "record": _snippet(err.record),
             }

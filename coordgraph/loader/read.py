@@ -147,6 +147,11 @@ def detect_format(path: Path, column_map: Mapping[str, str] | None = None) -> st
     """
     if tabular.is_parquet(path):
         return "parquet"
+    raw = head(path, 4096)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if _looks_binary(raw):
+        return "binary"
     suffixes = [s.lower() for s in path.suffixes]
     if ".csv" in suffixes or ".tsv" in suffixes:
         return "csv"
@@ -198,6 +203,8 @@ def _items_for(
 
     ``known``: account ids already emitted with a profile (readers skip converting them).
     """
+    if fmt in _NOT_TEXT:
+        return iter([(REJECT, RecordError(f"file rejected: {_NOT_TEXT[fmt]}", "-", 0, str(path)))]), lambda: 0
     if fmt == "parquet":
         return tabular.read_parquet(path, column_map, platform or "unknown"), lambda: 0
     if fmt == "csv":
@@ -212,6 +219,23 @@ def _items_for(
     if fmt == "jsonl":
         return tabular.read_json_table(path, source, column_map, platform or "unknown"), source.position
     return twitter_v2.read_v2_lines(path, source, known), source.position
+
+
+_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\x0c")
+
+
+def _looks_binary(raw: bytes) -> bool:
+    """True for data that is no text: control bytes among the first 16 (NUL bytes later, e.g.
+    a zero-filled block after a crash, are the problem of the records they fall in)."""
+    start = raw[:16].lstrip(b"\xef\xbb\xbf")
+    return any(b in _CONTROL for b in start)
+
+
+#: files detect_format recognises as unreadable as they are, and why
+_NOT_TEXT = {
+    "utf-16": "UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+    "binary": "binary data (control bytes at the start), not a format coordgraph reads",
+}
 
 
 def _is_document(path: Path) -> bool:

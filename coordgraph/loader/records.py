@@ -20,6 +20,30 @@ NOTE = 3
 STRUCTURE_ERRORS = (AttributeError, TypeError, KeyError, ValueError, IndexError)
 
 
+def expect_shape(value: object, kind: type, field: str, items: type | None = None) -> None:
+    """RecordError naming ``field`` unless ``value`` is None or a ``kind`` (whose elements,
+    for a list, are all ``items``): a JSON value of the wrong type never becomes a field-less
+    'unexpected structure' later."""
+    if value is None:
+        return
+    if not isinstance(value, kind):
+        raise RecordError(f"unexpected structure: expected {_TYPE_NAMES[kind]}, found {_json_type(value)}", field)
+    if items is not None:
+        for i, item in enumerate(value):
+            if not isinstance(item, items):
+                raise RecordError(f"unexpected structure: expected {_TYPE_NAMES[items]}, found {_json_type(item)}",
+                                  f"{field}[{i}]")
+
+
+_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string"}
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type."""
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
 def structure_error(exc: BaseException, field: str = "-") -> RecordError:
     """A RecordError for a record whose structure is not the documented one."""
     return RecordError(f"unexpected structure: {type(exc).__name__}: {exc}"[:300], field)
@@ -28,7 +52,7 @@ def structure_error(exc: BaseException, field: str = "-") -> RecordError:
 def float_id_error(value: object, field: str) -> RecordError:
     """The error for an id written as a float (a float64 holds 15-17 digits, a tweet id 19)."""
     return RecordError(
-        f"id written as a float ({value!r}) cannot be recovered exactly: "
+        f"id written as a float: {value!r} cannot be recovered exactly; "
         "write ids as strings or int64"[:300], field)
 
 
@@ -92,7 +116,7 @@ def _iso(ts: int) -> str:
     """UNIX seconds as ``YYYY-MM-DDTHH:MM:SSZ`` (for messages)."""
     from datetime import datetime, timezone
 
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def post_time(value: object, field: str, platform: str | None = None) -> int:

@@ -22,6 +22,7 @@ from coordgraph.loader.records import (
     clean_list,
     clean_tags,
     count,
+    expect_shape,
     opt_bool,
     opt_count,
     opt_id,
@@ -79,6 +80,8 @@ def tweet_to_post(t: dict) -> tuple:
         text = t.get("renderedContent")
     if text is not None and not isinstance(text, str):
         raise RecordError("text is not a string", "rawContent")
+    for key, items in (("links", None), ("mentionedUsers", dict), ("hashtags", None), ("outlinks", None)):
+        expect_shape(t.get(key), list, key, items)
     links = t.get("links")
     if links:
         urls = clean_list([(u.get("url") if isinstance(u, dict) else u) for u in links])

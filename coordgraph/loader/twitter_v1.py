@@ -22,6 +22,7 @@ from coordgraph.loader.records import (
     clean_list,
     clean_tags,
     count,
+    expect_shape,
     opt_bool,
     opt_count,
     opt_id,
@@ -73,10 +74,15 @@ def status_to_post(t: dict) -> tuple:
     account_id = req_id(user.get("id_str") or user.get("id"), "user.id_str")
     ts = post_time(t.get("created_at"), "created_at", PLATFORM)
     ext = t.get("extended_tweet") or {}
+    expect_shape(ext, dict, "extended_tweet")
+    expect_shape(t.get("entities"), dict, "entities")
+    expect_shape(ext.get("entities"), dict, "extended_tweet.entities")
     text = ext.get("full_text") or t.get("full_text") or t.get("text")
     if text is not None and not isinstance(text, str):
         raise RecordError("text is not a string", "text")
     entities = ext.get("entities") or t.get("entities") or {}
+    for key in ("hashtags", "urls", "user_mentions"):
+        expect_shape(entities.get(key), list, f"entities.{key}", dict)
     retweeted = t.get("retweeted_status")
     place = t.get("place")
     place = (opt_str(place.get("country_code")) or opt_str(place.get("full_name"))) if isinstance(place, dict) else None

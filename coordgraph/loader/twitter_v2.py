@@ -28,6 +28,7 @@ from coordgraph.loader.records import (
     clean_list,
     clean_tags,
     count,
+    expect_shape,
     opt_bool,
     opt_count,
     opt_id,
@@ -54,6 +55,13 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
     text = t.get("text")
     entities = t.get("entities")
     note = t.get("note_tweet")
+    expect_shape(entities, dict, "entities")
+    expect_shape(note, dict, "note_tweet")
+    if note:
+        expect_shape(note.get("entities"), dict, "note_tweet.entities")
+    expect_shape(t.get("public_metrics"), dict, "public_metrics")
+    expect_shape(t.get("referenced_tweets"), list, "referenced_tweets", dict)
+    expect_shape(t.get("geo"), dict, "geo")
     if note:  # long posts: the full text and its entities live in note_tweet
         text = note.get("text") or text
         entities = note.get("entities") or entities
@@ -80,6 +88,8 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
             elif kind == "replied_to":
                 replied = rid
     if entities:
+        for key in ("hashtags", "urls", "mentions"):
+            expect_shape(entities.get(key), list, f"entities.{key}", dict)
         hashtags = clean_tags([h.get("tag") for h in entities.get("hashtags") or ()])
         urls = clean_list(
             [u.get("expanded_url") or u.get("url") for u in entities.get("urls") or ()]
