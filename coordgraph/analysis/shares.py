@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -190,6 +191,8 @@ def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise ShareError(f"{path}: empty file: a share table needs a header line with "
                          f"{', '.join(SHARE_COLUMNS)}") from None
+    except (EOFError, zlib.error) as exc:  # a truncated or corrupt .csv.gz
+        raise ShareError(f"{path}: truncated or corrupt gzip: {exc}") from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         if isinstance(exc, ShareError):
             raise

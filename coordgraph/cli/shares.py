@@ -124,6 +124,8 @@ def print_report(report, counts: dict[str, int]) -> None:
     console.print(report.rich_table("coordgraph shares: what was read"))
     for intent, n in counts.items():
         console.print(f"shares: {intent} [bold]{n:,}[/]", highlight=False)
+    for note in report.all_notes():
+        console.print(f"[dim]note: {note}[/]", highlight=False, soft_wrap=True)
     for warning in report.all_warnings():
         console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 

@@ -373,11 +373,11 @@ class _Batcher:
         self.stats.rejects.add(err)
 
     def add_note(self, note: tuple) -> None:
-        """A reader's warning about a file (e.g. entities taken from the text)."""
+        """A reader's note about how it read a file (e.g. entities taken from the text)."""
         file, message = note
         rep = self.stats.report.file(file)
-        if message not in rep.warnings:
-            rep.warnings.append(message)
+        if message not in rep.notes:
+            rep.notes.append(message)
 
     def flush(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The collected posts and accounts as DataFrames; starts a new batch."""

@@ -43,6 +43,7 @@ class FileReport:
     truncated: str | None = None  # the truncation message, when the file was cut
     skipped: str | None = None  # why the whole file was skipped (not read at all)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how it was read (e.g. entities from the text)
 
     @property
     def rejected_total(self) -> int:
@@ -63,6 +64,7 @@ class FileReport:
             "truncated": self.truncated,
             "skipped": self.skipped,
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
         }
 
 
@@ -117,6 +119,10 @@ class LoadReport:
                 out.append(f"{f.file}: skipped: {f.skipped}")
         return out
 
+    def all_notes(self) -> list[str]:
+        """Each file's notes (how it was read), prefixed with its name."""
+        return [f"{f.file}: {n}" for f in self.files.values() for n in f.notes]
+
     def check_intents(self, shares_per_intent: dict[str, int], evidence: dict[str, int]) -> None:
         """Warn for each intent with 0 shares while ``evidence[intent]`` posts had a hint
         (see ``_HINTS``) that the data holds such objects in a form not read as entities."""
@@ -138,6 +144,7 @@ class LoadReport:
             "lost_to_truncation": self.total("lost_to_truncation"),
             "skipped": dict(self.skipped),
             "warnings": self.all_warnings(),
+            "notes": self.all_notes(),
             "files": [f.to_dict() for f in self.files.values()],
         }
 
