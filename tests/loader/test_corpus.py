@@ -218,7 +218,7 @@ def written(result, what: str) -> int:
 
 
 #: posts cases where `ingest` (its own reader today) does not yet agree with `shares`
-INGEST_DIFFERS: set[str] = set()
+INGEST_DIFFERS: set[str] = {"csv_mapped"}  # ingest has no --map option yet
 #: every non-clean case under --strict: ingest has no --strict option yet
 INGEST_STRICT = {"--strict"}
 
