@@ -1,10 +1,12 @@
 """``coordgraph shares``: platform files in, a share table out (one or several intents).
 
 ``coordgraph shares INPUT... --intent retweets [--intent hashtags ...] --out shares.parquet
-[--map object_id=url,...] [--format F] [--strict] [--compat] [--lowercase-hashtags]``
-writes the shares (Parquet or CSV by extension) and, when records were rejected,
-``<out>.rejects.jsonl`` beside it. Data errors never give a traceback: with ``--strict`` the
-first one stops the run (exit 2) with one line naming file, line and field.
+[--map object_id=url,...] [--format F] [--strict] [--compat] [--lowercase-hashtags]
+[--report report.json]`` writes the shares (.parquet, .csv or .csv.gz; the output is checked
+before any input is read) and, when records were rejected, ``<out>.rejects.jsonl`` beside
+it; it prints the loader report (per file: read, kept, duplicates, rejected, lost to
+truncation; notes and warnings). Data errors never give a traceback: with ``--strict`` the
+first one stops the run (exit 2) with one line naming file, line (or element) and field.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ import orjson
 import pandas as pd
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
-from rich.table import Table
 
 from coordgraph.cli._app import app, console, fail
 from coordgraph.loader import INTENTS, LoaderError, LoadStats, iter_post_batches, parse_map, reshape, stack_intents
@@ -72,27 +73,6 @@ def check_output(out: Path) -> str | None:
     if not existed:
         out.unlink(missing_ok=True)
     return None
-
-
-def summary_table(summary: dict, counts: dict[str, int]) -> Table:  # kept for callers of the old summary
-    """A rich table of what was read, kept and rejected, and the shares per intent."""
-    table = Table(title="coordgraph shares", show_header=False, title_justify="left")
-    table.add_column("what", style="bold")
-    table.add_column("value", justify="right")
-    formats = ", ".join(f"{k} x{v}" for k, v in summary["formats"].items())
-    table.add_row("files", f"{summary['files']} ({formats})")
-    table.add_row("records read", f"{summary['lines_read']:,}")
-    table.add_row("posts kept", f"{summary['kept']:,}")
-    table.add_row("duplicates dropped", f"{summary['duplicates']:,}")
-    table.add_row("accounts", f"{summary['accounts']:,}")
-    table.add_row("rejected", f"{summary['rejected']:,}")
-    for reason, n in sorted(summary["rejected_by_reason"].items(), key=lambda kv: -kv[1]):
-        table.add_row(f"  {reason}", f"{n:,}")
-    if summary.get("rejects_path"):
-        table.add_row("rejects file", summary["rejects_path"])
-    for intent, n in counts.items():
-        table.add_row(f"shares: {intent}", f"{n:,}")
-    return table
 
 
 def make_shares(batches, intents: list[str], options: dict, report=None) -> pd.DataFrame:
