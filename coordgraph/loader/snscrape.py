@@ -80,8 +80,6 @@ def tweet_to_post(t: dict) -> tuple:
         text = t.get("renderedContent")
     if text is not None and not isinstance(text, str):
         raise RecordError("text is not a string", "rawContent")
-    for key, items in (("links", None), ("mentionedUsers", dict), ("hashtags", None), ("outlinks", None)):
-        expect_shape(t.get(key), list, key, items)
     links = t.get("links")
     if links:
         urls = clean_list([(u.get("url") if isinstance(u, dict) else u) for u in links])
@@ -121,6 +119,20 @@ def tweet_to_post(t: dict) -> tuple:
     )
 
 
+def shape_problem(t: object) -> RecordError | None:
+    """The first wrongly typed field of an snscrape tweet (called only after a failure)."""
+    if not isinstance(t, dict):
+        return None
+    try:
+        for key, items in (("links", None), ("mentionedUsers", dict), ("hashtags", None), ("outlinks", None)):
+            expect_shape(t.get(key), list, key, items)
+        for key in ("user", "place", "inReplyToUser"):
+            expect_shape(t.get(key), dict, key)
+    except RecordError as err:
+        return err
+    return None
+
+
 def items_from_tweet(t: object, path: str, line: int, raw: bytes, known=()) -> Iterator[tuple]:
     """Post and account items (or a reject) for one snscrape tweet (``known`` accounts skipped)."""
     try:
@@ -131,7 +143,7 @@ def items_from_tweet(t: object, path: str, line: int, raw: bytes, known=()) -> I
             if isinstance(ref, dict) and isinstance(ref.get("user"), dict) and opt_id(ref["user"].get("id")) not in known:
                 accounts.append(user_to_account(ref["user"], f"{key}.user"))
     except (RecordError, *STRUCTURE_ERRORS) as exc:
-        err = exc if isinstance(exc, RecordError) else structure_error(exc)
+        err = exc if isinstance(exc, RecordError) else (shape_problem(t) or structure_error(exc))
         err.file, err.line, err.record = path, line, raw
         yield REJECT, err
         return

@@ -40,6 +40,7 @@ class GzipRaw(io.RawIOBase):
         self._raw = raw
         self._z = zlib.decompressobj(wbits=31)
         self._pending = b""
+        self._at = 0  # bytes of _pending already returned (no copy of the rest per read)
         self.truncated: str | None = None
         self._done = False
 
@@ -51,7 +52,8 @@ class GzipRaw(io.RawIOBase):
         return self._raw.tell()
 
     def readinto(self, buffer) -> int:
-        while not self._pending and not self._done:
+        while self._at >= len(self._pending) and not self._done:
+            self._at = 0
             chunk = self._raw.read(_CHUNK)
             try:
                 if not chunk:
@@ -68,10 +70,14 @@ class GzipRaw(io.RawIOBase):
                 self._pending = out
             except zlib.error as exc:
                 self.truncated = f"corrupt gzip data: {exc}"
+                self._pending = b""
                 self._done = True
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
+        at = self._at
+        n = min(len(buffer), len(self._pending) - at)
+        if n <= 0:
+            return 0
+        buffer[:n] = memoryview(self._pending)[at:at + n]
+        self._at = at + n
         return n
 
     def close(self) -> None:

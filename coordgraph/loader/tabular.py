@@ -139,7 +139,9 @@ def _tab_id(value: object, field: str, required: bool = False) -> str | None:
     """An id from a table cell: text as written, ints as digits; a float (a Parquet float64
     column, or text such as ``1.3729603989379236e+18`` / ``1372960398937923584.0`` that a
     spreadsheet or pandas wrote) is refused, since its digits are no longer the id's."""
-    if isinstance(value, str) and value[:1].isdigit() and ("." in value or "e" in value or "E" in value):
+    if value is None and not required:
+        return None
+    if type(value) is str and value[:1].isdigit() and ("." in value or "e" in value or "E" in value):
         if _FLOAT_TEXT.fullmatch(value.strip()):
             raise float_id_error(value, field)
     return req_id(value, field) if required else opt_id(value, field)

@@ -74,15 +74,11 @@ def status_to_post(t: dict) -> tuple:
     account_id = req_id(user.get("id_str") or user.get("id"), "user.id_str")
     ts = post_time(t.get("created_at"), "created_at", PLATFORM)
     ext = t.get("extended_tweet") or {}
-    expect_shape(ext, dict, "extended_tweet")
-    expect_shape(t.get("entities"), dict, "entities")
-    expect_shape(ext.get("entities"), dict, "extended_tweet.entities")
+
     text = ext.get("full_text") or t.get("full_text") or t.get("text")
     if text is not None and not isinstance(text, str):
         raise RecordError("text is not a string", "text")
     entities = ext.get("entities") or t.get("entities") or {}
-    for key in ("hashtags", "urls", "user_mentions"):
-        expect_shape(entities.get(key), list, f"entities.{key}", dict)
     retweeted = t.get("retweeted_status")
     place = t.get("place")
     place = (opt_str(place.get("country_code")) or opt_str(place.get("full_name"))) if isinstance(place, dict) else None
@@ -148,6 +144,23 @@ def v1_items_from_object(obj: object, name: str, number: int, raw, known=()) -> 
     yield from status_items(obj, name, number, raw, known)
 
 
+def shape_problem(t: dict) -> RecordError | None:
+    """The first wrongly typed field of a v1.1 status, as a RecordError naming it (called only
+    after a conversion failed)."""
+    try:
+        ext = t.get("extended_tweet")
+        expect_shape(ext, dict, "extended_tweet")
+        for where, ents in (("entities", t.get("entities")), ("extended_tweet.entities", (ext or {}).get("entities"))):
+            expect_shape(ents, dict, where)
+            for key in ("hashtags", "urls", "user_mentions"):
+                expect_shape((ents or {}).get(key), list, f"{where}.{key}", dict)
+        for key in ("retweeted_status", "quoted_status", "place"):
+            expect_shape(t.get(key), dict, key)
+    except RecordError as err:
+        return err
+    return None
+
+
 def status_items(obj: dict, name: str, number: int, raw, known=(), element: int | None = None) -> Iterator[tuple]:
     """Post and account items (or one reject) for one parsed v1.1 status; stream control
     messages give nothing. ``element``: the status's index in a JSON array document."""
@@ -164,7 +177,7 @@ def status_items(obj: dict, name: str, number: int, raw, known=(), element: int 
             user_to_account(u, f) for u, f in users if opt_id(u.get("id_str") or u.get("id")) not in known
         ]
     except (RecordError, *STRUCTURE_ERRORS) as exc:
-        err = exc if isinstance(exc, RecordError) else structure_error(exc)
+        err = exc if isinstance(exc, RecordError) else (shape_problem(obj) or structure_error(exc))
         err.file, err.line, err.record, err.element = name, number, raw, element
         yield REJECT, err
         return

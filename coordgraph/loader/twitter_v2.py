@@ -55,13 +55,7 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
     text = t.get("text")
     entities = t.get("entities")
     note = t.get("note_tweet")
-    expect_shape(entities, dict, "entities")
-    expect_shape(note, dict, "note_tweet")
-    if note:
-        expect_shape(note.get("entities"), dict, "note_tweet.entities")
-    expect_shape(t.get("public_metrics"), dict, "public_metrics")
-    expect_shape(t.get("referenced_tweets"), list, "referenced_tweets", dict)
-    expect_shape(t.get("geo"), dict, "geo")
+
     if note:  # long posts: the full text and its entities live in note_tweet
         text = note.get("text") or text
         entities = note.get("entities") or entities
@@ -88,8 +82,6 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
             elif kind == "replied_to":
                 replied = rid
     if entities:
-        for key in ("hashtags", "urls", "mentions"):
-            expect_shape(entities.get(key), list, f"entities.{key}", dict)
         hashtags = clean_tags([h.get("tag") for h in entities.get("hashtags") or ()])
         urls = clean_list(
             [u.get("expanded_url") or u.get("url") for u in entities.get("urls") or ()]
@@ -130,6 +122,29 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
         opt_str(t.get("source")),
         [],
     )
+
+
+def shape_problem(t: object) -> RecordError | None:
+    """The first wrongly typed field of a v2 tweet, as a RecordError naming it (called only
+    after a conversion failed, so the happy path pays nothing for it)."""
+    try:
+        if not isinstance(t, dict):
+            return None
+        entities, note = t.get("entities"), t.get("note_tweet")
+        expect_shape(entities, dict, "entities")
+        expect_shape(note, dict, "note_tweet")
+        if note:
+            expect_shape(note.get("entities"), dict, "note_tweet.entities")
+        for ents, where in ((entities, "entities"), ((note or {}).get("entities"), "note_tweet.entities")):
+            for key in ("hashtags", "urls", "mentions"):
+                expect_shape((ents or {}).get(key), list, f"{where}.{key}", dict)
+        expect_shape(t.get("public_metrics"), dict, "public_metrics")
+        expect_shape(t.get("referenced_tweets"), list, "referenced_tweets", dict)
+        expect_shape(t.get("geo"), dict, "geo")
+        expect_shape(t.get("author"), dict, "author")
+    except RecordError as err:
+        return err
+    return None
 
 
 def user_to_account(u: dict) -> tuple:
@@ -190,7 +205,7 @@ def _tweets(
             author = t.get("author")
             account = user_to_account(author) if author and opt_id(author.get("id")) not in known else None
         except (RecordError, *STRUCTURE_ERRORS) as exc:
-            err = exc if isinstance(exc, RecordError) else structure_error(exc)
+            err = exc if isinstance(exc, RecordError) else (shape_problem(t) or structure_error(exc))
             err.file, err.line, err.record = path, line, raw
             if prefix is None:  # the elements of a top-level JSON array
                 err.element = i
