@@ -30,7 +30,6 @@ from coordgraph.loader.records import (
     opt_time,
     req_id,
     post_time,
-    req_time,
     structure_error,
 )
 from coordgraph.loader.sources import LineSource

@@ -5,7 +5,6 @@ reports invalid UTF-8 itself), each with its 1-based line number.
 """
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import zlib

@@ -11,6 +11,10 @@ account profile columns (``handle``, ``name``, ``followers_count``, ``following_
 List cells (hashtags, urls, mentions, image_hashes, objects) are a JSON array
 (``["a","b"]``) or items separated by whitespace, ``,``, ``;`` or ``|``. A table without a
 post id column gets ``<file name>#<line>`` as post id, so every row stays one post.
+
+Ids are kept as written; a float id (Parquet float64, or text like ``1.37e+18``) is refused.
+A table with a text column but no hashtags / mentions column gets them from the text
+(:func:`extract_tags`) and the report notes it. CSV quotes are parsed strictly.
 """
 from __future__ import annotations
 
