@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +132,42 @@ def prep_shares(
     return out
 
 
+_FLOAT_TEXT = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+|[+-]?\d+\.\d*")
+_FLOAT_ADVICE = "ids must be written as strings or int64 (a float64 cannot hold a 19-digit id exactly)"
+
+
+def _is_parquet(path: Path) -> bool:
+    """True for a Parquet file (by name or magic bytes; a .pq or extension-less one too)."""
+    if path.name.endswith(".parquet"):
+        return True
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PAR1"
+
+
+def _refuse_float_ids(frame: pd.DataFrame, id_cols: list[str], path: Path) -> None:
+    """ShareError when a Parquet id column is floating point (pandas writes an integer
+    column with missing values as float64: ``1.3729603989379236e+18`` is no longer the id)."""
+    for col in id_cols:
+        if col in frame.columns and pd.api.types.is_float_dtype(frame[col]):
+            sample = frame[col].dropna().head(1).tolist()
+            example = f" (e.g. {sample[0]!r})" if sample else ""
+            raise ShareError(f"{path}: column {col!r} is {frame[col].dtype}{example}: {_FLOAT_ADVICE}")
+
+
+def _refuse_float_text_ids(frame: pd.DataFrame, id_cols: list[str], path: Path) -> None:
+    """ShareError naming the first CSV line whose account or content id is written as a
+    float (object ids may be any text, e.g. a post's words, so they are not checked)."""
+    for col in id_cols[1:]:
+        if col not in frame.columns:
+            continue
+        text = frame[col].astype("string")
+        bad = text.str.fullmatch(_FLOAT_TEXT.pattern).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ShareError(f"{path}: line {row + 2}: column {col!r}: id written as a float "
+                             f"({text.iloc[row]!r}): {_FLOAT_ADVICE}")
+
+
 def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
     """Read a share table from CSV, CSV.gz or Parquet and :func:`prep_shares` it.
 
@@ -140,14 +177,25 @@ def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise ShareError(f"{path}: no such file")
+    if path.is_dir():
+        raise ShareError(f"{path}: is a directory, not a share table (CSV, CSV.gz or Parquet)")
     id_cols = [columns.get(c, c) for c in ID_COLUMNS]
     try:
-        if path.suffix == ".parquet" or path.name.endswith(".parquet"):
+        if _is_parquet(path):
             frame = pd.read_parquet(path)
+            _refuse_float_ids(frame, id_cols, path)
         else:
             frame = pd.read_csv(path, dtype={c: str for c in id_cols}, keep_default_na=False,
                                 na_values=[""], compression="infer")
+            _refuse_float_text_ids(frame, id_cols, path)
+    except pd.errors.EmptyDataError:
+        raise ShareError(f"{path}: empty file: a share table needs a header line with "
+                         f"{', '.join(SHARE_COLUMNS)}") from None
+    except (EOFError, zlib.error) as exc:  # a truncated or corrupt .csv.gz
+        raise ShareError(f"{path}: truncated or corrupt gzip: {exc}") from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
+        if isinstance(exc, ShareError):
+            raise
         raise ShareError(f"{path}: cannot read shares: {exc}") from exc
     try:
         return prep_shares(frame, keep_columns=True, **columns)

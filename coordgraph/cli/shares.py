@@ -9,9 +9,11 @@ first one stops the run (exit 2) with one line naming file, line and field.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Optional
 
+import orjson
 import pandas as pd
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
@@ -26,10 +28,15 @@ from coordgraph.loader.read import FORMATS
 from coordgraph.loader.sources import expand_inputs
 
 
+#: the output names ``shares`` writes and every reader of share tables (``detect``,
+#: ``ingest --shares-table``) recognises
+OUT_EXTENSIONS = (".parquet", ".csv", ".csv.gz")
+
+
 def rejects_path_for(out: Path) -> Path:
     """The rejects file beside an output: ``shares.parquet`` -> ``shares.rejects.jsonl``."""
     name = out.name
-    for ext in (".csv.gz", ".parquet", ".csv", ".pq"):
+    for ext in (".csv.gz", ".parquet", ".csv"):
         if name.endswith(ext):
             name = name[: -len(ext)]
             break
@@ -37,13 +44,35 @@ def rejects_path_for(out: Path) -> Path:
 
 
 def write_shares(shares: pd.DataFrame, out: Path) -> None:
-    """Write a shares table as Parquet (.parquet/.pq) or CSV (.csv/.csv.gz)."""
+    """Write a shares table as Parquet (.parquet) or CSV (.csv/.csv.gz)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     name = out.name.lower()
-    if name.endswith((".parquet", ".pq")):
+    if name.endswith(".parquet"):
         shares.to_parquet(out, index=False)
     else:
         shares.to_csv(out, index=False)
+
+
+def check_output(out: Path) -> str | None:
+    """Why ``out`` cannot be written (checked before any input is read), or None.
+
+    The file is opened for appending and, if this created it, removed again: the only test
+    that holds for root, read-only mounts and pseudo file systems such as /proc alike.
+    """
+    if not out.name.lower().endswith(OUT_EXTENSIONS):
+        return f"{out}: the output must end in {', '.join(OUT_EXTENSIONS)}"
+    if out.is_dir():
+        return f"{out}: is a directory (give a file name ending in .parquet or .csv)"
+    existed = out.exists()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "ab"):
+            pass
+    except OSError as exc:
+        return f"{out}: cannot write the output: {exc.strerror or exc}"
+    if not existed:
+        out.unlink(missing_ok=True)
+    return None
 
 
 def summary_table(summary: dict, counts: dict[str, int], title: str = "coordgraph shares") -> Table:
@@ -56,12 +85,23 @@ def summary_table(summary: dict, counts: dict[str, int], title: str = "coordgrap
     return table
 
 
+def print_report(report, counts: dict[str, int]) -> None:
+    """The loader report (per file) and the shares per intent, then every warning."""
+    console.print(report.rich_table("coordgraph shares: what was read"))
+    for intent, n in counts.items():
+        console.print(f"shares: {intent} [bold]{n:,}[/]", highlight=False)
+    for note in report.all_notes():
+        console.print(f"[dim]note: {note}[/]", highlight=False, soft_wrap=True)
+    for warning in report.all_warnings():
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
 @app.command()
 def shares(
     inputs: list[Path] = typer.Argument(..., help="Input files or directories (gzip is read transparently)."),
     intent: list[str] = typer.Option([], "--intent", "-i", help=f"Intent(s): {', '.join(INTENTS)}. Several give one "
                                      "multi-modal table with kind:-prefixed object ids."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output: .parquet or .csv (.csv.gz)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output: .parquet, .csv or .csv.gz."),
     column_map: Optional[str] = typer.Option(None, "--map", help="Column mapping for CSV/Parquet/JSON lines, "
                                              "e.g. object_id=url,account_id=author,timestamp_share=time."),
     fmt: str = typer.Option("auto", "--format", help=f"Input format: {', '.join(FORMATS)}."),
@@ -73,6 +113,9 @@ def shares(
     drop_hashtags: bool = typer.Option(False, "--drop-hashtags", help="cotweet: remove hashtags from the text."),
     platform: Optional[str] = typer.Option(None, "--platform", help="Platform name for tables (default: unknown)."),
     batch_size: int = typer.Option(50_000, "--batch-size", min=1, help="Posts per batch while reading."),
+    report_path: Optional[Path] = typer.Option(None, "--report", help="Also write the loader report (per file: "
+                                               "records read, kept, duplicates, rejected by reason, lost to "
+                                               "truncation, warnings) as JSON to this file."),
 ) -> None:
     """Read posts from platform files and write the shares of one or several intents."""
     try:
@@ -80,11 +123,12 @@ def shares(
         intents = resolve_intents(intent, mapping)
     except LoaderError as exc:
         fail(str(exc))
-    if not out.name.lower().endswith((".parquet", ".pq", ".csv", ".csv.gz")):
-        fail(f"{out}: the output must end in .parquet or .csv")
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         fail(f"{missing[0]}: no such file or directory")
+    problem = check_output(out)
+    if problem:
+        fail(problem)
     rejects = rejects_path_for(out)
     if rejects.exists():
         rejects.unlink()
@@ -107,9 +151,19 @@ def shares(
         except LoaderError as exc:
             fail(str(exc))
     table = read.table
-    write_shares(table, out)
+    try:
+        write_shares(table, out)
+    except OSError as exc:
+        fail(f"{out}: cannot write the output: {exc.strerror or exc}")
     summary = read.stats.summary()
-    console.print(summary_table(summary, read.counts()))
+    counts = read.counts()
+    print_report(read.stats.report, counts)
+    if report_path is not None:
+        payload = {**read.stats.report.to_dict(), "shares": {k: int(v) for k, v in counts.items()}}
+        try:
+            report_path.write_bytes(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
+        except OSError as exc:
+            fail(f"{report_path}: cannot write the report: {exc.strerror or exc}")
     console.print(f"wrote {len(table):,} shares to {out} in {time.perf_counter() - started:.1f} s", highlight=False)
     report_rejects(summary, read.stats)
 

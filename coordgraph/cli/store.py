@@ -77,11 +77,15 @@ def db_status() -> None:
 
 # ------------------------------------------------------------------------------ ingest
 def _read_table(path: Path) -> pd.DataFrame:
-    name = path.name.lower()
-    dtypes = {"object_id": str, "account_id": str, "content_id": str}
-    if name.endswith((".parquet", ".pq")):
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype=dtypes)
+    """A share table read and checked as ``detect`` reads it (ids byte-exact strings, float
+    ids and empty files refused with a message naming file, line and column)."""
+    from coordgraph.analysis.shares import ShareError, read_shares
+    from coordgraph.loader import LoaderError
+
+    try:
+        return read_shares(path)
+    except ShareError as exc:
+        raise LoaderError(str(exc)) from None
 
 
 def _unprefixed(table: pd.DataFrame, intents: list[str]) -> pd.DataFrame:
@@ -272,6 +276,8 @@ def _param(text: str) -> tuple[str, object]:
     if "=" not in text:
         fail(f"--param {text!r}: write it as name=value")
     key, value = text.split("=", 1)
+    if not key.strip().isidentifier() or not key.strip().isascii():
+        fail(f"--param {text!r}: the name must be letters, digits and _ (not starting with a digit)")
     try:
         return key.strip(), orjson.loads(value)
     except orjson.JSONDecodeError:

@@ -20,23 +20,40 @@ class LoaderError(ValueError):
 
 @dataclass
 class RecordError(Exception):
-    """One record could not be read. ``line`` is 1-based (0 = the whole file)."""
+    """One record could not be read. ``line`` is 1-based (0 = the whole file); ``element``
+    is the 0-based index of the record in a JSON array document (None otherwise)."""
 
     reason: str
     field: str = "-"
     line: int = 0
     file: str = ""
     record: bytes | str | None = None
+    element: int | None = None
 
     def __str__(self) -> str:
-        return format_problem(self.file, self.line, self.field, self.reason)
+        return format_problem(self.file, self.line, self.field, self.reason, self.element)
 
 
-def format_problem(file: str, line: int, field: str, reason: str) -> str:
-    """The one-line message for a bad record: ``file:line: field 'x': reason``."""
+def format_problem(file: str, line: int, field: str, reason: str, element: int | None = None) -> str:
+    """The one-line message for a bad record: ``file:line: field 'x': reason`` (with
+    ``element N`` after the line for a record of a JSON array)."""
     where = f"{file}:{line}" if line else f"{file}"
+    if element is not None:
+        where += f": element {element}"
     what = f"field '{field}': " if field and field != "-" else ""
     return f"{where}: {what}{reason}"
+
+
+def _safe(text: str | None) -> str | None:
+    """``text`` with undecodable bytes (surrogate escapes from a file name or a binary
+    header) shown as U+FFFD, so the rejects file is always valid UTF-8 JSON."""
+    if text is None or text.isascii():
+        return text
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    return data.decode("utf-8", "replace")
 
 
 def _snippet(record: bytes | str | None, limit: int = 500) -> str | None:
@@ -45,7 +62,7 @@ def _snippet(record: bytes | str | None, limit: int = 500) -> str | None:
         return None
     if isinstance(record, bytes):
         record = record[:limit].decode("utf-8", errors="replace")
-    return record[:limit]
+    return _safe(record[:limit])
 
 
 class RejectLog:
@@ -80,10 +97,11 @@ class RejectLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._fh = open(self.path, "wb")
             row = {
-                "file": err.file,
+                "file": _safe(err.file),
                 "line": err.line,
-                "field": err.field,
-                "reason": err.reason,
+                "field": _safe(err.field),
+                "reason": _safe(err.reason),
+                "element": err.element,
                 "record": _snippet(err.record),
             }
             self._fh.write(orjson.dumps(row) + b"\n")

@@ -16,8 +16,10 @@ import orjson
 import pandas as pd
 
 from coordgraph.loader import snscrape, tabular, twitter_v1, twitter_v2
-from coordgraph.loader.errors import LoaderError, RejectLog
-from coordgraph.loader.records import ACCOUNT, POST
+from coordgraph.loader.documents import BOM, read_json_document
+from coordgraph.loader.errors import LoaderError, RecordError, RejectLog, _reason_key
+from coordgraph.loader.records import ACCOUNT, NOTE, POST, REJECT
+from coordgraph.loader.report import LoadReport
 from coordgraph.loader.schema import (
     ACCOUNT_COLUMNS,
     POST_COLUMNS,
@@ -26,7 +28,7 @@ from coordgraph.loader.schema import (
     empty_posts,
     posts_frame,
 )
-from coordgraph.loader.sources import MAX_LINE_BYTES, LineSource, expand_inputs
+from coordgraph.loader.sources import MAX_LINE_BYTES, LineSource, expand_inputs, head
 
 FORMATS = ("auto", "twitter-v2", "twitter-v1", "snscrape", "csv", "parquet", "jsonl", "v2-tables")
 _FORMAT_ALIASES = {"twarc2": "twitter-v2", "academictwitter": "twitter-v2", "v2": "twitter-v2",
@@ -34,7 +36,10 @@ _FORMAT_ALIASES = {"twarc2": "twitter-v2", "academictwitter": "twitter-v2", "v2"
                    "tsv": "csv", "json": "jsonl"}  # fmt: skip
 DEFAULT_BATCH_SIZE = 50_000
 #: rejects that are about a whole file or stream, not one record
-_NOT_RECORDS = ("file rejected", "truncated or corrupt gzip", "unreadable", "corrupt Parquet")
+_NOT_RECORDS = ("file rejected", "truncated or corrupt gzip", "unreadable", "corrupt Parquet",
+                "cut by truncation", "file larger than")
+#: of those, the ones that end a file early (what was read before is kept)
+_TRUNCATIONS = ("truncated or corrupt gzip", "corrupt Parquet")
 
 
 @dataclass
@@ -49,6 +54,7 @@ class LoadStats:
     accounts: int = 0
     formats: dict[str, int] = field(default_factory=dict)
     rejects: RejectLog = field(default_factory=RejectLog)
+    report: LoadReport = field(default_factory=LoadReport)
 
     @property
     def rejected(self) -> int:
@@ -69,6 +75,7 @@ class LoadStats:
             "rejected_by_reason": dict(self.rejects.by_reason),
             "rejects_path": str(self.rejects.path) if self.rejects.written else None,
             "first_problems": list(self.rejects.first),
+            "report": self.report.to_dict(),
         }
 
 
@@ -111,23 +118,53 @@ def _first_line(path: Path) -> bytes | None:
     return None
 
 
+def _head(path: Path) -> bytes:
+    """The first 64 KiB of a file's content, BOM and leading whitespace removed."""
+    data = head(path)
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    return data.lstrip()
+
+
+def _document_kind(data: bytes) -> str:
+    """'twitter-v1' when a document's start looks like v1.1 statuses, else 'twitter-v2'."""
+    start = data[:20000]
+    if b'"statuses"' in start[:200] or (b'"id_str"' in start and b'"user"' in start and b'"author_id"' not in start):
+        return "twitter-v1"
+    if b'"_type"' in start and b'"snscrape.' in start:
+        return "snscrape"
+    return "twitter-v2"
+
+
 def detect_format(path: Path, column_map: Mapping[str, str] | None = None) -> str:
     """Guess a file's format from its name and first record.
 
     Parquet by magic bytes; CSV/TSV by extension; academictwitteR ``data_*/users_*.json``
-    by name; other JSON by the first line's shape (v2 page/tweet, snscrape tweet). JSON lines
-    that are neither, or any JSON when a column mapping is given, are a mapped table.
+    by name; a JSON document (an array, or one value over several lines, whatever its size
+    or name) by its first bytes and content (v1.1 statuses, snscrape, else v2); other JSON
+    by the first lines' shape (v2 page/tweet, v1.1 status, snscrape tweet). JSON lines that
+    are neither, or any JSON when a column mapping is given, are a mapped table.
     """
     if tabular.is_parquet(path):
         return "parquet"
+    raw = head(path, 4096)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if _looks_binary(raw):
+        return "binary"
     suffixes = [s.lower() for s in path.suffixes]
     if ".csv" in suffixes or ".tsv" in suffixes:
         return "csv"
     if twitter_v2.is_document_name(path):
         return "twitter-v2"
-    lines = _first_lines(path, 20)
-    if not lines:
+    start = _head(path)
+    if not start:
         return "jsonl" if column_map else "twitter-v2"
+    if start[:1] in (b"[", b"{") and _is_document(path):
+        return _document_kind(start)
+    if start[:1] not in (b"[", b"{"):
+        return "csv"
+    lines = _first_lines(path, 20)
     parsed = []
     for line in lines:
         try:
@@ -135,9 +172,7 @@ def detect_format(path: Path, column_map: Mapping[str, str] | None = None) -> st
         except orjson.JSONDecodeError:
             continue
     if not parsed:
-        if lines[0].lstrip()[:1] in (b"[", b"{"):
-            return "twitter-v2"  # a pretty-printed JSON document, or broken JSON lines
-        return "csv"
+        return "twitter-v2"  # broken JSON lines: the v2 reader names each bad line
     if column_map:
         return "jsonl"
     for obj in parsed:  # the first record of a known shape decides (a broken one may lead)
@@ -168,10 +203,14 @@ def _items_for(
 
     ``known``: account ids already emitted with a profile (readers skip converting them).
     """
+    if fmt in _NOT_TEXT:
+        return iter([(REJECT, RecordError(f"file rejected: {_NOT_TEXT[fmt]}", "-", 0, str(path)))]), lambda: 0
     if fmt == "parquet":
         return tabular.read_parquet(path, column_map, platform or "unknown"), lambda: 0
     if fmt == "csv":
         return tabular.read_csv(path, column_map, platform or "unknown", max_line_bytes), lambda: 0
+    if fmt in ("twitter-v1", "twitter-v2", "snscrape") and (twitter_v2.is_document_name(path) or _is_document(path)):
+        return read_json_document(path, known), lambda: 0
     source = LineSource(path, max_line_bytes)
     if fmt == "snscrape":
         return snscrape.read_snscrape(path, source, known), source.position
@@ -179,24 +218,69 @@ def _items_for(
         return twitter_v1.read_v1_lines(path, source, known), source.position
     if fmt == "jsonl":
         return tabular.read_json_table(path, source, column_map, platform or "unknown"), source.position
-    # twitter-v2: one JSON document (array / pretty object) or JSON lines
-    if twitter_v2.is_document_name(path) or _is_document(path):
-        return twitter_v2.read_v2_document(path, known), lambda: 0
     return twitter_v2.read_v2_lines(path, source, known), source.position
 
 
+_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\x0c")
+
+
+def _looks_binary(raw: bytes) -> bool:
+    """True for data that is no text: control bytes among the first 16 (NUL bytes later, e.g.
+    a zero-filled block after a crash, are the problem of the records they fall in)."""
+    start = raw[:16].lstrip(b"\xef\xbb\xbf")
+    return any(b in _CONTROL for b in start)
+
+
+#: files detect_format recognises as unreadable as they are, and why
+_NOT_TEXT = {
+    "utf-16": "UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+    "binary": "binary data (control bytes at the start), not a format coordgraph reads",
+}
+
+
 def _is_document(path: Path) -> bool:
-    """True when the file is one JSON value over several lines (not JSON lines)."""
-    line = _first_line(path)
-    if line is None:
-        return False
-    if line.lstrip()[:1] == b"[":
+    """True when the file is one JSON value (an array, or an object over several lines, or
+    one line too long for JSON lines with nothing after it), not JSON lines."""
+    start = _head(path)
+    if start[:1] == b"[":
         return True
+    if start[:1] != b"{":
+        return False
+    lines = iter(LineSource(path, max_line_bytes=MAX_LINE_BYTES))
+    first = next(lines, None)
+    if first is None:
+        return False
+    line = first[1]
+    if isinstance(line, RecordError):  # one huge line: a document if nothing follows it
+        if not line.reason.startswith("line too long"):
+            return False
+        return next(lines, None) is None
+    if line.startswith(BOM):
+        line = line[len(BOM):]
     try:
         orjson.loads(line)
         return False
     except orjson.JSONDecodeError:
-        return line.strip() in (b"{", b"[")
+        pass
+    if line.rstrip()[-1:] not in (b"{", b"[", b",", b":"):
+        return False
+    second = next(lines, None)  # pretty-printed: the next line is no JSON value either
+    if second is None or isinstance(second[1], RecordError):
+        return second is None
+    try:
+        orjson.loads(second[1])
+        return False
+    except orjson.JSONDecodeError:
+        return True
+
+
+#: academictwitteR writes the search query it ran into a file named ``query`` beside the data
+_QUERY_FILE = "query"
+
+
+def _is_academic_query(path: Path) -> bool:
+    """True for the ``query`` text file of an academictwitteR folder (not data)."""
+    return path.name == _QUERY_FILE and any(path.parent.glob("data_*.json*"))
 
 
 def _plan(files: list[Path], fmt: str, column_map) -> list[tuple[str, object]]:
@@ -206,6 +290,9 @@ def _plan(files: list[Path], fmt: str, column_map) -> list[tuple[str, object]]:
     for path in files:
         if not path.exists():
             raise LoaderError(f"{path}: no such file")
+        if _is_academic_query(path):
+            units.append(("skip", path, "academictwitteR query file (the search query, not data)"))
+            continue
         part = tabular.tidy_part(path) if fmt in ("auto", "v2-tables") and not column_map else None
         if part is not None and (fmt == "v2-tables" or _has_tidy_header(path)):
             prefix, name = part
@@ -222,13 +309,17 @@ def _plan(files: list[Path], fmt: str, column_map) -> list[tuple[str, object]]:
 
 def _has_tidy_header(path: Path) -> bool:
     """True when a CSV's header starts like a tidy v2 table (tweet_id or author_id first)."""
-    line = _first_line(path) or b""
+    try:
+        line = _first_line(path) or b""
+    except OSError:
+        return False
     first = line.split(b",", 1)[0].strip().lstrip(b"\xef\xbb\xbf").strip(b'"')
     return first in (b"tweet_id", b"author_id", b"id")
 
 
 class _Batcher:
-    """Collects items into batches: de-duplicates posts, emits each account once."""
+    """Collects items into batches: de-duplicates posts, emits each account once, and keeps
+    the per-file report (records = kept + duplicates + rejected in every file)."""
 
     def __init__(self, stats: LoadStats, dedupe: bool) -> None:
         self.stats = stats
@@ -238,20 +329,26 @@ class _Batcher:
         self.bare_accounts: set[str] = set()  # emitted as post authors without a profile
         self.posts: list[tuple] = []
         self.accounts: list[tuple] = []
+        self.current = stats.report.file("-")  # the report of the file being read
+        del stats.report.files["-"]
 
     def add_post(self, item: tuple) -> None:
         """Keep a post tuple unless this load already kept its (platform, post_id)."""
         self.stats.records += 1
+        rep = self.current
+        rep.records += 1
         if self.dedupe:
             seen = self.seen_posts.get(item[5])
             if seen is None:
                 seen = self.seen_posts[item[5]] = set()
             if item[0] in seen:
                 self.stats.duplicates += 1
+                rep.duplicates += 1
                 return
             seen.add(item[0])
         self.posts.append(item)
         self.stats.kept += 1
+        rep.kept += 1
 
     def add_account(self, item: tuple) -> None:
         """Keep an account tuple the first time its id comes with a profile."""
@@ -261,9 +358,26 @@ class _Batcher:
 
     def add_reject(self, err) -> None:
         """Count and log a rejected record (raises LoaderError in strict mode)."""
-        if not err.reason.startswith(_NOT_RECORDS):
+        rep = self.stats.report.file(err.file) if err.file else self.current
+        reason = err.reason
+        if reason.startswith(_TRUNCATIONS):
+            rep.truncated = reason
+        elif reason.startswith("cut by truncation"):
+            rep.lost_to_truncation += 1
+        elif reason.startswith(_NOT_RECORDS):
+            rep.skipped = reason
+        else:
             self.stats.records += 1
+            rep.records += 1
+            rep.rejected[_reason_key(reason)] += 1
         self.stats.rejects.add(err)
+
+    def add_note(self, note: tuple) -> None:
+        """A reader's note about how it read a file (e.g. entities taken from the text)."""
+        file, message = note
+        rep = self.stats.report.file(file)
+        if message not in rep.notes:
+            rep.notes.append(message)
 
     def flush(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The collected posts and accounts as DataFrames; starts a new batch."""
@@ -275,20 +389,44 @@ class _Batcher:
         return p_frame, a_frame
 
 
-def _open_unit(unit: tuple, column_map, platform, max_line_bytes: int, known: set, stats: LoadStats):
+def _unreadable(path: Path, exc: OSError) -> Iterator[tuple]:
+    """The one file-level reject of a file that cannot be opened."""
+    yield REJECT, RecordError(f"unreadable file: {exc.strerror or exc}", "-", 0, str(path))
+
+
+def _open_unit(unit: tuple, column_map, platform, max_line_bytes: int, known: set, stats: LoadStats,
+               batcher: _Batcher):
     """Items of one planned unit (a file, or a set of tidy v2 tables), a byte-position
-    function for progress, and the unit's size on disk; counts its files and format."""
+    function for progress, and the unit's size on disk; counts its files and format and
+    points the batcher at the unit's file report."""
     kind, target, fmt = unit
+    report = stats.report
+    if kind == "skip":
+        report.file(str(target), "skipped").skipped = fmt
+        return iter(()), (lambda: 0), 0
     if kind == "v2-tables":
         stats.files += len(target)
         stats.formats["v2-tables"] = stats.formats.get("v2-tables", 0) + len(target)
-        size = sum(p.stat().st_size for p in target.values())
+        for path in target.values():
+            report.file(str(path), "v2-tables")
+        batcher.current = report.file(str(target.get("tweets", next(iter(target.values())))))
+        try:
+            size = sum(p.stat().st_size for p in target.values())
+        except OSError as exc:
+            return _unreadable(next(iter(target.values())), exc), (lambda: 0), 0
         return tabular.read_tidy_v2(target, platform or "twitter"), (lambda: 0), size
-    real = fmt if fmt != "auto" else detect_format(target, column_map)
     stats.files += 1
-    stats.formats[real] = stats.formats.get(real, 0) + 1
-    items, position = _items_for(target, real, column_map, platform, max_line_bytes, known)
-    return items, position, target.stat().st_size
+    batcher.current = report.file(str(target))
+    try:
+        real = fmt if fmt != "auto" else detect_format(target, column_map)
+        batcher.current.format = real
+        stats.formats[real] = stats.formats.get(real, 0) + 1
+        items, position = _items_for(target, real, column_map, platform, max_line_bytes, known)
+        size = target.stat().st_size
+    except OSError as exc:  # permission denied, a FIFO, a file gone since listing...
+        batcher.current.format = "unreadable"
+        return _unreadable(target, exc), (lambda: 0), 0
+    return items, position, size
 
 
 def iter_post_batches(
@@ -336,8 +474,8 @@ def iter_post_batches(
     try:
         for unit in units:
             items, position, size = _open_unit(unit, column_map, platform, max_line_bytes,
-                                               batcher.known_accounts, stats)
-            for kind, item in items:
+                                               batcher.known_accounts, stats, batcher)
+            for kind, item in _guarded(items, unit):
                 if kind == POST:
                     batcher.add_post(item)
                     if len(batcher.posts) >= batch_size:
@@ -349,6 +487,8 @@ def iter_post_batches(
                         gc.disable()
                 elif kind == ACCOUNT:
                     batcher.add_account(item)
+                elif kind == NOTE:
+                    batcher.add_note(item)
                 else:
                     batcher.add_reject(item)
             done_bytes += size
@@ -362,6 +502,17 @@ def iter_post_batches(
     finally:
         _gc_restore(gc_was_enabled)
         stats.rejects.close()
+
+
+def _guarded(items: Iterator[tuple], unit: tuple) -> Iterator[tuple]:
+    """A unit's items; an OS error while reading (a file unreadable or gone, an I/O error)
+    ends the file with one file-level reject instead of a traceback."""
+    try:
+        yield from items
+    except OSError as exc:
+        target = unit[1]
+        path = target if isinstance(target, Path) else next(iter(target.values()))
+        yield from _unreadable(path, exc)
 
 
 def _gc_restore(was_enabled: bool) -> None:

@@ -30,6 +30,7 @@ Blank objects are never shares.
 from __future__ import annotations
 
 import inspect
+import unicodedata
 from collections.abc import Iterable
 
 import pandas as pd
@@ -37,7 +38,7 @@ import pandas as pd
 from coordgraph.loader.errors import LoaderError
 from coordgraph.loader.schema import empty_shares
 from coordgraph.loader.text import clean_whitespace, normalize_text, remove_hashtags
-from coordgraph.loader.urls import clean_url, keep_url, url_domain
+from coordgraph.loader.urls import NOTICE_REASON, clean_url, is_notice_url, keep_url, url_domain
 
 from coordgraph.contracts import INTENTS  # noqa: E402
 _WROTE_ITSELF = ("cotweet", "mentions")
@@ -108,12 +109,20 @@ def retweets(posts: pd.DataFrame, originals: bool = True) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def fold_hashtag(tag: str) -> str:
+    """A hashtag folded the way users expect ``--lowercase-hashtags`` to: NFKC (full-width
+    and compatibility forms to their plain letters, NFC/NFD to one form), then Unicode case
+    folding (``ß`` -> ``ss``, ``İ`` -> ``i̇``, Greek final sigma), then NFKC again."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
+
+
 def hashtags(posts: pd.DataFrame, lowercase: bool = False, compat: bool = False) -> pd.DataFrame:
     """One share per (post, hashtag)."""
     sub = _explode(posts, "hashtags")
     items = [str(x) if compat else clean_whitespace(str(x)) for x in sub["item"]]
     if lowercase:
-        items = [x.lower() if x is not None else None for x in items]
+        fold = str.lower if compat else fold_hashtag  # compat: R's tolower, as CooRTweet
+        items = [fold(x) if x is not None else None for x in items]
     return _frame(items, sub["account_id"], sub["post_id"], sub["ts"], "hashtags")
 
 
@@ -124,11 +133,18 @@ def mentions(posts: pd.DataFrame) -> pd.DataFrame:
     return _frame(items, sub["account_id"], sub["post_id"], sub["ts"], "mentions")
 
 
-def urls(posts: pd.DataFrame, compat: bool = False, domains: bool = False) -> pd.DataFrame:
-    """One share per (post, URL) or (post, domain); see the module doc for the rules."""
+def urls(posts: pd.DataFrame, compat: bool = False, domains: bool = False, skipped=None) -> pd.DataFrame:
+    """One share per (post, URL) or (post, domain); see the module doc for the rules.
+
+    ``skipped`` (a Counter) counts the Twitter notice links left out, by reason.
+    """
     sub = _explode(posts, "urls")
     raw = [str(x) for x in sub["item"]]
     keep = [keep_url(u, compat) for u in raw]
+    if skipped is not None:
+        notices = sum(1 for u in raw if is_notice_url(u))
+        if notices:
+            skipped[f"{'urls_domains' if domains else 'urls'}: {NOTICE_REASON}"] += notices
     sub = sub[pd.Series(keep, index=sub.index, dtype=bool)]  # (a bare empty list would select columns)
     raw = [u for u, k in zip(raw, keep) if k]
     if domains:
@@ -206,12 +222,14 @@ def reshape(
     drop_replies: bool = True,
     drop_hashtags: bool = False,
     originals: bool = True,
+    skipped=None,
     **similar_kwargs,
 ) -> pd.DataFrame:
     """Shares of one ``intent`` from a posts table (columns object_id, account_id,
     content_id, timestamp_share[int64, UNIX seconds UTC], kind). See the module doc.
 
-    ``similar_kwargs`` (e.g. ``similarity=0.8`` or ``max_distance=4``) go to the
+    ``skipped`` (a Counter, optional) counts objects left out on purpose, by reason (the
+    Twitter notice links of the urls intents). ``similar_kwargs`` (e.g. ``similarity=0.8`` or ``max_distance=4``) go to the
     similar_text / similar_images functions.
     """
     if intent not in INTENTS:
@@ -230,7 +248,7 @@ def reshape(
     if intent == "hashtags":
         return hashtags(posts, lowercase=lowercase_hashtags, compat=compat)
     if intent in ("urls", "urls_domains"):
-        return urls(posts, compat=compat, domains=intent == "urls_domains")
+        return urls(posts, compat=compat, domains=intent == "urls_domains", skipped=skipped)
     if intent == "cotweet":
         return cotweet(posts, compat=compat, drop_hashtags=drop_hashtags)
     if intent == "images":

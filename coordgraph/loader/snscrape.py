@@ -22,13 +22,14 @@ from coordgraph.loader.records import (
     clean_list,
     clean_tags,
     count,
+    expect_shape,
     opt_bool,
     opt_count,
     opt_id,
     opt_str,
     opt_time,
     req_id,
-    req_time,
+    post_time,
     structure_error,
 )
 from coordgraph.loader.sources import LineSource
@@ -70,7 +71,7 @@ def tweet_to_post(t: dict) -> tuple:
     if not isinstance(user, dict):
         raise RecordError("missing required field", "user")
     account_id = req_id(user.get("id"), "user.id")
-    ts = req_time(t.get("date"), "date")
+    ts = post_time(t.get("date"), "date", PLATFORM)
     text = t.get("rawContent")
     if text is None:
         text = t.get("content")
@@ -117,6 +118,20 @@ def tweet_to_post(t: dict) -> tuple:
     )
 
 
+def shape_problem(t: object) -> RecordError | None:
+    """The first wrongly typed field of an snscrape tweet (called only after a failure)."""
+    if not isinstance(t, dict):
+        return None
+    try:
+        for key, items in (("links", None), ("mentionedUsers", dict), ("hashtags", None), ("outlinks", None)):
+            expect_shape(t.get(key), list, key, items)
+        for key in ("user", "place", "inReplyToUser"):
+            expect_shape(t.get(key), dict, key)
+    except RecordError as err:
+        return err
+    return None
+
+
 def items_from_tweet(t: object, path: str, line: int, raw: bytes, known=()) -> Iterator[tuple]:
     """Post and account items (or a reject) for one snscrape tweet (``known`` accounts skipped)."""
     try:
@@ -127,7 +142,7 @@ def items_from_tweet(t: object, path: str, line: int, raw: bytes, known=()) -> I
             if isinstance(ref, dict) and isinstance(ref.get("user"), dict) and opt_id(ref["user"].get("id")) not in known:
                 accounts.append(user_to_account(ref["user"], f"{key}.user"))
     except (RecordError, *STRUCTURE_ERRORS) as exc:
-        err = exc if isinstance(exc, RecordError) else structure_error(exc)
+        err = exc if isinstance(exc, RecordError) else (shape_problem(t) or structure_error(exc))
         err.file, err.line, err.record = path, line, raw
         yield REJECT, err
         return

@@ -9,6 +9,7 @@ originals at the end — giving exactly what :func:`~coordgraph.loader.reshape.r
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
@@ -20,17 +21,35 @@ from coordgraph.loader.schema import empty_posts
 from coordgraph.contracts import GLOBAL_INTENTS  # noqa: E402
 
 
+#: what in a post's text hints that an intent could have found objects (see report.py)
+_TEXT_HINTS = {"hashtags": "#", "mentions": "@", "urls": "http", "urls_domains": "http", "retweets": "RT @"}
+
+
+def text_evidence(posts: pd.DataFrame, intents, evidence: Counter, found: Counter) -> None:
+    """Count, for each intent that has found no share yet, the posts whose text hints at its
+    objects (``'#'`` for hashtags...): cheap, since an intent stops looking once it finds one."""
+    text = posts["text"]
+    for intent in intents:
+        hint = _TEXT_HINTS.get(intent)
+        if hint and not found[intent] and len(posts):
+            evidence[intent] += int(text.str.contains(hint, regex=False).fillna(False).sum())
+
+
 def shares_from_batches(
     batches: Iterable[pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]],
     intents: list[str],
     *,
     originals: bool = True,
+    skipped: Counter | None = None,
+    evidence: Counter | None = None,
     **options,
 ) -> pd.DataFrame:
     """Shares of ``intents`` from posts batches (``iter_post_batches`` output or posts frames).
 
     One intent gives that intent's shares; several give the multi-modal table with
     ``kind:``-prefixed object ids, in the same row order as ``stack_intents``.
+    ``skipped`` (Counter) receives the objects left out on purpose by reason; ``evidence``
+    (Counter) the posts whose text hints at objects of an intent that found none.
     """
     intents = list(dict.fromkeys(intents))
     if not intents:
@@ -43,9 +62,14 @@ def shares_from_batches(
     parts: dict[str, list[pd.DataFrame]] = {i: [] for i in intents}
     index: list[pd.DataFrame] = []
     retweeted: set[str] = set()
+    found: Counter = Counter()
     for batch in _posts_only(batches):
         for intent in intents:
-            parts[intent].append(reshape(batch, intent, originals=False, **options))
+            part = reshape(batch, intent, originals=False, skipped=skipped, **options)
+            found[intent] += len(part)
+            parts[intent].append(part)
+        if evidence is not None:
+            text_evidence(batch, intents, evidence, found)
         if "retweets" in intents and originals:
             is_rt = batch["retweeted_id"].notna()
             retweeted.update(batch.loc[is_rt, "retweeted_id"].tolist())

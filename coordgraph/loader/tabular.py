@@ -11,6 +11,10 @@ account profile columns (``handle``, ``name``, ``followers_count``, ``following_
 List cells (hashtags, urls, mentions, image_hashes, objects) are a JSON array
 (``["a","b"]``) or items separated by whitespace, ``,``, ``;`` or ``|``. A table without a
 post id column gets ``<file name>#<line>`` as post id, so every row stays one post.
+
+Ids are kept as written; a float id (Parquet float64, or text like ``1.37e+18``) is refused.
+A table with a text column but no hashtags / mentions column gets them from the text
+(:func:`extract_tags`) and the report notes it. CSV quotes are parsed strictly.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from coordgraph.loader.errors import LoaderError, RecordError
 from coordgraph.loader.records import (
     ACCOUNT,
     POST,
+    NOTE,
     REJECT,
     STRUCTURE_ERRORS,
     account_tuple,
@@ -38,10 +43,11 @@ from coordgraph.loader.records import (
     opt_str,
     opt_time,
     req_id,
-    req_time,
+    post_time,
+    float_id_error,
     structure_error,
 )
-from coordgraph.loader.sources import LineSource, open_binary
+from coordgraph.loader.sources import LineSource, open_binary, truncation
 from coordgraph.loader.twitter_v2 import json_error
 
 #: every target a mapping can name, in the order rows are converted
@@ -130,29 +136,68 @@ def split_cell(value: object) -> list:
     return _SPLIT.split(text)
 
 
-def row_to_items(v: list, platform: str, synth_id: str) -> list[tuple]:
-    """Post (and account) items from one row given as values in ``TARGETS`` order."""
-    post_id = req_id(v[0], "post_id") if v[0] not in (None, "") else synth_id
-    account_id = req_id(v[1], "account_id")
+_FLOAT_TEXT = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+|[+-]?\d+\.\d*")
+
+
+def _tab_id(value: object, field: str, required: bool = False) -> str | None:
+    """An id from a table cell: text as written, ints as digits; a float (a Parquet float64
+    column, or text such as ``1.3729603989379236e+18`` / ``1372960398937923584.0`` that a
+    spreadsheet or pandas wrote) is refused, since its digits are no longer the id's."""
+    if value is None and not required:
+        return None
+    if type(value) is str and value[:1].isdigit() and ("." in value or "e" in value or "E" in value):
+        if _FLOAT_TEXT.fullmatch(value.strip()):
+            raise float_id_error(value, field)
+    return req_id(value, field) if required else opt_id(value, field)
+
+
+def extract_tags(text: object, sign: str) -> list[str]:
+    """Hashtags (``sign='#'``) or mentions (``'@'``) written in a post's text, with Twitter's
+    entity rules in short: the sign (or its full-width form) at a word start, then word
+    characters (letters, digits, ``_``, any script); a hashtag is not all digits."""
+    if not isinstance(text, str) or sign not in text and _FULLWIDTH[sign] not in text:
+        return []
+    pattern = _HASHTAG_IN_TEXT if sign == "#" else _MENTION_IN_TEXT
+    out = [m for m in pattern.findall(text) if not (sign == "#" and m.isdigit())]
+    return out
+
+
+_FULLWIDTH = {"#": "\uff03", "@": "\uff20"}
+_HASHTAG_IN_TEXT = re.compile(r"(?<![\w&#\uff03])[#\uff03](\w+)")
+_MENTION_IN_TEXT = re.compile(r"(?<![\w@\uff20!#$%&*])[@\uff20](\w{1,50})")
+
+
+def row_to_items(v: list, platform: str, synth_id: str, from_text: tuple = ()) -> list[tuple]:
+    """Post (and account) items from one row given as values in ``TARGETS`` order.
+
+    ``from_text`` names the entity columns the table lacks ("hashtags", "mentions"): those
+    are extracted from the text instead (see :func:`extract_tags`).
+    """
+    post_id = _tab_id(v[0], "post_id", True) if v[0] not in (None, "") else synth_id
+    account_id = _tab_id(v[1], "account_id", True)
     plat = opt_str(v[5]) or platform
+    text = v[3] if isinstance(v[3], str) else opt_str(v[3])
+    if from_text:
+        tags = extract_tags(text, "#") if "hashtags" in from_text else None
+        mentioned = extract_tags(text, "@") if "mentions" in from_text else None
     post = (
         post_id,
         account_id,
-        req_time(v[2], "ts"),
-        v[3] if isinstance(v[3], str) else opt_str(v[3]),
+        post_time(v[2], "ts"),
+        text,
         opt_str(v[4]),
         plat,
         count(v[6], "retweet_count"),
         count(v[7], "like_count"),
         count(v[8], "quote_count"),
         count(v[9], "reply_count"),
-        opt_id(v[10]),
-        opt_id(v[11]),
-        opt_id(v[12]),
-        opt_id(v[13]),
-        [] if v[14] is None else clean_tags(split_cell(v[14])),
+        _tab_id(v[10], "retweeted_id"),
+        _tab_id(v[11], "quoted_id"),
+        _tab_id(v[12], "replied_to_id"),
+        _tab_id(v[13], "replied_to_account_id"),
+        tags if from_text and tags is not None else [] if v[14] is None else clean_tags(split_cell(v[14])),
         [] if v[15] is None else clean_list(split_cell(v[15])),
-        [] if v[16] is None else clean_tags(split_cell(v[16]), "@"),
+        mentioned if from_text and mentioned is not None else [] if v[16] is None else clean_tags(split_cell(v[16]), "@"),
         [] if v[17] is None else clean_list(split_cell(v[17])),
         opt_str(v[18]),
         opt_str(v[19]),
@@ -179,10 +224,10 @@ def row_to_items(v: list, platform: str, synth_id: str) -> list[tuple]:
     return items
 
 
-def _convert(values, path: Path, line: int, platform: str, raw, field_names) -> Iterator[tuple]:
+def _convert(values, path: Path, line: int, platform: str, raw, field_names, from_text=()) -> Iterator[tuple]:
     """Items for one row, or one reject naming the source column of the bad field."""
     try:
-        items = row_to_items(values, platform, f"{path.name}#{line}")
+        items = row_to_items(values, platform, f"{path.name}#{line}", from_text)
     except (RecordError, *STRUCTURE_ERRORS) as exc:
         err = exc if isinstance(exc, RecordError) else structure_error(exc)
         err.field = field_names.get(err.field, err.field)
@@ -192,9 +237,50 @@ def _convert(values, path: Path, line: int, platform: str, raw, field_names) -> 
     yield from items
 
 
+def entities_from_text(mapping: Mapping[str, str], path: Path, extract: bool = True) -> tuple[tuple, list]:
+    """(entity targets to extract from the text, note items saying so) for a table that has
+    a text column but no hashtags / mentions column."""
+    if not extract or "text" not in mapping:
+        return (), []
+    missing = tuple(t for t in ("hashtags", "mentions") if t not in mapping)
+    if not missing:
+        return (), []
+    note = (f"no {' or '.join(missing)} column: {' and '.join(missing)} taken from the text "
+            f"(column '{mapping['text']}', Twitter's entity rules)")
+    return missing, [(NOTE, (str(path), note))]
+
+
 def _text_stream(path: Path) -> io.TextIOWrapper:
     """A text stream over a (possibly gzipped) file; invalid UTF-8 kept as surrogates."""
     return io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="surrogateescape", newline="")
+
+
+class _CsvLines:
+    """The lines of a (possibly gzipped) CSV as text for ``csv.reader``; the line a gzip
+    truncation cut is held back (:attr:`cut`) instead of being parsed as a short row."""
+
+    def __init__(self, fh) -> None:
+        self._fh = fh
+        self.cut: bytes | None = None
+
+    def __iter__(self):
+        fh = self._fh
+        for line in fh:
+            if not line.endswith(b"\n") and truncation(fh):
+                self.cut = line
+                return
+            yield line.decode("utf-8", "surrogateescape")
+
+
+def _swallowed_rows(row: list[str], delimiter: str, width: int) -> bool:
+    """True when a field holds line breaks followed by what looks like whole rows (at least
+    ``width - 1`` delimiters on a line): the mark of an unterminated quote."""
+    for cell in row:
+        if "\n" in cell:
+            for part in cell.split("\n")[1:]:
+                if part.count(delimiter) >= width - 1:
+                    return True
+    return False
 
 
 def read_csv(
@@ -202,19 +288,26 @@ def read_csv(
     column_map: Mapping[str, str] | None = None,
     platform: str = "unknown",
     max_field_bytes: int = 8 * 1024 * 1024,
+    extract: bool = True,
 ) -> Iterator[tuple]:
-    """Items from a CSV (or TSV, by extension) file through a column mapping."""
+    """Items from a CSV (or TSV, by extension) file through a column mapping.
+
+    Quotes are parsed strictly: an unterminated quote (which would swallow the following
+    rows into one field) rejects every physical line it spans, each counted and named.
+    Without hashtags/mentions columns they are extracted from the text (``extract``).
+    """
     name = str(path)
     csv.field_size_limit(max_field_bytes)
     delimiter = "\t" if ".tsv" in path.suffixes or path.suffix == ".tab" else ","
-    with _text_stream(path) as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
+    with open_binary(path) as fh:
+        lines = _CsvLines(fh)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         try:
             header = next(reader)
         except StopIteration:
             return
-        except (csv.Error, EOFError, OSError) as exc:
-            yield REJECT, RecordError(f"unreadable header: {exc}", "-", 1, name)
+        except csv.Error as exc:
+            yield REJECT, RecordError(f"file rejected: unreadable header: {exc}", "-", 1, name)
             return
         if header:
             header[0] = header[0].lstrip("\ufeff")
@@ -224,6 +317,8 @@ def read_csv(
         except LoaderError as exc:
             yield REJECT, RecordError(f"file rejected: {exc}", "-", 1, name)
             return
+        from_text, notes = entities_from_text(mapping, path, extract)
+        yield from notes
         pos = {h: i for i, h in enumerate(header)}
         index = [pos.get(mapping.get(t, "\0")) for t in TARGETS]
         field_names = {t: s for t, s in mapping.items()}
@@ -233,14 +328,24 @@ def read_csv(
             try:
                 row = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:
-                yield REJECT, RecordError(f"malformed CSV: {exc}", "-", reader.line_num or line, name)
+                last = max(reader.line_num, line)
+                why = str(exc)
+                if "end of data" in why or last > line:
+                    why = f"unterminated quote: the quoted field opened at line {line} runs to line {last} ({exc})"
+                for n in range(line, last + 1):
+                    yield REJECT, RecordError(f"malformed CSV: {why}", "-", n, name)
                 continue
-            except (EOFError, OSError) as exc:
-                yield REJECT, RecordError(f"truncated or corrupt gzip: {exc}", "-", line, name)
-                return
             if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            last = reader.line_num
+            if last > line and (len(row) != width or _swallowed_rows(row, delimiter, width)):
+                bad = next((header[i] for i, c in enumerate(row) if "\n" in c and i < width), "-")
+                why = (f"malformed CSV: unterminated quote: the quoted field opened at line {line} "
+                       f"swallows lines up to {last}")
+                for n in range(line, last + 1):
+                    yield REJECT, RecordError(why, bad, n, name, ",".join(row)[:500] if n == line else None)
                 continue
             if len(row) != width:
                 yield REJECT, RecordError(
@@ -260,8 +365,18 @@ def read_csv(
                     raw.encode("utf-8", "surrogateescape"),
                 )
                 continue
+            if "\0" in joined:
+                bad = next((header[i] for i, c in enumerate(row) if "\0" in c), "-")
+                yield REJECT, RecordError("NUL byte in the field", bad, line, name, joined)
+                continue
             values = [row[i] if i is not None else None for i in index]
-            yield from _convert(values, path, line, platform, joined, field_names)
+            yield from _convert(values, path, line, platform, joined, field_names, from_text)
+        cut = truncation(fh)
+        if cut:
+            if lines.cut:
+                yield REJECT, RecordError("cut by truncation: the last record of a truncated gzip is incomplete",
+                                          "-", reader.line_num + 1, name, lines.cut[:200])
+            yield REJECT, RecordError(f"truncated or corrupt gzip: {cut}", "-", reader.line_num + 1, name)
 
 
 def _has_surrogate(text: str) -> bool:
@@ -296,6 +411,8 @@ def read_parquet(
         return
     wanted = sorted(set(mapping.values()))
     field_names = dict(mapping)
+    from_text, notes = entities_from_text(mapping, path)
+    yield from notes
     row_number = 0
     try:
         for batch in pf.iter_batches(batch_size=batch_size, columns=wanted):
@@ -304,8 +421,8 @@ def read_parquet(
             for r in range(batch.num_rows):
                 row_number += 1
                 values = [c[r] if c is not None else None for c in lists]
-                yield from _convert(values, path, row_number, platform, None, field_names)
-    except OSError as exc:
+                yield from _convert(values, path, row_number, platform, None, field_names, from_text)
+    except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
         yield REJECT, RecordError(f"corrupt Parquet: {exc}"[:300], "-", row_number + 1, name)
 
 
@@ -331,6 +448,7 @@ def read_json_table(
     name = str(path)
     mapping: dict[str, str] | None = None
     getters: list[str | None] = []
+    from_text: tuple = ()
     for number, line in source:
         if isinstance(line, RecordError):
             yield REJECT, line
@@ -350,8 +468,10 @@ def read_json_table(
                 yield REJECT, RecordError(f"file rejected: {exc}", "-", number, name, line)
                 return
             getters = [mapping.get(t) for t in TARGETS]
+            from_text, notes = entities_from_text(mapping, path)
+            yield from notes
         values = [(_get_path(obj, g) if g else None) for g in getters]
-        yield from _convert(values, path, number, platform, line, dict(mapping))
+        yield from _convert(values, path, number, platform, line, dict(mapping), from_text)
 
 
 # --- academictwitteR / CooRTweet tidy v2 tables --------------------------------------------
@@ -427,7 +547,7 @@ def read_tidy_v2(parts: dict[str, Path], platform: str = "twitter") -> Iterator[
         header = [h.strip().lstrip("\ufeff") for h in (next(csv.reader(fh), None) or [])]
     column_map["ts"] = "created_timestamp" if "created_timestamp" in header else "created_at"
     refs, tags, urls, mentions = (side.get(p, {}) for p in ("referenced", "hashtags", "urls", "mentions"))
-    for kind, item in read_csv(tweets, column_map, platform):
+    for kind, item in read_csv(tweets, column_map, platform, extract=not side):
         if kind == POST:
             pid = item[0]
             retweeted = quoted = replied = None
@@ -490,4 +610,13 @@ def is_parquet(path: Path) -> bool:
     """True when the file starts with Parquet's magic bytes."""
     with open(path, "rb") as fh:
         return fh.read(4) == b"PAR1"
+
+
+def parquet_float_ids(path: Path, id_columns) -> list[str]:
+    """The columns of ``id_columns`` that a Parquet file stores as floating point."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    return [c for c in id_columns if c in schema.names and pa.types.is_floating(schema.field(c).type)]
 

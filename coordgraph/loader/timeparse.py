@@ -2,13 +2,14 @@
 
 Accepted: ISO 8601 (``2021-03-04T12:00:01.000Z``, offsets, a space instead of ``T``; a time
 without an offset is taken as UTC), Twitter v1 style (``Wed Oct 10 20:19:24 +0000 2018``),
-and numbers (epoch seconds; values above 10^11 are taken as milliseconds). Fractions of a
+numbers (epoch seconds; values above 10^11 are taken as milliseconds), and ``datetime`` /
+``date`` objects (what a Parquet timestamp or date column gives; naive = UTC). Fractions of a
 second are dropped (floor).
 """
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 _MS_THRESHOLD = 100_000_000_000  # 1e11 s is year 5138: larger values are milliseconds
 _V1_FORMAT = "%a %b %d %H:%M:%S %z %Y"
@@ -59,6 +60,12 @@ def parse_time(value: object) -> int:
             return fast
     if isinstance(value, bool) or value is None:
         raise TimeParseError(f"unparseable time: {value!r}")
+    if isinstance(value, datetime):  # Parquet/Arrow timestamp columns (pandas Timestamp too)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return math.floor(value.timestamp())
+    if isinstance(value, date):  # a date32 column: midnight UTC
+        return int(datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp())
     if isinstance(value, int):
         return value // 1000 if abs(value) >= _MS_THRESHOLD else value
     if isinstance(value, float):

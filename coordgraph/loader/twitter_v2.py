@@ -28,13 +28,14 @@ from coordgraph.loader.records import (
     clean_list,
     clean_tags,
     count,
+    expect_shape,
     opt_bool,
     opt_count,
     opt_id,
     opt_str,
     opt_time,
     req_id,
-    req_time,
+    post_time,
     structure_error,
 )
 from coordgraph.loader.sources import LineSource, read_all
@@ -49,10 +50,11 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
         raise RecordError("a tweet must be a JSON object", "-")
     post_id = req_id(t.get("id"), "id")
     account_id = req_id(t.get("author_id"), "author_id")
-    ts = req_time(t.get("created_at"), "created_at")
+    ts = post_time(t.get("created_at"), "created_at", PLATFORM)
     text = t.get("text")
     entities = t.get("entities")
     note = t.get("note_tweet")
+
     if note:  # long posts: the full text and its entities live in note_tweet
         text = note.get("text") or text
         entities = note.get("entities") or entities
@@ -121,6 +123,29 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
     )
 
 
+def shape_problem(t: object) -> RecordError | None:
+    """The first wrongly typed field of a v2 tweet, as a RecordError naming it (called only
+    after a conversion failed, so the happy path pays nothing for it)."""
+    try:
+        if not isinstance(t, dict):
+            return None
+        entities, note = t.get("entities"), t.get("note_tweet")
+        expect_shape(entities, dict, "entities")
+        expect_shape(note, dict, "note_tweet")
+        if note:
+            expect_shape(note.get("entities"), dict, "note_tweet.entities")
+        for ents, where in ((entities, "entities"), ((note or {}).get("entities"), "note_tweet.entities")):
+            for key in ("hashtags", "urls", "mentions"):
+                expect_shape((ents or {}).get(key), list, f"{where}.{key}", dict)
+        expect_shape(t.get("public_metrics"), dict, "public_metrics")
+        expect_shape(t.get("referenced_tweets"), list, "referenced_tweets", dict)
+        expect_shape(t.get("geo"), dict, "geo")
+        expect_shape(t.get("author"), dict, "author")
+    except RecordError as err:
+        return err
+    return None
+
+
 def user_to_account(u: dict) -> tuple:
     """Turn one v2 user object into an account tuple."""
     if not isinstance(u, dict):
@@ -173,13 +198,18 @@ def _tweets(
     """Post items (and embedded authors not already ``known``) for a list of v2 tweets."""
     for i, t in enumerate(tweets):
         try:
+            if not isinstance(t, dict):
+                raise RecordError(f"expected a tweet object, found {type(t).__name__}", "-")
             post = tweet_to_post(t, places)
             author = t.get("author")
             account = user_to_account(author) if author and opt_id(author.get("id")) not in known else None
         except (RecordError, *STRUCTURE_ERRORS) as exc:
-            err = exc if isinstance(exc, RecordError) else structure_error(exc)
+            err = exc if isinstance(exc, RecordError) else (shape_problem(t) or structure_error(exc))
             err.file, err.line, err.record = path, line, raw
-            err.field = f"{prefix}[{i}].{err.field}" if prefix else err.field
+            if prefix is None:  # the elements of a top-level JSON array
+                err.element = i
+            else:
+                err.field = f"{prefix}[{i}].{err.field}" if prefix else err.field
             yield REJECT, err
             continue
         yield POST, post
@@ -193,6 +223,9 @@ def items_from_object(obj: object, path: str, line: int, raw: bytes | None, plac
     ``known`` holds account ids already emitted with a profile: they are not converted again.
     """
     if isinstance(obj, list):
+        if raw is None:  # a JSON array document: each element is one record
+            yield from _tweets(obj, places or {}, path, line, raw, None, known)
+            return
         if obj and not all(isinstance(t, dict) for t in obj):
             yield REJECT, RecordError("expected tweet objects, found a list of other values", "-", line, path, raw)
             return
@@ -250,10 +283,16 @@ def read_v2_document(path: Path, known=()) -> Iterator[tuple]:
         yield REJECT, err
         return
     try:
-        obj = orjson.loads(raw)
+        obj = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
     except orjson.JSONDecodeError as exc:
         yield REJECT, json_error(exc, raw, name, 0)
         return
+    yield from read_v2_object(path, obj, known)
+
+
+def read_v2_object(path: Path, obj: object, known=()) -> Iterator[tuple]:
+    """Items from a parsed v2 document (its array elements named by index)."""
+    name = str(path)
     places = {}
     m = _ACADEMIC_DATA.match(path.name)
     if m:
@@ -265,7 +304,8 @@ def read_v2_document(path: Path, known=()) -> Iterator[tuple]:
                 places = _places(orjson.loads(read_all(sibling)))
             except (RecordError, orjson.JSONDecodeError, AttributeError):
                 places = {}  # the sibling's own problems are reported when it is read
-    yield from items_from_object(obj, name, 1, None, places, known)
+    # an array's records are named by element index; a single object is the record at line 1
+    yield from items_from_object(obj, name, 0 if isinstance(obj, list) else 1, None, places, known)
 
 
 def json_error(exc: orjson.JSONDecodeError, raw: bytes, path: str, line: int) -> RecordError:

@@ -141,7 +141,14 @@ def test_csv_absurd_field_and_truncated_gzip(tmp_path):
     res = read_posts(tmp_path / "cut.csv.gz")
     assert 0 < len(res.posts) < 2000
     assert list(res.posts["post_id"]) == [f"p{i}" for i in range(len(res.posts))]
-    assert res.summary()["rejected_by_reason"] == {"truncated or corrupt gzip": 1}
+    assert res.summary()["rejected_by_reason"] == {"truncated or corrupt gzip": 1, "cut by truncation": 1}
+    # every complete row the cut file holds is kept; the one the cut went through is counted lost
+    import zlib
+
+    recoverable = zlib.decompressobj(wbits=31).decompress(packed[: len(packed) // 2])
+    assert len(res.posts) == recoverable.count(b"\n") - 1  # minus the header
+    report = res.summary()["report"]
+    assert report["lost_to_truncation"] == 1 and report["records"] == report["kept"] == len(res.posts)
 
 
 def test_tidy_v2_side_table_rows_are_never_dropped_silently(tmp_path):

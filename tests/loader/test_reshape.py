@@ -132,3 +132,13 @@ def test_a_posts_table_without_the_needed_column_is_a_clear_error():
         with pytest.raises(LoaderError, match="posts table has no column"):
             reshape(posts, intent)
     assert reshape(posts, "images").empty  # optional column: no images, no shares
+
+
+def test_lowercase_hashtags_fold_nfkc_and_case():
+    """--lowercase-hashtags: full-width, NFD, sharp s and dotted capital I fold like users expect."""
+    from coordgraph.loader.reshape import fold_hashtag
+
+    assert fold_hashtag("\uff25\uff2c\uff25\uff23\uff34") == "elect"  # full-width ELECT
+    assert fold_hashtag("Stra\u00dfe") == fold_hashtag("STRASSE") == "strasse"
+    assert fold_hashtag("cafe\u0301") == fold_hashtag("Caf\u00e9") == "caf\u00e9"  # NFD and NFC
+    assert fold_hashtag("\u0130STANBUL") == fold_hashtag("\u0130stanbul") == "i\u0307stanbul"
