@@ -56,7 +56,7 @@ def run_python(run: Run, shares_path: Path, work: Path) -> RunResult:
                            vertices=len(vertices), threshold=net.threshold, threshold_fast=net.threshold_fast,
                            dropped_hub_objects=len(dropped), seconds=time.perf_counter() - t0,
                            trend_hubs=hub_records(trend_hubs(estimate), dropped),
-                           estimated_pairs=int(estimate.total_pairs),
+                           estimated_pairs=int(estimate.total_pairs), options=extras,
                            timings={"read": round(read_s, 4), **detection.timings})
     tables = {"result": detection.result, "edges": edges, "vertices": vertices,
               "account_stats": detection.account_stats, "object_stats": detection.object_stats}
