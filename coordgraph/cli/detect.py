@@ -162,3 +162,34 @@ def _write(res, out: Path, shares: Path, started: float) -> None:
                     frames={"edges": coortweet_edges(res.edges, res.fast)})
     else:
         write_files(res, out, summary_extra=extra, extra_tables=False)
+
+
+@app.command("load-run")
+def load_run(
+    directory: Path = typer.Argument(..., help="A run directory written by `coordgraph detect` or `coordgraph scale run` "
+                                               "(summary.json with result/edges/vertices as Parquet or CSV)."),
+    shares: Optional[Path] = typer.Option(None, "--shares", help="The run's share table, for first/last share times "
+                                                                "of each edge (optional)."),
+    store: Optional[str] = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",
+                                        help="Store URI (default: the embedded FalkorDB)."),
+) -> None:
+    """Put a run written to files into the graph store (the web app and `communities` open it)."""
+    from coordgraph.cli._app import store_session
+    from coordgraph.run import read_run_dir, write_store
+
+    try:
+        res = read_run_dir(directory)
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    if shares is not None:
+        from coordgraph.run.shares import as_share_parquet
+
+        import tempfile
+
+        scratch = Path(tempfile.mkdtemp(prefix="coordgraph-load-"))
+        res.shares_path, _, _ = as_share_parquet(str(shares), scratch)
+        res.scratch = scratch
+    with store_session(store) as st, res:
+        run_id = write_store(res, st, source=str(directory))
+    console.print(f"run {run_id}: {res.summary['edges']:,} edges, {res.summary['vertices']:,} accounts from {directory} "
+                  f"-> {st.uri}", highlight=False)

@@ -40,7 +40,6 @@ class RunSummary:
     threshold: float | None = None
     threshold_fast: float | None = None
     seconds: dict[str, float] = field(default_factory=dict)
-    result: object = None  # the coordgraph.run.RunResult of a non-cypher engine
 
     def counts(self) -> dict:
         """Counts stored on the Run node."""
@@ -75,6 +74,7 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
     """
     if engine not in ENGINES:
         raise StoreError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+
     _check(time_window, min_participation, edge_weight, fast_window)
     store.ensure_schema()
     runs.remove_abandoned_runs(store)
@@ -163,7 +163,6 @@ def _engine_run(store, run_id, intents, time_window, min_participation, fast_win
         summary.edges = res.summary["edges"]
         summary.threshold, summary.threshold_fast = res.threshold, res.threshold_fast
         summary.edges_above = res.summary["edges_above_threshold"]
-        summary.result = res
     step("edges")
 
 

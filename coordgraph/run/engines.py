@@ -179,6 +179,7 @@ def run_cypher(run: Run, shares_path: Path | None, work: Path) -> RunResult:
         kind = run.extras.get("kind", "shares")
         frame = pq.read_table(shares_path).to_pandas()
         ingest(store, shares=frame, kind=kind)
+        set_share_rows(store, frame, kind)
         intents, n_shares = [kind], len(frame)
     summary = analyze(store, intents=intents, time_window=run.time_window,
                       min_participation=run.min_participation, edge_weight=run.edge_weight,
@@ -200,6 +201,18 @@ def run_cypher(run: Run, shares_path: Path | None, work: Path) -> RunResult:
     return RunResult("cypher", run.params(), res_summary,
                      {"result": coshares if run.keep_result else None, "edges": edges, "vertices": vertices},
                      store_run_id=summary.run_id, shares_path=shares_path)
+
+
+def set_share_rows(store, frame: pd.DataFrame, kind: str, batch: int = 10_000) -> None:
+    """Store each share's input row as ``SHARED.row``: the processing order that decides
+    which of two simultaneous shares is the older (spec step 5), which the graph alone
+    cannot give."""
+    rows = [{"a": a, "o": o, "p": p, "i": i} for i, (a, o, p) in enumerate(zip(
+        frame["account_id"].astype(str), frame["object_id"].astype(str), frame["content_id"].astype(str)))]
+    query = ("UNWIND $rows AS r MATCH (a:Account {id: r.a})-[s:SHARED {post_id: r.p}]->(o:Object {id: r.o}) "
+             "WHERE s.kind = $kind AND (s.row IS NULL OR s.row > r.i) SET s.row = r.i")
+    for i in range(0, len(rows), batch):
+        store.query(query, {"rows": rows[i:i + batch], "kind": kind})
 
 
 RUNNERS = {"python": run_python, "outofcore": run_outofcore, "spark": run_spark, "cypher": run_cypher}

@@ -27,12 +27,18 @@ def share_table(frame: pd.DataFrame) -> pa.Table:
 
 
 def store_share_frame(store, intents: list[str] | None) -> pd.DataFrame:
-    """The store's SHARED (of ``intents``) as a share table. With several kinds, object ids
+    """The store's SHARED (of ``intents``) as a share table, in processing order: by
+    ``SHARED.row`` (the input row, when a run stored it) then time, post id and object id (the
+    order the cypher engine's tie rule assumes too). With several kinds, object ids
     are kind-prefixed (:func:`coordgraph.contracts.kind_prefixed`) so that equal strings of two
     kinds stay two objects, as in a multi-intent share file."""
-    from coordgraph.cypher.ingest import read_shares
-
-    frame = read_shares(store, intents)
+    rows = store.read(
+        "MATCH (a:Account)-[s:SHARED]->(o:Object) WHERE $kinds IS NULL OR s.kind IN $kinds "
+        "RETURN o.id AS object_id, a.id AS account_id, s.post_id AS content_id, "
+        "s.ts AS timestamp_share, s.kind AS kind, s.row AS row ORDER BY s.row, s.ts, s.post_id, o.id",
+        {"kinds": intents})
+    frame = pd.DataFrame(rows, columns=[*SHARE_COLUMNS, KIND_COLUMN, "row"])
+    frame["timestamp_share"] = frame["timestamp_share"].astype("int64")
     if len(frame) and frame[KIND_COLUMN].nunique() > 1:
         frame = frame.assign(object_id=[kind_prefixed(k, o) for k, o in zip(frame[KIND_COLUMN], frame["object_id"])])
     return frame
