@@ -180,7 +180,7 @@ def analyze_cmd(
     from coordgraph.cypher.communities import compute_communities
 
     if engine not in ENGINES:
-        fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        fail(f"unknown engine {engine!r}: --engine must be one of {', '.join(ENGINES)}")
     with store_session(store) as st:
         if run_id:
             if runs.get_run(st, run_id) is None:
