@@ -84,7 +84,7 @@ def demo(
                 ingest(st, shares=reshape(posts, intent), kind=intent)
         with console.status("detecting coordination (10 s window, 5 s fast window)"):
             run = analyze(st, intents=list(INTENTS), time_window=10, min_participation=2, fast_window=5,
-                          engine="python")
+                          engine="auto")
         with console.status("finding communities"):
             communities = compute_communities(st, run.run_id)
         coordinated = set(communities["account_id"]) if len(communities) else set()
