@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-ROW_GROUP = 32_768
+ROW_GROUP = 16_384
 
 
 def provenance_dir() -> Path:
@@ -49,28 +49,42 @@ def with_times(result: pd.DataFrame, shares_path: Path | None) -> pd.DataFrame:
 def write_provenance(run_id: str, result: pd.DataFrame, directory: Path | None = None) -> Path:
     """Write a run's co-share rows (detect_groups columns, optional ``time_window_<S>``,
     ``ts``/``ts_y``, ``kind``) sorted by account pair; returns the file (mode 0600)."""
-    a = result["account_id"].astype(str).to_numpy(dtype=object)
-    b = result["account_id_y"].astype(str).to_numpy(dtype=object)
-    swap = a > b
-    frame = result.assign(lo=np.where(swap, b, a), hi=np.where(swap, a, b))
-    frame = frame.sort_values(["lo", "hi", "time_delta"], kind="stable").reset_index(drop=True)
+    table = pa.Table.from_pandas(result, preserve_index=False)
+    a = pc.cast(table["account_id"], pa.string())
+    b = pc.cast(table["account_id_y"], pa.string())
+    less = pc.less_equal(a, b)
+    table = table.append_column("lo", pc.if_else(less, a, b)).append_column("hi", pc.if_else(less, b, a))
+    table = table.sort_by([("lo", "ascending"), ("hi", "ascending")])
     target = provenance_path(run_id, directory)
     tmp = target.with_suffix(".parquet.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, row_group_size=ROW_GROUP,
-                   compression="zstd")
+    pq.write_table(table, tmp, row_group_size=ROW_GROUP, compression="zstd", write_statistics=["lo", "hi"])
     os.chmod(tmp, 0o600)
     os.replace(tmp, target)
     return target
 
 
+def _row_groups(meta: pq.FileMetaData, lo: str) -> list[int]:
+    """Row groups whose ``lo`` min/max statistics admit ``lo`` (the file is sorted by it)."""
+    col = meta.schema.names.index("lo")
+    out = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(col).statistics
+        if stats is None or not stats.has_min_max or stats.min <= lo <= stats.max:
+            out.append(i)
+    return out
+
+
 def edge_evidence(run_id: str, account_id: str, account_id_y: str, directory: Path | None = None) -> pd.DataFrame:
     """The co-shares that make the edge between two accounts in ``run_id`` (either order);
-    empty when there are none. Reads only the row groups that can hold the pair."""
+    empty when there are none. Reads only the row groups whose statistics admit the pair."""
     path = provenance_path(run_id, directory)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no co-share provenance for run {run_id}")
     lo, hi = sorted((str(account_id), str(account_id_y)))
-    table = pq.read_table(path, filters=[("lo", "=", lo), ("hi", "=", hi)])
+    file = pq.ParquetFile(path)
+    groups = _row_groups(file.metadata, lo)
+    table = file.read_row_groups(groups) if groups else file.schema_arrow.empty_table()
+    table = table.filter(pc.and_(pc.equal(table["lo"], lo), pc.equal(table["hi"], hi)))
     return table.drop_columns(["lo", "hi"]).to_pandas()
 
 
