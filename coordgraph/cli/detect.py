@@ -79,7 +79,7 @@ def detect(
     """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
     from coordgraph.analysis.hubs import PairMemoryError
     from coordgraph.analysis.shares import ShareError
-    from coordgraph.run import Run, execute, write_files
+    from coordgraph.run import Run, execute
 
     python_only = {"--subgraph": subgraph != 0, "--objects": objects, "--edge-significance": edge_significance is not None,
                    "--stats-threshold": stats_threshold != "none"}
