@@ -76,3 +76,22 @@ def test_detect_store_then_load_run_and_edge_evidence(store, store_uri, tmp_path
     assert pairs(run_edges(store, loaded[0]["id"])) == pairs(edges)
     res = runner.invoke(app, ["load-run", str(tmp_path), "--store", store_uri])
     assert res.exit_code == 2 and "summary.json" in res.output
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 item 2 (ingest): the store MERGEs a duplicated share row into one "
+                                       "SHARED, so the pre-filter counts 1 row where the share table has 2")
+def test_a_duplicated_share_row_counts_twice_in_the_store_as_in_the_file(store):
+    """Account C's one share appears twice in the table (the same retweet in two pages): the
+    spec's pre-filter counts rows without de-duplication, so C passes min_participation 2 and
+    co-shares with A and B (3 edges: A-B, A-C, B-C). On the store C has 1 SHARED and drops out."""
+    from coordgraph.cypher.analyze import analyze
+    from coordgraph.cypher.ingest import ingest
+    from coordgraph.run import Run, execute
+
+    rows = [("o1", "A", "p1", 100), ("o1", "B", "p2", 101), ("o2", "A", "p3", 200), ("o2", "B", "p4", 201),
+            ("o1", "C", "p5", 102), ("o1", "C", "p5", 102)]
+    table = pd.DataFrame(rows, columns=["object_id", "account_id", "content_id", "timestamp_share"])
+    with execute(Run(table, engine="python")) as res:
+        assert res.summary["edges"] == 3
+    ingest(store, shares=table, kind="retweets")
+    assert analyze(store, engine="python").edges == 3
