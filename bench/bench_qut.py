@@ -94,7 +94,7 @@ def run_coordgraph(path: Path, time_window: int, workdir: Path, engine: str,
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     edges = pq.read_table(workdir / "cg" / "edges.parquet", columns=["account_id", "account_id_y"]) \
         if (workdir / "cg" / "edges.parquet").exists() else \
-        pq.read_table(str(workdir / "cg" / "edges"), columns=["account_id", "account_id_y"])
+        pq.read_table(str(workdir / "cg" / "edges.parquet"), columns=["account_id", "account_id_y"])
     seconds = [r["seconds"] for r in runs]
     return {"total_s": statistics.median(seconds), "runs_s": [round(x, 3) for x in seconds],
             "engine": runs[-1]["engine"], "pairs": _sorted_pairs(edges.column(0), edges.column(1))}

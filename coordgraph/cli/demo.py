@@ -8,25 +8,30 @@ statistics, prints what it found next to the planted truth, and starts the web a
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from coordgraph.analysis import simulate_data
-from coordgraph.analysis.trend_simulate import make_accounts, make_posts, simulate_trend_pair
 from coordgraph.cli._app import app, console, fail
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 out_console = Console()
 START = 1_556_668_800  # 2019-05-01 00:00 UTC
 INTENTS = ("retweets", "cotweet")
 
 
-def demo_tables(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], tuple[str, str]]:
+def demo_tables(seed: int = 7) -> "tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], tuple[str, str]]":
     """(posts, accounts, planted accounts per campaign name, (organic tag, inflated tag))."""
+    import numpy as np
+    import pandas as pd
+
+    from coordgraph.analysis import simulate_data
+    from coordgraph.analysis.trend_simulate import make_accounts, make_posts, simulate_trend_pair
+
     pair = simulate_trend_pair(seed=seed, start=START)
     rings = simulate_data(n_accounts_coord=36, n_accounts_noncoord=150, n_objects=60, n_campaigns=3,
                           min_participation=2, time_window=10, start=START, seed=seed)
@@ -84,7 +89,7 @@ def demo(
                 ingest(st, shares=reshape(posts, intent), kind=intent)
         with console.status("detecting coordination (10 s window, 5 s fast window)"):
             run = analyze(st, intents=list(INTENTS), time_window=10, min_participation=2, fast_window=5,
-                          engine="python")
+                          engine="auto")
         with console.status("finding communities"):
             communities = compute_communities(st, run.run_id)
         coordinated = set(communities["account_id"]) if len(communities) else set()

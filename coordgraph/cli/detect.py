@@ -12,13 +12,10 @@ import time
 from pathlib import Path
 from typing import Optional
 
-import orjson
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from coordgraph import __version__
-from coordgraph.analysis.pipeline import Detection, DetectionParams, run_detection
-from coordgraph.analysis.shares import ShareError, read_shares
 from coordgraph.cli._app import app, console, fail
 
 EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id",
@@ -26,26 +23,20 @@ EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_con
                 "observed_weight", "null_mean", "p_value", "q_value", "significant"]
 
 
-def edge_columns(detection: Detection) -> list[str]:
-    """The edges.csv columns in contract order (suffixed _full/_fast with a fast window)."""
-    present = detection.network.edges.columns
+def coortweet_edges(edges, fast: bool):
+    """Canonical run edges (coordgraph.run) as edges.csv: CooRTweet's ``<name>_full`` /
+    ``<name>_fast`` names with a fast window, columns in contract order."""
+    from coordgraph.contracts import EDGE_ATTRIBUTES
+
+    if fast:
+        edges = edges.rename(columns={n: f"{n}_full" for n in EDGE_ATTRIBUTES})
+    present = edges.columns
     columns = ["account_id", "account_id_y"]
     for name in EDGE_COLUMNS[2:]:
         for candidate in (name, f"{name}_full", f"{name}_fast"):
             if candidate in present:
                 columns.append(candidate)
-    return columns
-
-
-def write_outputs(detection: Detection, out: Path, summary: dict) -> None:
-    """Write the run's tables and summary.json into ``out`` (created if needed)."""
-    out.mkdir(parents=True, exist_ok=True)
-    detection.result.to_csv(out / "result.csv", index=False)
-    detection.network.edges[edge_columns(detection)].to_csv(out / "edges.csv", index=False)
-    detection.network.vertices.to_csv(out / "vertices.csv", index=False)
-    detection.account_stats.to_csv(out / "account_stats.csv", index=False)
-    detection.object_stats.to_csv(out / "object_stats.csv", index=False)
-    (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
+    return edges[columns]
 
 
 @app.command()
@@ -79,91 +70,131 @@ def detect(
     seed: int = typer.Option(42, "--seed", help="Random seed of the null model."),
     engine: str = typer.Option("python", "--engine",
                                help="python (in process, CSV outputs, every option); outofcore, spark or auto "
-                                    "(big inputs: Parquet outputs, see docs/scale.md)."),
+                                    "(big inputs: Parquet outputs, see docs/scale.md); cypher (in the graph "
+                                    "store, with --store)."),
     max_object_shares: Optional[int] = typer.Option(
         None, "--max-object-shares", min=1,
         help="Drop hub objects shared more than N times (with a warning naming them) before pairing."),
+    to_store: bool = typer.Option(False, "--store", help="Also put the run into the graph store (the web app and "
+                                                         "`coordgraph communities` open it)."),
+    store_uri: Optional[str] = typer.Option(None, "--store-uri", envvar="COORDGRAPH_STORE",
+                                            help="The graph store for --store (default: the embedded FalkorDB)."),
 ) -> None:
     """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
-    if engine != "python":
-        _run_big_engine(engine, shares, out, time_window=time_window, min_participation=min_participation,
-                        remove_loops=not keep_loops, edge_weight=edge_weight, compat=compat,
-                        max_object_shares=max_object_shares,
-                        unsupported={"--fast-window": fast_window is not None, "--subgraph": subgraph != 0,
-                                     "--objects": objects, "--edge-significance": edge_significance is not None})
-        return
-    try:
-        params = DetectionParams(time_window, min_participation, not keep_loops, edge_weight, fast_window,
-                                 subgraph, objects, compat, stats_threshold, edge_significance, n_null, seed,
-                                 collation)
-    except ValueError as exc:
-        fail(str(exc))
+    from coordgraph.analysis.hubs import PairMemoryError
+    from coordgraph.analysis.shares import ShareError
+    from coordgraph.run import Run, execute
+
+    python_only = {"--subgraph": subgraph != 0, "--objects": objects, "--edge-significance": edge_significance is not None,
+                   "--stats-threshold": stats_threshold != "none"}
+    asked = [flag for flag, used in python_only.items() if used]
+    if engine != "python" and asked:
+        fail(f"{', '.join(asked)} need(s) --engine python; the {engine} engine computes the network and its "
+             "fast columns only (docs/scale.md)")
+    if engine == "cypher" and not to_store:
+        fail("--engine cypher computes in the graph store: add --store (and --store-uri URI or $COORDGRAPH_STORE)")
+    extras = dict(subgraph=subgraph, objects=objects, stats_threshold=stats_threshold,
+                  edge_significance=edge_significance, n_null=n_null, seed=seed,
+                  collation=collation) if engine == "python" else {}
     started = time.perf_counter()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task(f"reading {shares}")
-        try:
-            t0 = time.perf_counter()
-            table = read_shares(shares)
-            read_seconds = time.perf_counter() - t0
-            table, hubs = _guard_hubs(table, time_window, max_object_shares)
-            detection = run_detection(table, params,
-                                      on_step=lambda name: progress.update(task, description=name.replace("_", " ")))
-        except ShareError as exc:
+    st = None
+    try:
+        if to_store or engine == "cypher":
+            from coordgraph.cypher import open_store
+
+            st = open_store(store_uri)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task(f"reading {shares}")
+            if engine == "python":
+                extras["on_step"] = lambda name: progress.update(task, description=name.replace("_", " "))
+            run = Run(str(shares), engine=engine, time_window=time_window, min_participation=min_participation,
+                      remove_loops=not keep_loops, edge_weight=edge_weight, fast_window=fast_window, compat=compat,
+                      max_object_shares=max_object_shares, store=st, extras=extras)
+            res = execute(run, work=None if engine == "python" else out)
+            progress.update(task, description="writing")
+            with res:
+                _write(res, out, shares, started)
+                if st is not None:
+                    from coordgraph.run import write_store
+
+                    progress.update(task, description="writing into the graph store")
+                    run_id = write_store(res, st, source=str(shares))
+                    _write(res, out, shares, started)  # the summary names the run id
+    except (ShareError, PairMemoryError, FileNotFoundError, ValueError, MemoryError) as exc:
+        fail(f"{shares}: {exc}")
+    except Exception as exc:  # store errors: one line, exit 2
+        from coordgraph.cypher.errors import StoreError
+
+        if isinstance(exc, StoreError):
             fail(str(exc))
-        except (ValueError, MemoryError) as exc:  # PairMemoryError names the hubs and the options
-            fail(f"{shares}: {exc}")
-        progress.update(task, description="writing")
-        summary = {
-            "coordgraph": __version__,
-            "input": str(shares),
-            "params": params.as_dict(),
-            "input_rows": int(len(table)),
-            "dropped_blank_objects": int(table.attrs.get("dropped_blank_objects", 0)),
-            "dropped_hub_objects": hubs.to_dict("records"),
-            "counts": detection.counts(),
-            "thresholds": {"weight": detection.network.threshold, "weight_fast": detection.network.threshold_fast},
-            "timings_s": {"read": round(read_seconds, 4), **detection.timings},
-        }
-        write_outputs(detection, out, summary)
-        summary["timings_s"]["total"] = round(time.perf_counter() - started, 4)
-        (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
-    counts = summary["counts"]
+        raise
+    finally:
+        if st is not None:
+            st.close()
+    s = res.summary
+    where = f"{out}/" + (f" and run {run_id} in {st.uri}" if st is not None else "")
     console.print(
-        f"[bold]{counts['result_rows']:,}[/] coordinated co-shares, [bold]{counts['edges']:,}[/] account pairs "
-        f"({counts['edges_above_threshold']:,} above the {edge_weight:g} percentile, weight > "
-        f"{detection.network.threshold if detection.network.threshold is not None else 'n/a'}), "
-        f"[bold]{counts['vertices']:,}[/] accounts -> {out}/  ({summary['timings_s']['total']:.2f} s)",
+        f"[bold]{s['result_rows']:,}[/] coordinated co-shares, [bold]{s['edges']:,}[/] account pairs "
+        f"({s['edges_above_threshold']:,} above the {edge_weight:g} percentile, weight > "
+        f"{s['threshold'] if s['threshold'] is not None else 'n/a'}), "
+        f"[bold]{s['vertices']:,}[/] accounts -> {where}  (engine {res.engine}, {s['seconds']:.2f} s)",
         highlight=False,
     )
 
 
-def _guard_hubs(table, time_window: int, max_object_shares: Optional[int]):
-    """Apply the hub cap, then refuse (PairMemoryError) a run whose pairs would not fit in memory.
+def _write(res, out: Path, shares: Path, started: float) -> None:
+    """The run's files: CSV (CooRTweet's names, account/object statistics) from the python
+    engine, Parquet from the others; summary.json with the contract's keys plus detect's."""
+    from coordgraph.run import write_files
 
-    Returns (shares to use, dropped hub objects as object_id/n_shares)."""
-    from coordgraph.analysis.hubs import cap_object_shares, check_pair_memory, estimate_pairs
+    s = res.summary
+    counts = {"result_rows": s["result_rows"], "edges": s["edges"], "edges_above_threshold": s["edges_above_threshold"],
+              "vertices": s["vertices"]}
+    if res.result is not None:
+        counts["objects"] = int(res.result["object_id"].nunique())
+    if "edges_above_fast_threshold" in s:
+        counts["edges_above_fast_threshold"] = s["edges_above_fast_threshold"]
+    if "significant" in res.edges:
+        counts["edges_significant"] = int(res.edges["significant"].sum())
+    params = {**s["params"], **s.get("options", {})}
+    extra = {"coordgraph": __version__, "input": str(shares), "input_rows": s["shares"], "counts": counts,
+             "params": params, "thresholds": {"weight": s["threshold"], "weight_fast": s["threshold_fast"]},
+             "hub_objects": [h for h in s.get("trend_hubs", []) if h.get("dropped")],
+             "timings_s": {**s.get("timings", {}), "total": round(time.perf_counter() - started, 4)}}
+    if res.engine == "python":
+        write_files(res, out, fmt="csv", summary_extra=extra,
+                    frames={"edges": coortweet_edges(res.edges, res.fast)})
+    else:
+        write_files(res, out, summary_extra=extra, extra_tables=False)
 
-    table, dropped = cap_object_shares(table, max_object_shares)
-    check_pair_memory(estimate_pairs(table, time_window))
-    return table, dropped
 
+@app.command("load-run")
+def load_run(
+    directory: Path = typer.Argument(..., help="A run directory written by `coordgraph detect` or `coordgraph scale run` "
+                                               "(summary.json with result/edges/vertices as Parquet or CSV)."),
+    shares: Optional[Path] = typer.Option(None, "--shares", help="The run's share table, for first/last share times "
+                                                                "of each edge (optional)."),
+    store: Optional[str] = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",
+                                        help="Store URI (default: the embedded FalkorDB)."),
+) -> None:
+    """Put a run written to files into the graph store (the web app and `communities` open it)."""
+    from coordgraph.cli._app import store_session
+    from coordgraph.run import read_run_dir, write_store
 
-def _run_big_engine(engine: str, shares: Path, out: Path, *, unsupported: dict[str, bool], **params) -> None:
-    """Run an engine of coordgraph.engines (Parquet outputs) and print its summary line."""
-    from coordgraph.analysis.hubs import PairMemoryError
-    from coordgraph.engines import run_engine
-
-    asked = [flag for flag, used in unsupported.items() if used]
-    if asked:
-        fail(f"{', '.join(asked)} need(s) --engine python; the {engine} engine computes the full-window "
-             "network only (docs/scale.md)")
     try:
-        summary = run_engine(engine, shares, out, **params)
-    except (PairMemoryError, ValueError, FileNotFoundError, ShareError) as exc:
-        fail(f"{shares}: {exc}")
-    console.print(
-        f"[bold]{summary.get('result_rows', 0):,}[/] coordinated co-shares, [bold]{summary.get('edges', 0):,}[/] "
-        f"account pairs ({summary.get('edges_above_threshold', 0):,} above weight {summary.get('threshold')}), "
-        f"[bold]{summary.get('vertices', 0):,}[/] accounts -> {out}/ (engine {summary.get('engine', engine)}, Parquet)",
-        highlight=False)
+        res = read_run_dir(directory)
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    if shares is not None:
+        from coordgraph.run.shares import as_share_parquet
+
+        import tempfile
+
+        scratch = Path(tempfile.mkdtemp(prefix="coordgraph-load-"))
+        res.shares_path, _, _ = as_share_parquet(str(shares), scratch)
+        res.scratch = scratch
+    with store_session(store) as st, res:
+        run_id = write_store(res, st, source=str(directory))
+    console.print(f"run {run_id}: {res.summary['edges']:,} edges, {res.summary['vertices']:,} accounts from {directory} "
+                  f"-> {st.uri}", highlight=False)

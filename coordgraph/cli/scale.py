@@ -2,7 +2,7 @@
 
     coordgraph scale run SHARES --out DIR [--engine auto|python|outofcore|spark] [--master URL]
                          [--max-object-shares N] [--time-window S] [--min-participation N]
-                         [--edge-weight P] [--compat] [--no-result]
+                         [--edge-weight P] [--fast-window S] [--compat] [--no-result]
     coordgraph scale hubs SHARES [--time-window S] [--min-pairs N] [--top K]
 
 ``run`` writes result, edges and vertices as Parquet plus summary.json into DIR.
@@ -35,25 +35,31 @@ def run(
     min_participation: int = typer.Option(2, "--min-participation", min=0, help="Minimum shares per account."),
     edge_weight: float = typer.Option(0.5, "--edge-weight", min=0.0, max=1.0, help="Percentile for weight_threshold."),
     compat: bool = typer.Option(False, "--compat", help="CooRTweet 2.1.3's content counts."),
+    fast_window: Optional[int] = typer.Option(None, "--fast-window", min=0,
+                                              help="Also flag co-shares within this narrower window (seconds): "
+                                                   "the fast columns of the edges."),
     keep_loops: bool = typer.Option(False, "--keep-loops", help="Keep self-pairs."),
     no_result: bool = typer.Option(False, "--no-result", help="Do not write the detect_groups rows (edges only)."),
 ) -> None:
     """Detect and build the network with one engine; report trend hubs and timings."""
     from coordgraph.analysis.hubs import PairMemoryError
-    from coordgraph.engines import ENGINES, run_engine
+    from coordgraph.run import Run, execute, write_files
 
-    if engine not in ENGINES:
-        fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine not in ("auto", "python", "outofcore", "spark"):
+        fail(f"--engine must be one of auto, python, outofcore, spark, got {engine!r}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            summary = run_engine(engine, shares, out, time_window=time_window, min_participation=min_participation,
-                                 remove_loops=not keep_loops, edge_weight=edge_weight, compat=compat,
-                                 max_object_shares=max_object_shares, write_result=not no_result, master=master)
+            run = Run(str(shares), engine=engine, time_window=time_window, min_participation=min_participation,
+                      remove_loops=not keep_loops, edge_weight=edge_weight, compat=compat, fast_window=fast_window,
+                      max_object_shares=max_object_shares, keep_result=not no_result, master=master)
+            with execute(run, work=out) as res:
+                write_files(res, out, extra_tables=False)
+                summary = res.summary
         except PairMemoryError as exc:
             fail(str(exc))
         except (FileNotFoundError, ValueError) as exc:
-            fail(str(exc))
+            fail(f"{shares}: {exc}")
     for w in caught:
         if "max-object-shares" in str(w.message):
             console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)

@@ -207,7 +207,9 @@ def analyze_cmd(
     min_participation: int = typer.Option(2, help="minimum shares (rows) of an account"),
     edge_weight: float = typer.Option(0.5, help="percentile in [0, 1]: edges above it get weight_threshold 1"),
     fast_window: Optional[int] = typer.Option(None, help="seconds: also flag co-shares within this narrower window"),
-    engine: str = typer.Option("cypher", help="cypher (in the database) or python (coordgraph.analysis)"),
+    engine: str = typer.Option("auto", help="auto (python or outofcore by size), python, outofcore, spark "
+                                            "(on the stored shares, exported to a share table) or cypher "
+                                            "(in the database)"),
     run_id: Optional[str] = typer.Option(None, help="re-threshold this existing run at --edge-weight "
                                                     "(co-shares are not recomputed)"),
     communities: bool = typer.Option(True, help="also compute communities and rankings"),
@@ -216,9 +218,11 @@ def analyze_cmd(
 ) -> None:
     """Detect coordinated accounts in the stored shares and write a run (edges, communities)."""
     from coordgraph.cypher import runs
-    from coordgraph.cypher.analyze import analyze, threshold
+    from coordgraph.cypher.analyze import ENGINES, analyze, threshold
     from coordgraph.cypher.communities import compute_communities
 
+    if engine not in ENGINES:
+        fail(f"unknown engine {engine!r}: --engine must be one of {', '.join(ENGINES)}")
     with store_session(store) as st:
         if run_id:
             if runs.get_run(st, run_id) is None:
@@ -228,14 +232,18 @@ def analyze_cmd(
                       f"{res['above']} of {res['edges']} edges above")
             return
         with console.status("detecting co-shares") as status:
-            summary = analyze(st, intents=list(intent) or None, time_window=time_window,
-                              min_participation=min_participation, edge_weight=edge_weight,
-                              fast_window=fast_window, engine=engine,
-                              on_step=lambda s: status.update(f"{s} done"))
+            try:
+                summary = analyze(st, intents=list(intent) or None, time_window=time_window,
+                                  min_participation=min_participation, edge_weight=edge_weight,
+                                  fast_window=fast_window, engine=engine,
+                                  on_step=lambda s: status.update(f"{s} done"))
+            except (ValueError, MemoryError) as exc:  # PairMemoryError names the hubs and the options
+                fail(str(exc))
             if communities and summary.edges:
                 compute_communities(st, summary.run_id, algorithm=algorithm)
     table = Table(title=f"run {summary.run_id}", show_header=False, title_justify="left")
-    for label, value in (("engine", engine), ("co-shares", f"{summary.coshares:,}"),
+    for label, value in (("engine", summary.engine if engine == summary.engine else f"{summary.engine} ({engine})"),
+                         ("co-shares", f"{summary.coshares:,}"),
                          ("edges", f"{summary.edges:,}"), ("accounts", f"{summary.accounts:,}"),
                          ("threshold (weight)", str(summary.threshold)),
                          ("edges above threshold", f"{summary.edges_above:,}"),

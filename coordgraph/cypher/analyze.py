@@ -23,8 +23,8 @@ from coordgraph.cypher import runs
 from coordgraph.cypher.errors import StoreError
 
 WRITE_BATCH = 10_000
-ENGINES = ("cypher", "python")
-KIND_SEP = "\x1f"  # joins kind and object id in the python engine's multi-kind table
+#: Engines of analyze: the store's own detector and every engine of coordgraph.run.
+ENGINES = ("auto", "python", "outofcore", "spark", "cypher")
 
 
 @dataclass
@@ -32,6 +32,7 @@ class RunSummary:
     """What a run produced: ids, counts and the thresholds (weights), with seconds per step."""
 
     run_id: str
+    engine: str = "cypher"
     coshares: int = 0
     edges: int = 0
     accounts: int = 0
@@ -60,7 +61,7 @@ def _check(time_window: int, min_participation: int, edge_weight: float, fast_wi
 
 def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
             min_participation: int = 2, edge_weight: float = 0.5, fast_window: int | None = None,
-            engine: str = "cypher", run_id: str | None = None,
+            engine: str = "auto", run_id: str | None = None,
             on_step: Callable[[str], None] | None = None) -> RunSummary:
     """Detect coordination on the stored shares and write a complete run; returns its summary.
 
@@ -73,6 +74,7 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
     """
     if engine not in ENGINES:
         raise StoreError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+
     _check(time_window, min_participation, edge_weight, fast_window)
     store.ensure_schema()
     runs.remove_abandoned_runs(store)
@@ -86,17 +88,12 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
     try:
         if engine == "cypher":
             _cypher_engine(store, run_id, intents, time_window, min_participation, fast_window, summary, step)
+            threshold(store, run_id, edge_weight, summary)
         else:
-            _python_engine(store, run_id, intents, time_window, min_participation, fast_window,
-                           edge_weight, summary, step)
-        threshold(store, run_id, edge_weight, summary)
+            _engine_run(store, run_id, intents, time_window, min_participation, fast_window, edge_weight, engine,
+                        summary, step)
         step("threshold")
-        _timed(summary, "vertices", lambda: (store.write_file("run_vertices", {"run_id": run_id}),
-                                             store.write_file("run_drop_isolated", {"run_id": run_id})))
-        summary.accounts = int(store.query(
-            "MATCH (:Account)-[i:IN_RUN]->(:Run {id: $id}) RETURN count(i) AS n", {"id": run_id})[0]["n"])
-        step("vertices")
-        runs.complete_run(store, run_id, summary.counts())
+        finish_run(store, run_id, summary, step)
     except BaseException:
         try:
             runs.delete_run(store, run_id)
@@ -104,6 +101,17 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
             pass  # left incomplete: invisible to readers, removed by the next write
         raise
     return summary
+
+
+def finish_run(store, run_id: str, summary: RunSummary, step: Callable[[str], None] = lambda name: None) -> None:
+    """The last steps of every run in the store: degree/strength on IN_RUN, accounts without
+    an edge removed from the run, counts recorded and the run marked complete."""
+    _timed(summary, "vertices", lambda: (store.write_file("run_vertices", {"run_id": run_id}),
+                                         store.write_file("run_drop_isolated", {"run_id": run_id})))
+    summary.accounts = int(store.query(
+        "MATCH (:Account)-[i:IN_RUN]->(:Run {id: $id}) RETURN count(i) AS n", {"id": run_id})[0]["n"])
+    step("vertices")
+    runs.complete_run(store, run_id, summary.counts())
 
 
 def _timed(summary: RunSummary, name: str, fn):
@@ -137,47 +145,76 @@ def _cypher_engine(store, run_id, intents, time_window, min_participation, fast_
     step("edges")
 
 
-def _python_engine(store, run_id, intents, time_window, min_participation, fast_window,
-                   edge_weight, summary, step):
-    """The in-process engine: coordgraph.analysis on the stored shares, results written back."""
-    from coordgraph.analysis import coordinated_network, detect_groups, flag_speed_share
-    from coordgraph.cypher.ingest import read_shares
+def _engine_run(store, run_id, intents, time_window, min_participation, fast_window, edge_weight, engine,
+                summary, step):
+    """Any engine of the run layer (python, outofcore, spark, auto) on the stored shares, its
+    result written into the run ``run_id`` by :func:`coordgraph.run.store.write_run_tables`."""
+    from coordgraph.run import Run, StoreShares, execute
+    from coordgraph.run.store import write_run_tables
 
-    shares = _timed(summary, "read_shares", lambda: read_shares(store, intents))
-    step("read_shares")
-    multi_kind = shares["kind"].nunique() > 1
-    table = shares[["object_id", "account_id", "content_id", "timestamp_share"]]
-    if multi_kind:  # objects are (kind, id): keep equal strings of different kinds apart
-        table = table.assign(object_id=shares["kind"] + KIND_SEP + shares["object_id"])
-    result = _timed(summary, "detect_groups", lambda: detect_groups(
-        table, time_window=time_window, min_participation=min_participation))
-    if fast_window is not None:
-        result = flag_speed_share(table, result, min_participation, fast_window)
-    network = coordinated_network(result, fast_net=fast_window is not None, edge_weight=edge_weight)
+    res = _timed(summary, "detect", lambda: execute(Run(
+        StoreShares(store, intents), engine=engine, time_window=time_window,
+        min_participation=min_participation, edge_weight=edge_weight, fast_window=fast_window)))
     step("detect")
-    if multi_kind:
-        result = result.assign(object_id=result["object_id"].str.split(KIND_SEP, n=1).str[1])
-    _timed(summary, "write_coshares", lambda: write_coshares(store, run_id, result, shares))
-    summary.coshares = len(result)
-    step("coshares")
-    _timed(summary, "write_edges", lambda: write_edges(store, run_id, network.edges, result))
-    summary.edges = len(network.edges)
+    with res:
+        _timed(summary, "write", lambda: write_run_tables(store, run_id, res))
+        summary.engine = res.engine
+        summary.coshares = res.summary["result_rows"]
+        summary.edges = res.summary["edges"]
+        summary.threshold, summary.threshold_fast = res.threshold, res.threshold_fast
+        summary.edges_above = res.summary["edges_above_threshold"]
     step("edges")
 
 
-def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFrame) -> int:
-    """Write a detect_groups result as COSHARE rows of ``run_id`` (older -> newer share)."""
-    ts = dict(zip(shares["content_id"], shares["timestamp_share"]))
-    kind = dict(zip(zip(shares["content_id"], shares["object_id"]), shares["kind"]))
+def ensure_accounts(store, ids) -> None:
+    """MERGE an (:Account) for every id (a run from a share file may name accounts the store
+    has not seen)."""
+    ids = sorted({str(i) for i in ids})
+    for i in range(0, len(ids), WRITE_BATCH):
+        store.query("UNWIND $ids AS id MERGE (:Account {id: id})", {"ids": ids[i:i + WRITE_BATCH]})
+
+
+def _plain(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def coshare_rows(result: pd.DataFrame, kind_prefixed: bool = False, kind: str | None = None) -> list[dict]:
+    """COSHARE property rows of a result table (with ``ts``/``ts_y`` when present). With
+    ``kind_prefixed`` the object ids are ``kind:id`` (a multi-kind run): split into both."""
     flag = next((c for c in result.columns if c.startswith("time_window_")), None)
-    rows = [
-        {"a": a, "b": b, "o": o, "p": p, "py": py, "t": int(ts[p]), "ty": int(ts[py]), "d": int(d),
-         "k": kind.get((p, o)), "f": int(f) if flag else 0}
-        for a, b, o, p, py, d, f in zip(
-            result["account_id"], result["account_id_y"], result["object_id"], result["content_id"],
-            result["content_id_y"], result["time_delta"],
-            result[flag] if flag else np.zeros(len(result), dtype=np.int64))
-    ]
+    n = len(result)
+    objects = result["object_id"].astype(str).tolist()
+    kinds = [kind] * n
+    if kind_prefixed:
+        from coordgraph.contracts import KIND_PREFIX_SEP
+
+        split = [o.split(KIND_PREFIX_SEP, 1) for o in objects]
+        kinds = [s[0] if len(s) == 2 else kind for s in split]
+        objects = [s[-1] for s in split]
+    ts = result["ts"].tolist() if "ts" in result else [None] * n
+    ts_y = result["ts_y"].tolist() if "ts_y" in result else [None] * n
+    fast = result[flag].tolist() if flag else [0] * n
+    return [{"a": a, "b": b, "o": o, "p": p, "py": py, "t": _plain(t), "ty": _plain(ty), "d": int(d), "k": k,
+             "f": int(f)}
+            for a, b, o, p, py, d, t, ty, k, f in zip(
+                result["account_id"], result["account_id_y"], objects, result["content_id"],
+                result["content_id_y"], result["time_delta"], ts, ts_y, kinds, fast)]
+
+
+def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFrame | None = None, *,
+                   kind_prefixed: bool = False) -> int:
+    """Write result rows as COSHARE of ``run_id`` (older -> newer share). ``shares`` (with
+    ``kind``) gives each row's times and kind when ``result`` has no ``ts``/``ts_y``."""
+    if shares is not None and "ts" not in result.columns:
+        ts = dict(zip(shares["content_id"], shares["timestamp_share"]))
+        result = result.assign(ts=result["content_id"].map(ts), ts_y=result["content_id_y"].map(ts))
+    rows = coshare_rows(result, kind_prefixed)
+    if shares is not None and "kind" in shares and not kind_prefixed:
+        kind = dict(zip(zip(shares["content_id"], shares["object_id"]), shares["kind"]))
+        for r in rows:
+            r["k"] = kind.get((r["p"], r["o"]))
     query = ("UNWIND $rows AS r MATCH (a:Account {id: r.a}) MATCH (b:Account {id: r.b}) "
              "CREATE (a)-[:COSHARE {run_id: $run_id, object_id: r.o, post_id: r.p, post_id_y: r.py, "
              "ts: r.t, ts_y: r.ty, time_delta: r.d, kind: r.k, fast: r.f}]->(b)")
@@ -186,32 +223,37 @@ def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFram
     return len(rows)
 
 
-def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame) -> int:
-    """Write a coordinated_network's edges as COORDINATED of ``run_id`` (smaller id -> larger).
+#: Edge properties written to COORDINATED (the canonical edge columns of coordgraph.run).
+EDGE_PROPS = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score",
+              "weight_threshold", "weight_fast", "avg_time_delta_fast", "n_content_id_fast",
+              "n_content_id_y_fast", "edge_symmetry_score_fast", "weight_threshold_fast", "first_ts", "last_ts")
 
-    ``first_ts``/``last_ts`` come from the COSHARE rows already written for the run.
-    """
-    fast = "weight_full" in edges.columns
-    names = ["weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score"]
-    rows = []
-    for rec in edges.to_dict("records"):
-        props = {}
-        for name in names:
-            props[name] = rec[f"{name}_full" if fast else name]
-            if fast:
-                value = rec.get(f"{name}_fast")
-                props[f"{name}_fast"] = None if value is None or pd.isna(value) else value
-        rows.append({"a": rec["account_id"], "b": rec["account_id_y"],
-                     "props": {k: (v.item() if hasattr(v, "item") else v) for k, v in props.items()
-                               if v is not None}})
+
+def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None) -> int:
+    """Write edges as COORDINATED of ``run_id`` (smaller id -> larger), every attribute of the
+    canonical layout that is present (CooRTweet's ``_full`` names are accepted too). Missing
+    ``first_ts``/``last_ts`` come from the run's COSHARE rows when there are any."""
+    from coordgraph.run.result import canonical_edges
+
+    edges = canonical_edges(edges, any(c.endswith("_fast") for c in edges.columns))
+    a = edges["account_id"].astype(str).to_numpy(dtype=object)
+    b = edges["account_id_y"].astype(str).to_numpy(dtype=object)
+    swap = a > b
+    lo, hi = np.where(swap, b, a), np.where(swap, a, b)
+    props = [c for c in EDGE_PROPS if c in edges.columns]
+    columns = [edges[c].tolist() for c in props]
+    rows = [{"a": x, "b": y, "props": {k: v for k, v in zip(props, (_plain(col[i]) for col in columns))
+                                       if v is not None}}
+            for i, (x, y) in enumerate(zip(lo, hi))]
     query = ("UNWIND $rows AS r MATCH (a:Account {id: r.a}) MATCH (b:Account {id: r.b}) "
-             "MERGE (a)-[e:COORDINATED {run_id: $run_id}]->(b) SET e += r.props")
+             "CREATE (a)-[e:COORDINATED {run_id: $run_id}]->(b) SET e += r.props")
     for i in range(0, len(rows), WRITE_BATCH):
         store.query(query, {"rows": rows[i:i + WRITE_BATCH], "run_id": run_id})
-    store.query("MATCH (a:Account)-[e:COORDINATED {run_id: $run_id}]->(b:Account) "
-                "MATCH (a)-[c:COSHARE {run_id: $run_id}]-(b) "
-                "WITH e, min(c.ts) AS first_ts, max(c.ts_y) AS last_ts "
-                "SET e.first_ts = first_ts, e.last_ts = last_ts", {"run_id": run_id})
+    if "first_ts" not in edges.columns:
+        store.query("MATCH (a:Account)-[e:COORDINATED {run_id: $run_id}]->(b:Account) "
+                    "MATCH (a)-[c:COSHARE {run_id: $run_id}]-(b) "
+                    "WITH e, min(c.ts) AS first_ts, max(c.ts_y) AS last_ts "
+                    "SET e.first_ts = first_ts, e.last_ts = last_ts", {"run_id": run_id})
     # participation accounts (IN_RUN) so that every engine leaves the same per-run vertices
     store.query("MATCH (r:Run {id: $run_id}) MATCH (a:Account)-[e:COORDINATED {run_id: $run_id}]-(:Account) "
                 "WITH DISTINCT r, a MERGE (a)-[:IN_RUN {run_id: $run_id}]->(r)", {"run_id": run_id})
@@ -257,3 +299,11 @@ def run_coshares(store, run_id: str) -> pd.DataFrame:
         {"run_id": run_id})
     return pd.DataFrame(rows, columns=["object_id", "content_id", "content_id_y", "time_delta",
                                        "account_id", "account_id_y", "fast"])
+
+
+def run_vertices(store, run_id: str) -> pd.DataFrame:
+    """A run's vertices: account_id, degree, strength (from IN_RUN), sorted by account id."""
+    rows = store.read("MATCH (a:Account)-[i:IN_RUN]->(:Run {id: $run_id}) "
+                      "RETURN a.id AS account_id, i.degree AS degree, i.strength AS strength "
+                      "ORDER BY account_id", {"run_id": run_id})
+    return pd.DataFrame(rows, columns=["account_id", "degree", "strength"])

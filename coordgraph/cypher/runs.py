@@ -68,6 +68,9 @@ def delete_run(store, run_id: str) -> None:
             if not rows or not rows[0]["c"]:
                 break
     store.query("MATCH (r:Run {id: $id}) DETACH DELETE r", {"id": run_id})
+    from coordgraph.run.provenance import remove_provenance
+
+    remove_provenance(run_id)
 
 
 def _process_alive(pid: int) -> bool:

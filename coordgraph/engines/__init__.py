@@ -48,70 +48,25 @@ def choose_engine(shares_path: str | Path, budget_bytes: int | None = None) -> s
 def run_engine(engine: str, shares_path: str | Path, out_dir: str | Path, *, time_window: int = 10,
                min_participation: int = 2, remove_loops: bool = True, edge_weight: float = 0.5,
                compat: bool = False, max_object_shares: int | None = None, write_result: bool = True,
-               master: str | None = None, memory_budget: int | None = None) -> dict:
-    """Run detection plus the network on a share Parquet file with ``engine`` (python,
-    outofcore, spark or auto) and write ``result``, ``edges``, ``vertices`` Parquet and
-    ``summary.json`` into ``out_dir``. Returns the summary (``engine`` = the one that ran,
-    counts, threshold, ``trend_hubs``, seconds).
+               master: str | None = None, memory_budget: int | None = None,
+               fast_window: int | None = None) -> dict:
+    """Run detection plus the network on a share file with ``engine`` (python, outofcore,
+    spark or auto) through the run layer (:mod:`coordgraph.run`) and write ``result``,
+    ``edges``, ``vertices`` Parquet and ``summary.json`` into ``out_dir``. Returns the summary
+    (``engine`` = the one that ran, the contract's summary keys, ``trend_hubs``, timings).
 
     ``auto`` picks python or outofcore by input size vs available memory, and moves to
     outofcore when the python engine's pair estimate would not fit. The python engine raises
     :class:`coordgraph.analysis.hubs.PairMemoryError` (a clear message) rather than run out
     of memory; ``max_object_shares`` drops hub objects with a warning.
     """
-    from pathlib import Path as _Path
+    from coordgraph.run import Run, execute, write_files
 
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    if not _Path(shares_path).exists():
-        raise FileNotFoundError(f"{shares_path}: no such share file")
-    common = dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
-                  edge_weight=edge_weight, compat=compat, write_result=write_result,
-                  max_object_shares=max_object_shares)
-    converted = None
-    if not str(shares_path).endswith(".parquet"):
-        converted = shares_path = _as_parquet(shares_path, _Path(out_dir))
-    try:
-        return _run(engine, shares_path, out_dir, common, master, memory_budget)
-    finally:
-        if converted is not None:
-            converted.unlink(missing_ok=True)
-
-
-def _as_parquet(path, out_dir: Path) -> Path:
-    """A CSV/CSV.gz share table, checked by :func:`coordgraph.analysis.read_shares`, as a
-    Parquet file in ``out_dir`` (removed after the run)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from coordgraph.analysis import read_shares
-
-    frame = read_shares(path)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / "_input_shares.parquet"
-    cols = ["object_id", "account_id", "content_id", "timestamp_share"]
-    pq.write_table(pa.Table.from_pandas(frame[cols], preserve_index=False), target)
-    return target
-
-
-def _run(engine, shares_path, out_dir, common, master, memory_budget) -> dict:
-    """Dispatch one run (see :func:`run_engine`)."""
-    from coordgraph.analysis.hubs import PairMemoryError
-
-    chosen = choose_engine(shares_path, memory_budget) if engine == "auto" else engine
-    if chosen == "python":
-        from coordgraph.engines import inprocess
-
-        try:
-            return inprocess.detect_network_parquet(shares_path, out_dir, memory_budget=memory_budget, **common)
-        except PairMemoryError:
-            if engine != "auto":
-                raise
-            chosen = "outofcore"
-    if chosen == "outofcore":
-        from coordgraph.engines import outofcore
-
-        return outofcore.detect_network_parquet(shares_path, out_dir, **common)
-    from coordgraph.engines import spark
-
-    return spark.detect_network_parquet(shares_path, out_dir, master=master, **common)
+    run = Run(str(shares_path), engine=engine, time_window=time_window, min_participation=min_participation,
+              remove_loops=remove_loops, edge_weight=edge_weight, compat=compat, max_object_shares=max_object_shares,
+              keep_result=write_result, master=master, memory_budget=memory_budget, fast_window=fast_window)
+    with execute(run, work=out_dir) as res:
+        write_files(res, out_dir, extra_tables=False)
+        return res.summary

@@ -1116,21 +1116,118 @@ def _write_shares(shares: pd.DataFrame, path: Path) -> None:
 
 def flag_speed_share(shares: pd.DataFrame, result: pd.DataFrame, min_participation: int, time_window: int,
                      *, sort_like_coortweet: bool = False) -> pd.DataFrame:
-    """Flag the result rows that hold in a narrower window. A result table fits in memory by
-    the time it is a DataFrame, so this is the python engine's function."""
-    from coordgraph.analysis import flag_speed_share as flag
+    """Flag the result rows that hold in a narrower window (``time_window_<N>``), with this
+    engine's own pipeline: the fast co-shares are detect_groups with the narrower window (its
+    window pairs are a subset of the full ones and the OR post-filter keeps no pair the full
+    one dropped), matched on (content_id, content_id_y) as CooRTweet does.
 
-    return flag(shares, result, min_participation, time_window, sort_like_coortweet=sort_like_coortweet)
+    ``sort_like_coortweet`` (``--compat``): CooRTweet's row order after its re-sort is a quirk
+    of its R code, reproduced once, by the reference (python) engine's function."""
+    from coordgraph.contracts import fast_flag_column
+
+    if sort_like_coortweet:
+        from coordgraph.analysis import flag_speed_share as reference
+
+        return reference(shares, result, min_participation, time_window, sort_like_coortweet=True)
+
+    fast = detect_groups(shares, time_window, min_participation)
+    keys = fast[["content_id", "content_id_y"]].astype(str).drop_duplicates().assign(_f=1)
+    out = result.copy()
+    joined = out[["content_id", "content_id_y"]].astype(str).merge(keys, on=["content_id", "content_id_y"], how="left")
+    out[fast_flag_column(time_window)] = joined["_f"].fillna(0).astype(np.int64).to_numpy()
+    return out
+
+
+def _edges_of_rows(table: pa.Table, objects: bool, compat: bool) -> pd.DataFrame:
+    """Result rows -> undirected edges with Arrow group-bys (this engine's own aggregation,
+    independent of the python engine's): account_id < account_id_y in code-point order
+    (UTF-8 byte order), weight, avg_time_delta, n_content_id, n_content_id_y (per account;
+    with ``compat`` CooRTweet's distinct older / newer contents), edge_symmetry_score and
+    ``object_ids`` (sorted, comma-joined) with ``objects``."""
+    a, b = table["account_id"], table["account_id_y"]
+    less = pc.less(a, b)
+    lo, hi = pc.if_else(less, a, b), pc.if_else(less, b, a)
+    rows = pa.table({"lo": lo, "hi": hi, "d": pc.cast(table["time_delta"], pa.float64()),
+                     "c": table["content_id"], "cy": table["content_id_y"], "o": table["object_id"]})
+    aggs = [("d", "count"), ("d", "mean")]
+    if compat:
+        aggs += [("c", "count_distinct"), ("cy", "count_distinct")]
+    edges = rows.group_by(["lo", "hi"], use_threads=False).aggregate(aggs)
+    names = {"d_count": "weight", "d_mean": "avg_time_delta", "c_count_distinct": "n_content_id",
+             "cy_count_distinct": "n_content_id_y", "o_distinct": "object_ids"}
+    edges = edges.rename_columns([names.get(n, n) for n in edges.column_names])
+    if not compat:  # distinct (account, content) per edge, counted for the lower and the higher account
+        sides = pa.concat_tables([
+            pa.table({"lo": lo, "hi": hi, "acc": a, "cont": table["content_id"]}),
+            pa.table({"lo": lo, "hi": hi, "acc": b, "cont": table["content_id_y"]})])
+        sides = sides.group_by(["lo", "hi", "acc", "cont"], use_threads=False).aggregate([])
+        sides = sides.append_column("low", pc.equal(sides["acc"], sides["lo"]))
+        per = sides.group_by(["lo", "hi", "low"], use_threads=False).aggregate([("cont", "count")])
+        low = per.filter(per["low"]).select(["lo", "hi", "cont_count"]).rename_columns(["lo", "hi", "n_content_id"])
+        high = per.filter(pc.invert(per["low"])).select(["lo", "hi", "cont_count"]).rename_columns(
+            ["lo", "hi", "n_content_id_y"])
+        edges = edges.join(low, ["lo", "hi"]).join(high, ["lo", "hi"])
+    frame = edges.to_pandas()
+    frame = frame.rename(columns={"lo": "account_id", "hi": "account_id_y"})
+    n, ny = frame["n_content_id"].astype(np.int64), frame["n_content_id_y"].astype(np.int64)
+    frame["n_content_id"], frame["n_content_id_y"] = n, ny
+    frame["weight"] = frame["weight"].astype(np.int64)
+    frame["edge_symmetry_score"] = np.minimum(n, ny) / np.maximum(n, ny)
+    if objects:  # lists cannot pass an Arrow join: grouped apart, joined as strings
+        objs = rows.group_by(["lo", "hi"], use_threads=False).aggregate([("o", "distinct")]).to_pandas()
+        objs["object_ids"] = [",".join(sorted(v)) for v in objs.pop("o_distinct")]
+        frame = frame.merge(objs.rename(columns={"lo": "account_id", "hi": "account_id_y"}),
+                            on=["account_id", "account_id_y"])
+    cols = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id", "n_content_id_y",
+            "edge_symmetry_score"] + (["object_ids"] if objects else [])
+    return frame[cols].sort_values(["account_id", "account_id_y"], kind="stable").reset_index(drop=True)
+
+
+def _thresholded(edges: pd.DataFrame, edge_weight: float) -> tuple[pd.DataFrame, float | None]:
+    from coordgraph.contracts import above_threshold, quantile_threshold
+
+    threshold = quantile_threshold(edges["weight"].to_numpy(), edge_weight)
+    edges["weight_threshold"] = above_threshold(edges["weight"].to_numpy(), threshold)
+    return edges, threshold
 
 
 def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weight: float = 0.5, subgraph: int = 0,
                         objects: bool = False, compat: bool = False, collation: str = "icu"):
-    """The network of an in-memory result: the python engine's function (for a result on disk
-    use :func:`detect_network_parquet`, which aggregates bucket by bucket)."""
-    from coordgraph.analysis import coordinated_network as network
+    """The coordinated network of an in-memory result, aggregated with Arrow group-bys (this
+    engine's own code: for a result on disk use :func:`detect_network_parquet`, which
+    aggregates bucket by bucket). Returns the python engine's
+    :class:`~coordgraph.analysis.CoordinatedNetwork` (same columns and meaning).
 
-    return network(result, fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat,
-                   collation=collation)
+    With ``compat`` the edges must come out oriented and ordered as CooRTweet's R code leaves
+    them (R's collation ``collation``, igraph's union order): that reproduction of a reference
+    tool's quirks lives once, in the python engine, and is used here."""
+    from coordgraph.analysis.network import (CoordinatedNetwork, check_subgraph, merge_fast, select_subgraph,
+                                             vertices_of)
+
+    if compat:
+        from coordgraph.analysis import coordinated_network as reference
+
+        return reference(result, fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects,
+                         compat=True, collation=collation)
+
+    check_subgraph(subgraph, fast_net)
+    params = dict(fast_net=fast_net, edge_weight=edge_weight, subgraph=subgraph, objects=objects, compat=compat)
+    cols = {c: pa.array(result[c].astype(str).to_numpy(dtype=object), pa.string())
+            for c in ("object_id", "content_id", "content_id_y", "account_id", "account_id_y")}
+    cols["time_delta"] = pa.array(result["time_delta"].to_numpy(dtype=np.int64), pa.int64())
+    table = pa.table(cols)
+    full, threshold = _thresholded(_edges_of_rows(table, objects, compat), edge_weight)
+    if not fast_net:
+        edges = select_subgraph(full, subgraph)
+        return CoordinatedNetwork(edges, vertices_of(edges, "weight"), threshold, None, params)
+    flags = [c for c in result.columns if c.startswith("time_window_")]
+    if len(flags) != 1:
+        raise ValueError("fast_net needs exactly one time_window_<N> column from flag_speed_share(); "
+                         f"found {flags or 'none'}")
+    fast_rows = table.filter(pa.array(result[flags[0]].to_numpy() == 1))
+    fast, threshold_fast = _thresholded(_edges_of_rows(fast_rows, objects, compat), edge_weight)
+    edges, vertices = select_subgraph(merge_fast(full, fast), subgraph, with_vertices=True)
+    return CoordinatedNetwork(edges, vertices, threshold, threshold_fast, params)
 
 
 def network_from_pairs_parquet(out_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:

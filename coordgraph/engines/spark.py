@@ -392,10 +392,16 @@ def coordinated_network(result: pd.DataFrame, fast_net: bool = False, edge_weigh
 def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window: int = 10, min_participation: int = 2,
                            remove_loops: bool = True, edge_weight: float = 0.5, compat: bool = False,
                            write_result: bool = True, master: str | None = None,
-                           max_object_shares: int | None = None) -> dict:
+                           max_object_shares: int | None = None, fast_window: int | None = None) -> dict:
     """Read shares from Parquet (file or directory, local or any Hadoop URI), run detection and
-    the network in Spark, write ``result/``, ``edges/``, ``vertices/`` Parquet directories
-    and ``summary.json`` under ``out_dir``. Returns the summary (counts, threshold, seconds)."""
+    the network in Spark, write ``result.parquet``, ``edges.parquet``, ``vertices.parquet``
+    (Parquet directories, read as one table by pyarrow and pandas: the out-of-core engine's
+    layout) and ``summary.json`` under ``out_dir``. Returns the summary (counts, threshold,
+    seconds).
+
+    ``fast_window`` (seconds): flag_speed_share in Spark and the fast attributes
+    (``<name>_fast``, missing where an edge has no fast co-share; threshold over the fast
+    edges) joined onto the edges, and ``time_window_<S>`` on the result rows."""
     from pyspark.sql import functions as F
 
     spark = get_spark(master)
@@ -405,7 +411,9 @@ def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window
     missing = [c for c in SHARE_FIELDS if c not in shares.columns]
     if missing:
         raise ValueError(f"{in_path}: no column(s) {', '.join(missing)} (found {', '.join(shares.columns)})")
-    shares, dropped = cap_objects_df(with_row_numbers(shares.select(*SHARE_FIELDS)), max_object_shares)
+    shares = with_row_numbers(shares.select(*SHARE_FIELDS)).persist()
+    n_shares = shares.count()
+    shares, dropped = cap_objects_df(shares, max_object_shares)
     hubs = []
     if dropped is not None:
         hubs = [dict(r.asDict(), n_pairs=None, dropped=True)
@@ -420,26 +428,40 @@ def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window
                           f"largest: {names}. Their co-shares are not in the result; they are reported as "
                           f"trend hubs.", HubCapWarning, stacklevel=2)
     result = detect_groups_df(shares, time_window, min_participation, remove_loops, ordered=True)
-    result = result.persist()
+    threshold_fast = None
+    flag = f"time_window_{int(fast_window)}" if fast_window is not None else None
+    if fast_window is not None:
+        result = flag_speed_share_df(shares, result, min_participation, fast_window)
+    result = result.select(*RESULT_COLUMNS, *([flag] if flag else [])).persist()
     if write_result:
-        result.write.mode("overwrite").parquet(f"{out}/result")
+        result.write.mode("overwrite").parquet(f"{out}/result.parquet")
     n_result = result.count()
     edges = edges_df(result, False, compat).persist()
     threshold = threshold_of(edges, edge_weight)
     edges = with_threshold(edges, threshold)
-    edges.write.mode("overwrite").parquet(f"{out}/edges")
     vertices = vertices_df(edges)
-    vertices.write.mode("overwrite").parquet(f"{out}/vertices")
+    if fast_window is not None:
+        fast = edges_df(result.where(F.col(flag) == 1), False, compat).persist()
+        threshold_fast = threshold_of(fast, edge_weight)
+        fast = with_threshold(fast, threshold_fast)
+        fast = fast.select("account_id", "account_id_y",
+                           *(F.col(c).alias(f"{c}_fast") for c in EDGE_ATTRIBUTES))
+        edges = edges.join(fast, ["account_id", "account_id_y"], "left")
+    edges.write.mode("overwrite").parquet(f"{out}/edges.parquet")
+    vertices.write.mode("overwrite").parquet(f"{out}/vertices.parquet")
     stats = edges.agg(F.count(F.lit(1)).alias("n"), F.sum("weight_threshold").alias("above")).collect()[0]
     summary = {
-        "engine": "spark", "master": spark.sparkContext.master, "result_rows": int(n_result),
-        "trend_hubs": hubs, "dropped_hub_objects": int(dropped.count()) if dropped is not None else 0,
+        "engine": "spark", "master": spark.sparkContext.master, "shares": int(n_shares),
+        "result_rows": int(n_result), "trend_hubs": hubs,
+        "dropped_hub_objects": int(dropped.count()) if dropped is not None else 0,
         "edges": int(stats["n"]), "edges_above_threshold": int(stats["above"] or 0), "threshold": threshold,
+        "threshold_fast": threshold_fast,
         "params": dict(time_window=time_window, min_participation=min_participation, remove_loops=remove_loops,
-                       edge_weight=edge_weight, compat=compat),
-        "seconds": {"total": round(time.perf_counter() - t0, 3)},
+                       edge_weight=edge_weight, compat=compat, fast_window=fast_window),
+        "seconds": round(time.perf_counter() - t0, 3),
     }
     result.unpersist()
+    shares.unpersist()
     if "://" not in out:  # a local directory: the summary goes next to the tables
         Path(out).mkdir(parents=True, exist_ok=True)
         (Path(out) / "summary.json").write_text(json.dumps(summary, indent=1))

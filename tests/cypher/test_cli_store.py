@@ -116,7 +116,7 @@ def test_store_down_is_one_line(tmp_path):
 def test_analyze_bad_options(store_uri):
     res = invoke("analyze", "--edge-weight", 2, "--store", store_uri)
     assert res.exit_code == 2 and "percentile in [0, 1]" in res.output
-    res = invoke("analyze", "--engine", "spark", "--store", store_uri)
+    res = invoke("analyze", "--engine", "gpu", "--store", store_uri)
     assert res.exit_code == 2 and "unknown engine" in res.output
     res = invoke("analyze", "--run-id", "run-nope", "--store", store_uri)
     assert res.exit_code == 2 and "no complete run" in res.output

@@ -161,7 +161,7 @@ def test_store_down_mid_run_is_clear_and_leaves_no_visible_run(tmp_path, sim_sha
                 os.kill(info.pid, signal.SIGKILL)
 
         with pytest.raises(StoreUnavailable, match="down or unreachable"):
-            analyze(st, time_window=10, min_participation=2, on_step=kill)
+            analyze(st, time_window=10, min_participation=2, engine="cypher", on_step=kill)
         os.waitpid(info.pid, 0)
         assert server.status(home) is None
         info = server.start(home)

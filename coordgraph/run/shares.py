@@ -1,0 +1,77 @@
+"""Share sources of a run as one Parquet file with the contract's four share columns.
+
+Every engine reads the same file, so every engine sees the same rows in the same order (the
+order decides which of two simultaneous shares is the older one: spec step 5).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from coordgraph.contracts import KIND_COLUMN, SHARE_COLUMNS, kind_prefixed
+
+
+def share_table(frame: pd.DataFrame) -> pa.Table:
+    """The four share columns of ``frame`` as an Arrow table (ids as strings, times int64)."""
+    missing = [c for c in SHARE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"shares lack column(s) {', '.join(missing)} (found {', '.join(map(str, frame.columns))})")
+    if not pd.api.types.is_integer_dtype(frame["timestamp_share"]):
+        raise ValueError("field 'timestamp_share' must be integer UNIX seconds (UTC)")
+    cols = {c: pa.array(frame[c].astype(str).to_numpy(dtype=object), pa.string()) for c in SHARE_COLUMNS[:3]}
+    cols["timestamp_share"] = pa.array(frame["timestamp_share"].to_numpy(dtype="int64"), pa.int64())
+    return pa.table(cols)
+
+
+def store_share_frame(store, intents: list[str] | None) -> pd.DataFrame:
+    """The store's SHARED (of ``intents``) as a share table, in processing order: by
+    ``SHARED.row`` (the input row, when a run stored it) then time, post id and object id (the
+    order the cypher engine's tie rule assumes too). With several kinds, object ids
+    are kind-prefixed (:func:`coordgraph.contracts.kind_prefixed`) so that equal strings of two
+    kinds stay two objects, as in a multi-intent share file."""
+    rows = store.read(
+        "MATCH (a:Account)-[s:SHARED]->(o:Object) WHERE $kinds IS NULL OR s.kind IN $kinds "
+        "RETURN o.id AS object_id, a.id AS account_id, s.post_id AS content_id, "
+        "s.ts AS timestamp_share, s.kind AS kind, s.row AS row ORDER BY s.row, s.ts, s.post_id, o.id",
+        {"kinds": intents})
+    frame = pd.DataFrame(rows, columns=[*SHARE_COLUMNS, KIND_COLUMN, "row"])
+    frame["timestamp_share"] = frame["timestamp_share"].astype("int64")
+    if len(frame) and frame[KIND_COLUMN].nunique() > 1:
+        frame = frame.assign(object_id=[kind_prefixed(k, o) for k, o in zip(frame[KIND_COLUMN], frame["object_id"])])
+    return frame
+
+
+def as_share_parquet(shares, work: Path) -> tuple[Path, int, bool]:
+    """(a share Parquet file for ``shares``, its row count, whether object ids carry a kind
+    prefix that the store's objects do not). A Parquet file with the four
+    columns and integer times is used as it is; CSV, other Parquet, DataFrames and
+    :class:`~coordgraph.run.request.StoreShares` are written to ``work/shares.parquet``."""
+    from coordgraph.run.request import StoreShares
+
+    if isinstance(shares, (str, Path)):
+        path = Path(shares)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such share file")
+        if path.name.endswith(".parquet") or path.is_dir():
+            schema = pq.read_schema(path) if path.is_file() else None
+            if schema is not None and all(c in schema.names for c in SHARE_COLUMNS) \
+                    and pa.types.is_integer(schema.field("timestamp_share").type):
+                return path, pq.ParquetFile(path).metadata.num_rows, False
+        from coordgraph.analysis.shares import read_shares
+
+        frame = read_shares(path)
+    elif isinstance(shares, StoreShares):
+        frame = store_share_frame(shares.store, shares.intents)
+        prefixed = bool(len(frame)) and frame[KIND_COLUMN].nunique() > 1
+    elif isinstance(shares, pd.DataFrame):
+        frame = shares
+    else:
+        raise TypeError(f"shares must be a path, a DataFrame or StoreShares, not {type(shares).__name__}")
+    work.mkdir(parents=True, exist_ok=True)
+    target = work / "shares.parquet"
+    table = share_table(frame)
+    pq.write_table(table, target)
+    return target, table.num_rows, isinstance(shares, StoreShares) and prefixed
