@@ -90,12 +90,20 @@ def shares_args(c: dict, path: Path, out: Path, report: Path) -> list:
     return ["shares", path, *intents, "--out", out, "--report", report, *c["args"]]
 
 
+def expected_exit(exp: dict) -> int:
+    """1 when the case's file is wholly rejected (nothing kept, something rejected): an unusable
+    input must not end with exit 0 (issue 14); else 0."""
+    rejected = exp["rejected"]
+    wholly = exp["kept"] == 0 and exp.get("duplicates", 0) == 0 and isinstance(rejected, int) and rejected > 0
+    return 1 if wholly else 0
+
+
 @pytest.mark.parametrize("case_id", POSTS)
 def test_shares_normal(case_id, corpus, tmp_path):
     c, exp = BY_ID[case_id], BY_ID[case_id]["expect"]
     path, out, rep = corpus[case_id], tmp_path / "s.parquet", tmp_path / "report.json"
     result = invoke(shares_args(c, path, out, rep))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == expected_exit(exp), result.output
     report = orjson.loads(rep.read_bytes())
     # the invariant, in total and per file
     assert report["records"] == report["kept"] + report["duplicates"] + report["rejected"]
@@ -275,8 +283,8 @@ def test_ingest(case_id, corpus, store_home):
     c, exp = BY_ID[case_id], BY_ID[case_id]["expect"]
     path = corpus[case_id]
     intents = sum((["-i", i] for i in c["intents"]), [])
-    result = invoke(["ingest", path, *intents, "--no-resume"])
-    assert result.exit_code == 0, result.output
+    result = invoke(["ingest", path, *intents, *c["args"], "--no-resume"])
+    assert result.exit_code == expected_exit(exp), result.output
     if exp["kept"] not in ("any", "recoverable"):
         assert written(result, "posts") == exp["kept"]
 
@@ -285,7 +293,8 @@ def test_ingest(case_id, corpus, store_home):
 def test_ingest_strict(case_id, corpus, store_home):
     c, exp = BY_ID[case_id], BY_ID[case_id]["expect"]
     path = corpus[case_id]
-    result = invoke(["ingest", path, *sum((["-i", i] for i in c["intents"]), []), "--no-resume", "--strict"])
+    result = invoke(["ingest", path, *sum((["-i", i] for i in c["intents"]), []), *c["args"], "--no-resume",
+                     "--strict"])
     assert result.exit_code == 2
     message = error_line(result)
     assert path.name in message, message
