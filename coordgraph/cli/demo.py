@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from coordgraph.analysis import simulate_data
-from coordgraph.analysis.trend_simulate import make_accounts, make_posts, simulate_trend_pair
+from coordgraph._lazy import lazy_module
 from coordgraph.cli._app import app, console, fail
+
+np = lazy_module("numpy")  # imported by the demo itself, not by --help
+pd = lazy_module("pandas")
 
 out_console = Console()
 START = 1_556_668_800  # 2019-05-01 00:00 UTC
@@ -27,6 +27,9 @@ INTENTS = ("retweets", "cotweet")
 
 def demo_tables(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], tuple[str, str]]:
     """(posts, accounts, planted accounts per campaign name, (organic tag, inflated tag))."""
+    from coordgraph.analysis import simulate_data
+    from coordgraph.analysis.trend_simulate import make_accounts, make_posts, simulate_trend_pair
+
     pair = simulate_trend_pair(seed=seed, start=START)
     rings = simulate_data(n_accounts_coord=36, n_accounts_noncoord=150, n_objects=60, n_campaigns=3,
                           min_participation=2, time_window=10, start=START, seed=seed)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import orjson
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from coordgraph import __version__
-from coordgraph.analysis.pipeline import Detection, DetectionParams, run_detection
-from coordgraph.analysis.shares import ShareError, read_shares
 from coordgraph.cli._app import app, console, fail
+
+if TYPE_CHECKING:
+    from coordgraph.analysis.pipeline import Detection
 
 EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id",
                 "n_content_id_y", "edge_symmetry_score", "weight_threshold", "object_ids",
@@ -81,6 +82,10 @@ def detect(
         help="Drop hub objects shared more than N times (with a warning naming them) before pairing."),
 ) -> None:
     """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
+    # imported here, not at the top: pandas (~0.4 s) is not needed by --help or other commands
+    from coordgraph.analysis.pipeline import DetectionParams, run_detection
+    from coordgraph.analysis.shares import ShareError, read_shares
+
     if engine != "python":
         _run_big_engine(engine, shares, out, time_window=time_window, min_participation=min_participation,
                         remove_loops=not keep_loops, edge_weight=edge_weight, compat=compat,
@@ -147,6 +152,7 @@ def _guard_hubs(table, time_window: int, max_object_shares: Optional[int]):
 def _run_big_engine(engine: str, shares: Path, out: Path, *, unsupported: dict[str, bool], **params) -> None:
     """Run an engine of coordgraph.engines (Parquet outputs) and print its summary line."""
     from coordgraph.analysis.hubs import PairMemoryError
+    from coordgraph.analysis.shares import ShareError
     from coordgraph.engines import run_engine
 
     asked = [flag for flag, used in unsupported.items() if used]

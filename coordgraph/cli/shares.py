@@ -12,17 +12,16 @@ import time
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
 
 from coordgraph.cli._app import app, console, fail
-from coordgraph.loader import INTENTS, LoaderError, LoadStats, iter_post_batches, parse_map, reshape, stack_intents
-from coordgraph.loader.read import FORMATS
-from coordgraph.loader.schema import empty_posts
-from coordgraph.loader.sources import expand_inputs
-from coordgraph.loader.stream import GLOBAL_INTENTS, shares_from_batches
+from coordgraph.contracts import GLOBAL_INTENTS, INTENTS
+from coordgraph.loader.formats import FORMATS
+
+# The loader (pandas, ~0.4 s to import) is imported inside the command, so that
+# ``coordgraph --help`` and the other commands start without it.
 
 
 def rejects_path_for(out: Path) -> Path:
@@ -69,6 +68,11 @@ def summary_table(summary: dict, counts: dict[str, int]) -> Table:
 def make_shares(batches, intents: list[str], options: dict) -> pd.DataFrame:
     """Shares of ``intents`` from post batches: streamed batch by batch (memory of the shares,
     not of the posts), except for the similarity intents, which need every post at once."""
+    import pandas as pd
+
+    from coordgraph.loader import reshape, shares_from_batches, stack_intents
+    from coordgraph.loader.schema import empty_posts
+
     if GLOBAL_INTENTS.isdisjoint(intents):
         return shares_from_batches(batches, intents, **options)
     frames = [posts for posts, _accounts in batches]
@@ -97,6 +101,9 @@ def shares(
     batch_size: int = typer.Option(50_000, "--batch-size", min=1, help="Posts per batch while reading."),
 ) -> None:
     """Read posts from platform files and write the shares of one or several intents."""
+    from coordgraph.loader import LoaderError, LoadStats, iter_post_batches, parse_map
+    from coordgraph.loader.sources import expand_inputs
+
     try:
         mapping = parse_map(column_map)
     except LoaderError as exc:
