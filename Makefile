@@ -28,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/coordgraph demo
 
 test: system-deps $(STAMP) tools/cypherlint/node_modules
-	$(BIN)/python -m pytest -n 2 --timeout 900 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --timeout 900 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -q -m "not slow and not browser and not spark" $(PYTEST_ARGS)
