@@ -117,11 +117,25 @@ def _closing_note(home, run_id: Optional[str], stopped: bool) -> None:
     state = ("the embedded graph store was stopped; it starts again by itself" if stopped
              else "the embedded graph store keeps running (it ran before the demo; `coordgraph db stop` stops it)")
     run = f" (run {run_id})" if run_id else ""
+    cmd = env + _command_name()
     out_console.print(
         f"\nThe demo's graph{run} is saved in {data}; {state}.\n"
-        f"Reopen it:  {env}coordgraph serve        explore:  {env}coordgraph runs | "
-        f"{env}coordgraph cypher '...'\n"
+        f"Reopen it:  {cmd} serve        explore:  {cmd} runs | {cmd} cypher '...'\n"
         f"Remove it:  rm -r {home}", highlight=False, soft_wrap=True)
+
+
+def _command_name() -> str:
+    """``coordgraph`` when that is the command on PATH, else the path it was run by (e.g.
+    ``.venv/bin/coordgraph`` after ``make demo``, whose venv is not activated)."""
+    import os
+    import shutil
+    import sys
+
+    argv0 = Path(sys.argv[0])
+    on_path = shutil.which("coordgraph")
+    if argv0.name != "coordgraph" or (on_path and Path(on_path).resolve() == argv0.resolve()):
+        return "coordgraph"
+    return os.path.relpath(argv0) if argv0.is_absolute() and argv0.resolve().is_relative_to(Path.cwd()) else str(argv0)
 
 
 def _run_demo(serve: bool, port: int, seed: int, store: Optional[str]) -> str:

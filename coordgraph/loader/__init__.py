@@ -11,6 +11,8 @@ Public API (see docs/loader.md):
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 #: Public name -> the module that defines it, loaded on first use (PEP 562): the readers
 #: import pandas (~0.4 s), which commands such as ``coordgraph --help`` never need.
@@ -35,6 +37,20 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """This package, with one rule: when a submodule that shares its name with the function it
+    defines (``reshape``) is imported, the import system sets the *module* as the package's
+    attribute; the public *function* is kept instead (as the eager imports used to do)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType) and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
