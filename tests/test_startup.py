@@ -87,3 +87,31 @@ def test_entry_point_exit_codes_and_output_survive_the_fast_exit(tmp_path):
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
     usage = _run("detect", "--no-such-option", cwd=tmp_path)
     assert usage.returncode == 2
+
+
+def test_command_map_matches_the_registered_commands():
+    """coordgraph.cli.main imports only the module of the command being run, found in
+    COMMAND_MODULE: the map must name every command and group, with its module."""
+    from coordgraph.cli import COMMAND_MODULE, app
+
+    found = {}
+    for info in app.registered_commands:
+        name = info.name or info.callback.__name__.replace("_", "-")
+        found[name] = info.callback.__module__.rsplit(".", 1)[1]
+    for group in app.registered_groups:
+        found[group.name] = group.typer_instance.registered_commands[0].callback.__module__.rsplit(".", 1)[1]
+    assert found == COMMAND_MODULE
+
+
+def test_a_command_loads_only_its_module():
+    code = ("import sys; from coordgraph.cli import _modules_for, register; "
+            "register(_modules_for(['detect', 'x.csv', '--out', 'o'])); "
+            "print(sorted(m for m in sys.modules if m.startswith('coordgraph.cli.')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), check=True)
+    assert proc.stdout.strip() == "['coordgraph.cli._app', 'coordgraph.cli.detect']"
+    from coordgraph.cli import _COMMAND_MODULES, _modules_for
+
+    assert _modules_for(["--help"]) == _COMMAND_MODULES
+    assert _modules_for(["--help", "detect"]) == _COMMAND_MODULES
+    assert _modules_for(["no-such-command"]) == _COMMAND_MODULES
+    assert _modules_for(["db", "stop"]) == ("store",)

@@ -1,13 +1,19 @@
 """The ``coordgraph`` command line: thin typer commands that parse options and call the parts.
 
-Each command group lives in its own module and registers itself on :data:`app`.
-Errors in user data are one clear line on stderr and exit code 2 (see :func:`fail`).
+Each command group lives in its own module and registers itself on the typer app
+(``coordgraph.cli.app``). Errors in user data are one clear line on stderr and exit code 2
+(see :func:`fail`).
+
+Start-up: ``main()`` imports only the module of the command being run (``coordgraph detect``
+does not build the other 22 commands: ~0.05 s), and every module for ``--help`` or an unknown
+word. ``from coordgraph.cli import app`` gives the app with every command registered.
 """
 from __future__ import annotations
 
 import importlib
+import sys
 
-from coordgraph.cli._app import app, fail  # noqa: F401
+from coordgraph.cli._app import fail  # noqa: F401
 
 # Command modules register themselves on import. Each is owned by one part of the project.
 _COMMAND_MODULES = (
@@ -20,8 +26,37 @@ _COMMAND_MODULES = (
     "scale",      # coordgraph bench helpers / engines (issue 7)
     "beyond",     # similar text/images, significance, cases (issue 8)
 )
-for _name in _COMMAND_MODULES:
-    importlib.import_module(f"coordgraph.cli.{_name}")
+#: The first word of a command line -> the module that registers it (tests/test_startup.py
+#: checks this against the registered commands; a word missing here loads every module).
+COMMAND_MODULE = {
+    "detect": "detect", "demo": "demo", "shares": "shares",
+    "db": "store", "ingest": "store", "analyze": "store", "communities": "store", "cypher": "store",
+    "runs": "store", "trends": "trends", "influence": "trends", "serve": "serve", "export": "serve",
+    "scale": "scale", "case": "beyond",
+}
+
+
+def register(modules=_COMMAND_MODULES):
+    """Import command modules (each registers its commands on the app); returns the app."""
+    for name in modules:
+        importlib.import_module(f"coordgraph.cli.{name}")
+    from coordgraph.cli._app import app as typer_app
+
+    return typer_app
+
+
+def __getattr__(name: str):
+    if name == "app":  # the app with every command, for `from coordgraph.cli import app`
+        return register()
+    raise AttributeError(f"module 'coordgraph.cli' has no attribute {name!r}")
+
+
+def _modules_for(argv: list[str]) -> tuple[str, ...]:
+    """The command modules a command line needs: its command's, or all of them."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    if word in COMMAND_MODULE and not any(a in ("--help", "-h") for a in argv[:argv.index(word)]):
+        return (COMMAND_MODULE[word],)
+    return _COMMAND_MODULES
 
 
 def main() -> None:
@@ -37,8 +72,9 @@ def main() -> None:
     """
     import os
 
+    typer_app = register(_modules_for(sys.argv[1:]))
     try:
-        app()
+        typer_app()
         code = 0
     except SystemExit as exc:
         if not (exc.code is None or isinstance(exc.code, int)) or os.environ.get("COORDGRAPH_CLEAN_EXIT"):
