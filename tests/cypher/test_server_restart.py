@@ -133,7 +133,7 @@ def test_stalled_load_fails_clearly_and_the_next_start_waits_for_the_same_server
     it longer), more than the 2 s limit: start fails with one line naming
     COORDGRAPH_START_TIMEOUT and the log, the loading server keeps running, and the next
     start (with a longer limit) waits for that server instead of starting a second one."""
-    home = _home_with_data(tmp_path, n_pad_keys=60, n_tiny_keys=120)
+    home = _home_with_data(tmp_path, n_pad_keys=60, n_tiny_keys=300)  # still loading for ~7 s after the failure
     monkeypatch.setenv("COORDGRAPH_START_TIMEOUT", "2")
     with pytest.raises(server.StoreError) as err:
         server.start(home, extra_args=_slow_load_args(30_000), progress=lambda _line: None)
