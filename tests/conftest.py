@@ -50,3 +50,16 @@ def store(embedded_server):
 def store_uri(store):
     """The falkordb:// URI of the test's graph (for CLI tests: --store URI)."""
     return store.uri
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report the time of the one Neo4j linter run (tests/cypher/test_cypherlint.py), which
+    the tests record as a property (it reaches the controller under xdist too)."""
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            props = dict(getattr(report, "user_properties", ()) or ())
+            if "cypherlint_seconds" in props and getattr(report, "when", "") == "call":
+                terminalreporter.write_line(
+                    f"Neo4j Cypher linter: {props.get('cypherlint_queries', '?')} queries in "
+                    f"{props['cypherlint_seconds']} s (one run for the whole test run)")
+                return

@@ -168,6 +168,27 @@ def _refuse_float_text_ids(frame: pd.DataFrame, id_cols: list[str], path: Path) 
                              f"({text.iloc[row]!r}): {_FLOAT_ADVICE}")
 
 
+def _read_csv_arrow(path: Path, id_cols: list[str]) -> pd.DataFrame | None:
+    """A share CSV (or CSV.gz) read by pyarrow's parser, with pandas' reading rules: ids as
+    strings, only empty fields missing ("NA" is an id like any other), times left as written
+    (integers, or text for parse_timestamps), quoted newlines allowed. None when pyarrow
+    cannot read the file, so that the caller's pandas reader reports the problem.
+
+    Why: on CooRTweet's 35,125 retweets, pandas' C parser plus its conversion to Arrow-backed
+    strings took 0.25 s, pyarrow's parser 0.02 s; same table (checked by tests/analysis)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in id_cols}, strings_can_be_null=True,
+                                   null_values=[""], timestamp_parsers=[])
+    try:
+        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                               convert_options=convert)
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    return table.to_pandas()
+
+
 def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
     """Read a share table from CSV, CSV.gz or Parquet and :func:`prep_shares` it.
 
@@ -185,8 +206,10 @@ def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
             frame = pd.read_parquet(path)
             _refuse_float_ids(frame, id_cols, path)
         else:
-            frame = pd.read_csv(path, dtype={c: str for c in id_cols}, keep_default_na=False,
-                                na_values=[""], compression="infer")
+            frame = _read_csv_arrow(path, id_cols)
+            if frame is None:  # pandas' parser: the same table, or its established error messages
+                frame = pd.read_csv(path, dtype={c: str for c in id_cols}, keep_default_na=False,
+                                    na_values=[""], compression="infer")
             _refuse_float_text_ids(frame, id_cols, path)
     except pd.errors.EmptyDataError:
         raise ShareError(f"{path}: empty file: a share table needs a header line with "

@@ -28,16 +28,21 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-) -> None:
-    """coordgraph: find coordinated accounts, store them in a graph database, explore and export."""
-    if version:
+def _print_version(value: bool) -> None:
+    """``--version``: print and exit before the command is looked for (an eager callback)."""
+    if value:
         from coordgraph import __version__
 
         typer.echo(f"coordgraph {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
+                                 callback=_print_version),
+) -> None:
+    """coordgraph: find coordinated accounts, store them in a graph database, explore and export."""
 
 
 STORE_OPTION = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",

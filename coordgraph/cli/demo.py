@@ -8,16 +8,19 @@ statistics, prints what it found next to the planted truth, and starts the web a
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+import signal
+from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from coordgraph._lazy import lazy_module
 from coordgraph.cli._app import app, console, fail
 
-if TYPE_CHECKING:
-    import pandas as pd
+np = lazy_module("numpy")  # imported by the demo itself, not by --help
+pd = lazy_module("pandas")
 
 out_console = Console()
 START = 1_556_668_800  # 2019-05-01 00:00 UTC
@@ -26,9 +29,6 @@ INTENTS = ("retweets", "cotweet")
 
 def demo_tables(seed: int = 7) -> "tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], tuple[str, str]]":
     """(posts, accounts, planted accounts per campaign name, (organic tag, inflated tag))."""
-    import numpy as np
-    import pandas as pd
-
     from coordgraph.analysis import simulate_data
     from coordgraph.analysis.trend_simulate import make_accounts, make_posts, simulate_trend_pair
 
@@ -70,7 +70,76 @@ def demo(
     store: Optional[str] = typer.Option(None, "--store", envvar="COORDGRAPH_STORE",
                                         help="Store URI (default: the embedded FalkorDB)."),
 ) -> None:
-    """Load a simulated day with planted campaigns, detect them in the graph store, show the app."""
+    """Load a simulated day with planted campaigns, detect them in the graph store, show the app.
+
+    When the demo started the embedded store itself, it stops it again when it ends (Ctrl-C,
+    SIGTERM, SIGHUP or an error), and says where the data are and how to reopen them."""
+    from coordgraph.cypher import server
+
+    embedded = not store or store == "embedded"
+    started_here = embedded and server.status() is None and server._starting(server.home_dir()) is None
+    run_id = None
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        run_id = _run_demo(serve, port, seed, store)
+    except KeyboardInterrupt:
+        out_console.print("\ndemo stopped")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if started_here:
+            _stop_embedded(server)
+        if embedded:
+            _closing_note(server.home_dir(), run_id, stopped=started_here)
+
+
+def _interrupt(signum, _frame) -> None:
+    """SIGTERM/SIGHUP -> KeyboardInterrupt, so the demo's clean-up (``finally``) runs as on Ctrl-C."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_embedded(server) -> None:
+    """Stop the embedded store the demo started (its data are saved first); further Ctrl-C
+    or SIGTERM are ignored meanwhile, so the stop is not cut halfway."""
+    keep = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with console.status("stopping the embedded graph store (saving its data)"):
+            server.stop()
+    finally:
+        for sig, handler in keep.items():
+            signal.signal(sig, handler)
+
+
+def _closing_note(home, run_id: Optional[str], stopped: bool) -> None:
+    """Where the demo's data are, and the commands that reopen them."""
+    data = home / "falkordb"
+    env = "" if home == (Path.cwd() / ".coordgraph").resolve() else f"COORDGRAPH_HOME={home} "
+    state = ("the embedded graph store was stopped; it starts again by itself" if stopped
+             else "the embedded graph store keeps running (it ran before the demo; `coordgraph db stop` stops it)")
+    run = f" (run {run_id})" if run_id else ""
+    cmd = env + _command_name()
+    out_console.print(
+        f"\nThe demo's graph{run} is saved in {data}; {state}.\n"
+        f"Reopen it:  {cmd} serve        explore:  {cmd} runs | {cmd} cypher '...'\n"
+        f"Remove it:  rm -r {home}", highlight=False, soft_wrap=True)
+
+
+def _command_name() -> str:
+    """``coordgraph`` when that is the command on PATH, else the path it was run by (e.g.
+    ``.venv/bin/coordgraph`` after ``make demo``, whose venv is not activated)."""
+    import os
+    import shutil
+    import sys
+
+    argv0 = Path(sys.argv[0])
+    on_path = shutil.which("coordgraph")
+    if argv0.name != "coordgraph" or (on_path and Path(on_path).resolve() == argv0.resolve()):
+        return "coordgraph"
+    return os.path.relpath(argv0) if argv0.is_absolute() and argv0.resolve().is_relative_to(Path.cwd()) else str(argv0)
+
+
+def _run_demo(serve: bool, port: int, seed: int, store: Optional[str]) -> str:
+    """Simulate, load, detect, report and (``serve``) show the web app; returns the run id."""
     from coordgraph.cypher import open_store
     from coordgraph.cypher.analyze import analyze
     from coordgraph.cypher.communities import compute_communities
@@ -103,6 +172,7 @@ def demo(
 
         serve_app(st, host="127.0.0.1", port=port, password=None, run_id=run.run_id, store_uri=st.uri,
                   on_ready=lambda url: out_console.print(f"\nweb app on [bold]{url}[/] (Ctrl-C stops it)"))
+    return run.run_id
 
 
 def _report(posts, planted, communities, run, coordinated, trends) -> None:

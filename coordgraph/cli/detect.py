@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from coordgraph import __version__
 from coordgraph.cli._app import app, console, fail
+
+if TYPE_CHECKING:
+    from coordgraph.analysis.pipeline import Detection
 
 EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id",
                 "n_content_id_y", "edge_symmetry_score", "weight_threshold", "object_ids",

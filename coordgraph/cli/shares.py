@@ -13,19 +13,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Optional
 
-import orjson
-import pandas as pd
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
 
 from coordgraph.cli._app import app, console, fail
-from coordgraph.cli.reading import (ReadOptions, make_shares,  # noqa: F401 (make_shares: re-exported)
-                                    read_shares_input, rejects_message, resolve_intents,
-                                    summary_rows, wholly_rejected)
-from coordgraph.loader import INTENTS, LoaderError, parse_map
-from coordgraph.loader.read import FORMATS
-from coordgraph.loader.sources import expand_inputs
+from coordgraph.contracts import INTENTS
+from coordgraph.loader.formats import FORMATS
+
+# The reader (cli.reading, the loader: pandas, ~0.4 s to import) is imported inside the
+# functions, so that ``coordgraph --help`` and the other commands start without it.
 
 
 #: the output names ``shares`` writes and every reader of share tables (``detect``,
@@ -77,6 +74,8 @@ def check_output(out: Path) -> str | None:
 
 def summary_table(summary: dict, counts: dict[str, int], title: str = "coordgraph shares") -> Table:
     """A rich table of what was read, kept and rejected, and the shares per intent."""
+    from coordgraph.cli.reading import summary_rows
+
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("value", justify="right")
@@ -118,6 +117,12 @@ def shares(
                                                "truncation, warnings) as JSON to this file."),
 ) -> None:
     """Read posts from platform files and write the shares of one or several intents."""
+    import orjson
+
+    from coordgraph.cli.reading import ReadOptions, read_shares_input, resolve_intents
+    from coordgraph.loader import LoaderError, parse_map
+    from coordgraph.loader.sources import expand_inputs
+
     try:
         mapping = parse_map(column_map)
         intents = resolve_intents(intent, mapping)
@@ -171,6 +176,8 @@ def shares(
 def report_rejects(summary: dict, stats=None) -> None:
     """Print the rejects notice; exit 1 when every record of a file was rejected (nothing
     usable in it). ``shares`` and ``ingest`` call this after their summary."""
+    from coordgraph.cli.reading import rejects_message, wholly_rejected
+
     message = rejects_message(summary)
     if message:
         console.print(f"[yellow]{message}[/]", highlight=False, soft_wrap=True)

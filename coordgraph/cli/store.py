@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import List, Optional
 
 import orjson
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from coordgraph._lazy import lazy_module
 from coordgraph.cli._app import STORE_OPTION, app, store_session, console, fail
 from coordgraph.cypher.errors import StoreError
 from coordgraph.cypher.store import HAND_TYPED_TIMEOUT_S
+
+pd = lazy_module("pandas")  # imported by the commands that use it, not by --help
 
 db_app = typer.Typer(help="Start, stop or check the embedded graph database (FalkorDB).", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Optional
 
 import orjson
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from coordgraph._lazy import lazy_module
 from coordgraph.cli._app import app, fail
+
+pd = lazy_module("pandas")  # imported by the commands that use it, not by --help
 
 _out = Console()
 

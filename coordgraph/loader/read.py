@@ -28,12 +28,10 @@ from coordgraph.loader.schema import (
     empty_posts,
     posts_frame,
 )
+from coordgraph.loader.formats import FORMAT_ALIASES as _FORMAT_ALIASES
+from coordgraph.loader.formats import FORMATS
 from coordgraph.loader.sources import MAX_LINE_BYTES, LineSource, expand_inputs, head
 
-FORMATS = ("auto", "twitter-v2", "twitter-v1", "snscrape", "csv", "parquet", "jsonl", "v2-tables")
-_FORMAT_ALIASES = {"twarc2": "twitter-v2", "academictwitter": "twitter-v2", "v2": "twitter-v2",
-                   "twarc1": "twitter-v1", "v1": "twitter-v1", "v1.1": "twitter-v1",
-                   "tsv": "csv", "json": "jsonl"}  # fmt: skip
 DEFAULT_BATCH_SIZE = 50_000
 #: rejects that are about a whole file or stream, not one record
 _NOT_RECORDS = ("file rejected", "truncated or corrupt gzip", "unreadable", "corrupt Parquet",

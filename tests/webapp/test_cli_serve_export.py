@@ -77,13 +77,16 @@ def test_serve_starts_and_answers(campaign):
                              "--port", str(port), "--run", run_id],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
+        # no deadline of our own (a loaded machine may take long to start it): wait until it
+        # answers or exits; pytest-timeout stops a hang
         body = ""
-        for _ in range(100):
+        while proc.poll() is None:
             try:
-                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=2).read().decode()
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=60).read().decode()
                 break
             except OSError:
                 time.sleep(0.2)
+        assert proc.poll() is None, proc.stdout.read().decode(errors="replace")
         assert run_id in body
     finally:
         proc.terminate()

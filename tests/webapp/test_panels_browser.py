@@ -15,8 +15,8 @@ def trends_saved(campaign):
     st, _run, _sim = campaign
     pair = simulate_trend_pair(organic_accounts=300, background_accounts=100)
     save_trend_stats(st, pair.posts, ["#organicday", "#inflatedday"], pair.accounts,
-                     coordinated_accounts=getattr(pair, "campaign_accounts", None))
-    return ["#organicday", "#inflatedday"]
+                     coordinated_accounts=pair.coordinated_accounts)
+    return ["#organicday", "#inflatedday"], pair
 
 
 def test_trends_side_by_side(page, trends_saved, artifacts):
@@ -30,7 +30,14 @@ def test_trends_side_by_side(page, trends_saved, artifacts):
     page.wait_for_selector("#trend-volume .scatterlayer .trace:nth-child(2)")
     page.wait_for_selector("#trend-indicators .barlayer")
     table = page.inner_text("#trend-table")
-    assert "coordinated_posts_pct" in table or "duplicate_text_pct" in table
+    assert "coordinated_posts_pct" in table and "duplicate_text_pct" in table
+    # the inflated trend's share of posts by the campaign, worked out here from the posts
+    _names, pair = trends_saved
+    tagged = pair.posts[pair.posts["hashtags"].map(lambda tags: "inflatedday" in tags)]
+    want = 100 * tagged["account_id"].isin(pair.coordinated_accounts).mean()
+    assert 0 < want < 100
+    cells = next(line for line in table.splitlines() if line.startswith("coordinated_posts_pct")).split("\t")
+    assert f"{want:.4g}" in [c.strip() for c in cells[1:]], cells
     page.screenshot(path=str(artifacts / "10_trends.png"), full_page=True)
 
 
