@@ -1,0 +1,196 @@
+"""Edge significance with an analytic null: exact binomial tails instead of re-running detection.
+
+Why: the shuffle null (:mod:`coordgraph.analysis.significance`) re-runs ``detect_groups`` once
+per replicate and its empirical p-values cannot go below ``1 / (1 + n_null)``; with
+Benjamini-Hochberg over thousands of edges even planted pairs then miss q <= 0.01, and 999
+detections of 10M shares are out of reach. This module computes, for every edge at once, the
+distribution that the shuffle null approximates, and its upper tail exactly.
+
+The null (the same as the shuffle null's, in expectation):
+
+* A *post* is a distinct (account_id, content_id); its time is the earliest
+  ``timestamp_share`` of its rows. ``T_a`` is the multiset of account a's post times
+  (its *posting instants*), ``n_a = |T_a|``.
+* Under independent timing every post of a is placed at one of a's own posting instants
+  chosen uniformly at random, independently of which object it carries and of every other
+  account (the shuffle null draws the same instants *without* replacement: a permutation).
+* The pair's *opportunities* ``K_ab = sum_o r_a(o) r_b(o)``: the number of (row of a, row of
+  b) pairs on a common object o (``r_a(o)`` = a's rows with object o). The observed edge
+  weight ``W_ab`` (result rows of the pair) counts the opportunities that fall within
+  ``time_window`` seconds, so ``W_ab <= K_ab``.
+* Each opportunity falls within the window with probability
+  ``p_ab = C_ab / (n_a n_b)``, ``C_ab = #{(x, y) in T_a x T_b : |x - y| <= time_window}``:
+  the share of all pairs of the two accounts' posting instants that are close. The same for
+  every object, so the Poisson-binomial sum of the per-opportunity Bernoullis is a binomial:
+  ``W_ab ~ Binomial(K_ab, p_ab)`` and ``null_mean = K_ab p_ab`` (exactly the shuffle null's
+  expected weight, loops and the post-filter aside).
+* p-value: ``P(Binomial(K_ab, p_ab) >= W_ab)``, the regularised incomplete beta function
+  (``scipy.special.bdtrc``, Cephes' incomplete beta: accurate to double precision far into
+  the tail); values below
+  ``1e-300`` are reported as ``1e-300`` (so BH can still rank them). q-value:
+  Benjamini-Hochberg over the edges passed in.
+
+Assumptions and their direction: the opportunities are treated as independent. Rows of one
+post move together (a post with three objects is three correlated opportunities), and
+permuting without replacement makes a's opportunities negatively dependent; co-shares of
+repeated multi-object posts therefore look a little more surprising here than under the
+shuffle. Loops (``remove_loops``) and the post-filter are ignored: ``K_ab`` counts every
+opportunity, so the test is about timing given the shared objects, not about the filters.
+Accounts whose rhythms overlap (both post at the same busy hours) get a large ``p_ab`` and
+need many more co-shares to be significant: what the shuffle null keeps, this keeps.
+
+References: the null keeps each account's activity and rhythm and breaks only the link between
+object and time, in the spirit of the shuffled baselines of the coordination literature
+(Pacheco et al., "Uncovering Coordinated Networks on Social Media", ICWSM 2021; Weber &
+Neumann, "Amplifying influence through coordinated behaviour in social networks", SNAM 2021).
+A sum of independent Bernoullis with unequal probabilities is Poisson-binomial (Hong,
+"On computing the distribution function for the Poisson binomial distribution", CSDA 2013);
+here the probabilities are equal within a pair, so its tail is the binomial one.
+
+Cost: one sort of the posts, a sparse row product per edge (``K``) and, per edge, one pair
+of binary searches per post of the less active account (``C``): ``O(P log P + sum_edges
+min(n_a, n_b) log P)``, vectorised in chunks of ``chunk`` queries. No detection re-runs.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import bdtrc
+
+from coordgraph.analysis.detect import check_shares
+
+#: Smallest p-value reported (the binomial tail underflows double precision below ~1e-308).
+P_FLOOR = 1e-300
+
+
+def _accounts_posts(shares: pd.DataFrame, accounts: pd.Index):
+    """Posts of the accounts in ``accounts``: ``(account code, post time, earliest time)``.
+
+    A post is a distinct (account_id, content_id); its time the earliest of its rows' times.
+    """
+    acc = accounts.get_indexer(shares["account_id"].to_numpy())
+    t = shares["timestamp_share"].to_numpy(dtype=np.int64)
+    keep = acc >= 0
+    posts = pd.DataFrame({"a": acc[keep], "c": shares["content_id"].to_numpy()[keep], "t": t[keep]})
+    post_t = posts.groupby(["a", "c"], sort=False, observed=True)["t"].min()
+    pa = post_t.index.get_level_values(0).to_numpy(dtype=np.int64)
+    pt = post_t.to_numpy(dtype=np.int64)
+    t0 = int(pt.min()) if len(pt) else 0
+    return pa, pt, t0
+
+
+def pair_null(
+    shares: pd.DataFrame,
+    account_a: np.ndarray,
+    account_b: np.ndarray,
+    time_window: int = 10,
+    chunk: int = 4_000_000,
+) -> pd.DataFrame:
+    """``K`` (opportunities), ``C`` (close instant pairs), ``n_a``, ``n_b`` and ``p`` per pair.
+
+    ``account_a``/``account_b``: equal-length arrays of account ids (one row per pair). See the
+    module doc for the definitions. Pairs with an account absent from ``shares`` get K = 0.
+    """
+    a_ids = np.asarray(account_a, dtype=object)
+    b_ids = np.asarray(account_b, dtype=object)
+    accounts = pd.Index(pd.unique(np.concatenate([a_ids, b_ids])))
+    ca = accounts.get_indexer(a_ids).astype(np.int64)
+    cb = accounts.get_indexer(b_ids).astype(np.int64)
+    m = len(ca)
+    n_acc = len(accounts)
+
+    # K: rows of a x rows of b on common objects = row-wise dot product of account x object counts.
+    acc = accounts.get_indexer(shares["account_id"].to_numpy())
+    keep = acc >= 0
+    obj = pd.factorize(shares["object_id"].to_numpy()[keep])[0]
+    counts = sp.csr_matrix((np.ones(int(keep.sum()), dtype=np.int64), (acc[keep], obj)),
+                           shape=(n_acc, int(obj.max()) + 1 if len(obj) else 1))
+    counts.sum_duplicates()
+    k = np.zeros(m, dtype=np.int64)
+    step = max(1, chunk // 64)
+    for s in range(0, m, step):
+        e = slice(s, s + step)
+        k[e] = np.asarray(counts[ca[e]].multiply(counts[cb[e]]).sum(axis=1)).ravel()
+
+    # C: for each post of the less active account, the other's posts within the window.
+    pa, pt, t0 = _accounts_posts(shares, accounts)
+    w = int(time_window)
+    stride = (int(pt.max()) - t0 if len(pt) else 0) + 2 * w + 2
+    if n_acc * stride >= 2**62:
+        raise ValueError(f"time span {stride} s x {n_acc} accounts overflows the int64 post keys")
+    keys = np.sort(pa * stride + (pt - t0))
+    n_posts = np.bincount(pa, minlength=n_acc).astype(np.int64)
+    start = np.concatenate([[0], np.cumsum(n_posts)[:-1]])
+    na, nb = n_posts[ca], n_posts[cb]
+    small = np.where(na <= nb, ca, cb)
+    large = np.where(na <= nb, cb, ca)
+    reps = n_posts[small]
+    c = np.zeros(m, dtype=np.float64)
+    bounds = np.concatenate([[0], np.cumsum(reps)])
+    s = 0
+    while s < m:
+        e = int(np.searchsorted(bounds, bounds[s] + chunk, side="right")) - 1
+        e = max(e, s + 1)
+        r = reps[s:e]
+        edge = np.repeat(np.arange(s, e), r)
+        within = np.arange(len(edge)) - np.repeat(bounds[s:e] - bounds[s], r)
+        t_rel = keys[start[small[edge]] + within] - small[edge] * stride
+        base = large[edge] * stride
+        close = (np.searchsorted(keys, base + t_rel + w, side="right")
+                 - np.searchsorted(keys, base + t_rel - w, side="left"))
+        c[s:e] = np.bincount(edge - s, weights=close, minlength=e - s)
+        s = e
+    denom = (na * nb).astype(np.float64)
+    p = np.divide(c, denom, out=np.zeros(m), where=denom > 0)
+    return pd.DataFrame({"n_opportunities": k, "close_pairs": c.astype(np.int64),
+                         "n_posts_a": na, "n_posts_b": nb, "p_close": np.minimum(p, 1.0)})
+
+
+def binomial_upper_tail(observed: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``P(Binomial(n, p) >= observed)`` elementwise, floored at :data:`P_FLOOR`; 1 when observed <= 0."""
+    observed = np.asarray(observed, dtype=np.int64)
+    n = np.maximum(np.asarray(n, dtype=np.int64), observed)  # a pair cannot co-share more than it could
+    tail = bdtrc(observed - 1, n, np.asarray(p, dtype=float))  # P(X > observed - 1)
+    tail = np.where(observed <= 0, 1.0, tail)
+    return np.clip(np.nan_to_num(tail, nan=1.0), P_FLOOR, 1.0)
+
+
+def parametric_significance(
+    shares: pd.DataFrame,
+    result: pd.DataFrame,
+    network_edges: pd.DataFrame,
+    time_window: int = 10,
+    chunk: int = 4_000_000,
+) -> pd.DataFrame:
+    """Add ``observed_weight``, ``null_mean``, ``n_opportunities``, ``p_close``, ``p_value``,
+    ``q_value`` to a copy of ``network_edges`` (see the module doc).
+
+    Same inputs as :func:`coordgraph.analysis.significance.edge_significance` (which calls this
+    for ``method="parametric"``); ``time_window`` in seconds, the one ``result`` was built with.
+    """
+    from coordgraph.analysis.significance import _pair_keys, _pair_weights, benjamini_hochberg
+
+    check_shares(shares)
+    for col in ("account_id", "account_id_y"):
+        if col not in network_edges.columns:
+            raise ValueError(f"network_edges lack column '{col}'")
+    out = network_edges.copy()
+    if out.empty:
+        return out.assign(observed_weight=pd.Series(dtype="int64"), null_mean=pd.Series(dtype=float),
+                          n_opportunities=pd.Series(dtype="int64"), p_close=pd.Series(dtype=float),
+                          p_value=pd.Series(dtype=float), q_value=pd.Series(dtype=float))
+    a = out["account_id"].to_numpy(dtype=object)
+    b = out["account_id_y"].to_numpy(dtype=object)
+    index = pd.Index(pd.unique(np.concatenate([a, b])))
+    keys = _pair_keys(a, b, index)
+    edge_keys = np.unique(keys)
+    observed = _pair_weights(result, edge_keys, index)[np.searchsorted(edge_keys, keys)]
+    null = pair_null(shares, a, b, time_window, chunk)
+    out["observed_weight"] = observed
+    out["n_opportunities"] = null["n_opportunities"].to_numpy()
+    out["p_close"] = null["p_close"].to_numpy()
+    out["null_mean"] = out["n_opportunities"].to_numpy() * out["p_close"].to_numpy()
+    out["p_value"] = binomial_upper_tail(observed, out["n_opportunities"].to_numpy(), out["p_close"].to_numpy())
+    out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy())
+    return out
