@@ -23,7 +23,7 @@ from coordgraph.cli._app import app, console, fail
 
 EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id",
                 "n_content_id_y", "edge_symmetry_score", "weight_threshold", "object_ids",
-                "observed_weight", "null_mean", "p_value", "q_value", "significant"]
+                "observed_weight", "null_mean", "n_opportunities", "p_close", "p_value", "q_value", "significant"]
 
 
 def edge_columns(detection: Detection) -> list[str]:
@@ -73,9 +73,13 @@ def detect(
     stats_threshold: str = typer.Option("none", "--stats-threshold", help="Edges the summaries use: none, full or fast."),
     edge_significance: Optional[float] = typer.Option(
         None, "--edge-significance", min=0.0, max=1.0,
-        help="Also test each edge against a null model that shuffles every account's own post times; "
+        help="Also test each edge against a null model of independent timing (--significance-method); "
              "flag edges with Benjamini-Hochberg q <= this (column 'significant')."),
     n_null: int = typer.Option(999, "--n-null", min=1, help="Null-model replicates for --edge-significance."),
+    significance_method: str = typer.Option(
+        "shuffle", "--significance-method",
+        help="Null model of --edge-significance: shuffle (n_null detection re-runs, p >= 1/(1+n_null)) or "
+             "parametric (exact binomial tails under independent timing, no re-runs; docs/significance.md)."),
     seed: int = typer.Option(42, "--seed", help="Random seed of the null model."),
     engine: str = typer.Option("python", "--engine",
                                help="python (in process, CSV outputs, every option); outofcore, spark or auto "
@@ -95,7 +99,7 @@ def detect(
     try:
         params = DetectionParams(time_window, min_participation, not keep_loops, edge_weight, fast_window,
                                  subgraph, objects, compat, stats_threshold, edge_significance, n_null, seed,
-                                 collation)
+                                 collation, significance_method=significance_method)
     except ValueError as exc:
         fail(str(exc))
     started = time.perf_counter()

@@ -124,3 +124,29 @@ def test_method_checks():
         edge_significance(shares, result, edges, method="parametric", block_seconds=60)
     empty = edge_significance(shares, result, edges.iloc[:0], method="parametric")
     assert {"p_value", "q_value", "null_mean"} <= set(empty.columns) and empty.empty
+
+
+def test_cli_significance_method_parametric(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from coordgraph.cli import app
+
+    sim = simulate_data(n_accounts_coord=8, n_accounts_noncoord=30, n_objects=20, seed=5)
+    path = tmp_path / "s.csv"
+    sim.shares.to_csv(path, index=False)
+    out = tmp_path / "sig"
+    runner = CliRunner()
+    res = runner.invoke(app, ["detect", str(path), "--out", str(out), "--edge-significance", "0.01",
+                              "--significance-method", "parametric"])
+    assert res.exit_code == 0, res.output
+    edges = pd.read_csv(out / "edges.csv")
+    assert {"null_mean", "n_opportunities", "p_close", "p_value", "q_value", "significant"} <= set(edges.columns)
+    assert edges["significant"].sum() == len(edges) == 28  # the planted clique of 8, all at q <= 0.01
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["params"]["significance_method"] == "parametric"
+    assert summary["counts"]["edges_significant"] == 28
+    res = runner.invoke(app, ["detect", str(path), "--out", str(out), "--edge-significance", "0.01",
+                              "--significance-method", "exact"])
+    assert res.exit_code != 0 and "shuffle, parametric" in res.output
