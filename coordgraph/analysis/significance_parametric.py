@@ -47,9 +47,10 @@ A sum of independent Bernoullis with unequal probabilities is Poisson-binomial (
 "On computing the distribution function for the Poisson binomial distribution", CSDA 2013);
 here the probabilities are equal within a pair, so its tail is the binomial one.
 
-Cost: one sort of the posts, a sparse row product per edge (``K``) and, per edge, one pair
-of binary searches per post of the less active account (``C``): ``O(P log P + sum_edges
-min(n_a, n_b) log P)``, vectorised in chunks of ``chunk`` queries. No detection re-runs.
+Cost: the three id columns factorised once, one sort of the posts and of the (account, object)
+entries, then per edge one binary search per object of the account with fewer objects (``K``)
+and two per post of the account with fewer posts (``C``): ``O(R + sum_edges min(n_a, n_b)
+log P)``, vectorised in chunks of ``chunk`` searches. No detection re-runs.
 """
 from __future__ import annotations
 
@@ -64,20 +65,63 @@ from coordgraph.analysis.detect import check_shares
 P_FLOOR = 1e-300
 
 
-def _accounts_posts(shares: pd.DataFrame, accounts: pd.Index):
-    """Posts of the accounts in ``accounts``: ``(account code, post time, earliest time)``.
+def _edge_account_rows(shares: pd.DataFrame, a_ids: np.ndarray, b_ids: np.ndarray):
+    """Code the edges' accounts 0..n-1 and find their rows in ``shares``.
 
-    A post is a distinct (account_id, content_id); its time the earliest of its rows' times.
+    Returns ``(ca, cb, n_acc, rows, acc)``: the codes of each edge's two accounts, how many
+    accounts, the positions of the rows of those accounts and each such row's account code.
+    The account column is factorised once (fast on Arrow strings); only the few edge ids are
+    looked up by value.
     """
-    acc = accounts.get_indexer(shares["account_id"].to_numpy())
-    t = shares["timestamp_share"].to_numpy(dtype=np.int64)
-    keep = acc >= 0
-    posts = pd.DataFrame({"a": acc[keep], "c": shares["content_id"].to_numpy()[keep], "t": t[keep]})
-    post_t = posts.groupby(["a", "c"], sort=False, observed=True)["t"].min()
-    pa = post_t.index.get_level_values(0).to_numpy(dtype=np.int64)
-    pt = post_t.to_numpy(dtype=np.int64)
-    t0 = int(pt.min()) if len(pt) else 0
-    return pa, pt, t0
+    codes, uniques = pd.factorize(shares["account_id"], sort=False)
+    ua = pd.Index(uniques).get_indexer(a_ids)
+    ub = pd.Index(uniques).get_indexer(b_ids)
+    used = np.unique(np.concatenate([ua[ua >= 0], ub[ub >= 0]]))
+    local = np.full(len(uniques) + 1, -1, dtype=np.int64)  # last slot: codes of -1 (missing ids)
+    local[used] = np.arange(len(used))
+    ca = np.where(ua >= 0, local[ua], -1)
+    cb = np.where(ub >= 0, local[ub], -1)
+    row_acc = local[codes]
+    rows = np.flatnonzero(row_acc >= 0)
+    return ca, cb, len(used), rows, row_acc[rows]
+
+
+def _posts(shares: pd.DataFrame, rows: np.ndarray, acc: np.ndarray):
+    """Posts of the given rows: ``(account code, post time)`` of each distinct (account, content).
+
+    A post's time is the earliest ``timestamp_share`` of its rows (seconds).
+    """
+    content = pd.factorize(shares["content_id"], sort=False)[0][rows].astype(np.int64)
+    t = shares["timestamp_share"].to_numpy(dtype=np.int64)[rows]
+    key = acc * (int(content.max()) + 1 if len(content) else 1) + content
+    post = pd.factorize(key, sort=False)[0]
+    post_t = pd.Series(t).groupby(post, sort=True).min().to_numpy(dtype=np.int64)
+    row_of_post = np.empty(len(post_t), dtype=np.int64)
+    row_of_post[post] = np.arange(len(post))  # some row of each post: all have its account
+    return acc[row_of_post], post_t
+
+
+def _expand(ca: np.ndarray, cb: np.ndarray, sizes: np.ndarray, offsets: np.ndarray, chunk: int):
+    """For each pair, the items of its account with fewer items, in chunks of ~``chunk`` items.
+
+    Items of account x are ``offsets[x] .. offsets[x] + sizes[x] - 1`` of some sorted array.
+    Yields ``(s, e, edge, pos, other)``: pairs ``s:e``, and per item its pair, its position and
+    the pair's other account. Work is ``sum min(sizes)``, never the product.
+    """
+    a_small = sizes[ca] <= sizes[cb]
+    small = np.where(a_small, ca, cb)
+    large = np.where(a_small, cb, ca)
+    reps = sizes[small]
+    bounds = np.concatenate([[0], np.cumsum(reps)])
+    m = len(ca)
+    s = 0
+    while s < m:
+        e = max(int(np.searchsorted(bounds, bounds[s] + chunk, side="right")) - 1, s + 1)
+        r = reps[s:e]
+        edge = np.repeat(np.arange(s, e), r)
+        within = np.arange(len(edge)) - np.repeat(bounds[s:e] - bounds[s], r)
+        yield s, e, edge, offsets[small[edge]] + within, large[edge]
+        s = e
 
 
 def pair_null(
@@ -94,27 +138,33 @@ def pair_null(
     """
     a_ids = np.asarray(account_a, dtype=object)
     b_ids = np.asarray(account_b, dtype=object)
-    accounts = pd.Index(pd.unique(np.concatenate([a_ids, b_ids])))
-    ca = accounts.get_indexer(a_ids).astype(np.int64)
-    cb = accounts.get_indexer(b_ids).astype(np.int64)
+    ca, cb, n_acc, rows, acc = _edge_account_rows(shares, a_ids, b_ids)
+    known = (ca >= 0) & (cb >= 0)
+    ca, cb = np.where(known, ca, 0), np.where(known, cb, 0)
     m = len(ca)
-    n_acc = len(accounts)
+    n_acc = max(n_acc, 1)
 
-    # K: rows of a x rows of b on common objects = row-wise dot product of account x object counts.
-    acc = accounts.get_indexer(shares["account_id"].to_numpy())
-    keep = acc >= 0
-    obj = pd.factorize(shares["object_id"].to_numpy()[keep])[0]
-    counts = sp.csr_matrix((np.ones(int(keep.sum()), dtype=np.int64), (acc[keep], obj)),
-                           shape=(n_acc, int(obj.max()) + 1 if len(obj) else 1))
-    counts.sum_duplicates()
+    # K: rows of a x rows of b on common objects. For each (account, object) entry of the
+    # account with fewer objects, a binary search for the same object among the other's entries.
+    obj = pd.factorize(shares["object_id"], sort=False)[0][rows]
+    n_obj = int(obj.max()) + 1 if len(obj) else 1
+    counts = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (acc, obj)), shape=(n_acc, n_obj))
+    counts.sum_duplicates()  # canonical: each account's objects sorted
+    entry_acc = np.repeat(np.arange(n_acc, dtype=np.int64), np.diff(counts.indptr))
+    entry_key = entry_acc * n_obj + counts.indices
+    n_entries = np.diff(counts.indptr).astype(np.int64)
     k = np.zeros(m, dtype=np.int64)
-    step = max(1, chunk // 64)
-    for s in range(0, m, step):
-        e = slice(s, s + step)
-        k[e] = np.asarray(counts[ca[e]].multiply(counts[cb[e]]).sum(axis=1)).ravel()
+    for s, e, edge, pos, other in _expand(ca, cb, n_entries, counts.indptr[:-1], chunk):
+        want = other * n_obj + counts.indices[pos]
+        at = np.minimum(np.searchsorted(entry_key, want), len(entry_key) - 1)
+        hit = entry_key[at] == want
+        k[s:e] = np.bincount(edge[hit] - s, weights=counts.data[pos[hit]] * counts.data[at[hit]],
+                             minlength=e - s).astype(np.int64)
+    k[~known] = 0
 
     # C: for each post of the less active account, the other's posts within the window.
-    pa, pt, t0 = _accounts_posts(shares, accounts)
+    pa, pt = _posts(shares, rows, acc)
+    t0 = int(pt.min()) if len(pt) else 0
     w = int(time_window)
     stride = (int(pt.max()) - t0 if len(pt) else 0) + 2 * w + 2
     if n_acc * stride >= 2**62:
@@ -122,25 +172,15 @@ def pair_null(
     keys = np.sort(pa * stride + (pt - t0))
     n_posts = np.bincount(pa, minlength=n_acc).astype(np.int64)
     start = np.concatenate([[0], np.cumsum(n_posts)[:-1]])
-    na, nb = n_posts[ca], n_posts[cb]
-    small = np.where(na <= nb, ca, cb)
-    large = np.where(na <= nb, cb, ca)
-    reps = n_posts[small]
+    na, nb = np.where(known, n_posts[ca], 0), np.where(known, n_posts[cb], 0)
     c = np.zeros(m, dtype=np.float64)
-    bounds = np.concatenate([[0], np.cumsum(reps)])
-    s = 0
-    while s < m:
-        e = int(np.searchsorted(bounds, bounds[s] + chunk, side="right")) - 1
-        e = max(e, s + 1)
-        r = reps[s:e]
-        edge = np.repeat(np.arange(s, e), r)
-        within = np.arange(len(edge)) - np.repeat(bounds[s:e] - bounds[s], r)
-        t_rel = keys[start[small[edge]] + within] - small[edge] * stride
-        base = large[edge] * stride
+    for s, e, edge, pos, other in _expand(ca, cb, n_posts, start, chunk):
+        t_rel = keys[pos] % stride
+        base = other * stride
         close = (np.searchsorted(keys, base + t_rel + w, side="right")
                  - np.searchsorted(keys, base + t_rel - w, side="left"))
         c[s:e] = np.bincount(edge - s, weights=close, minlength=e - s)
-        s = e
+    c[~known] = 0
     denom = (na * nb).astype(np.float64)
     p = np.divide(c, denom, out=np.zeros(m), where=denom > 0)
     return pd.DataFrame({"n_opportunities": k, "close_pairs": c.astype(np.int64),
