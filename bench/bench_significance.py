@@ -126,12 +126,22 @@ def run_scale(n_shares: int, alpha: float, out_dir: Path) -> dict:
     campaign = {a: c for c, members in truth["campaigns"].items() for a in members}
     ca, cb = par["account_id"].map(campaign), par["account_id_y"].map(campaign)
     planted = ca.notna() & (ca == cb)
+    from coordgraph.analysis.significance import benjamini_hochberg
+    from coordgraph.analysis.significance_parametric import binomial_upper_tail
+
+    q_given = benjamini_hochberg(binomial_upper_tail(  # method="parametric-conditional", same K and p
+        par["observed_weight"].to_numpy(), par["n_opportunities"].to_numpy(), par["p_close"].to_numpy(),
+        given_one=True)) <= alpha
     return {
         "shares": len(shares), "result_rows": len(result), "edges": len(par),
         "planted_edges": int(planted.sum()), "alpha": alpha,
         "planted_significant": int(par.loc[planted, "significant"].sum()),
         "planted_q_max": float(par.loc[planted, "q_value"].max()) if planted.any() else None,
         "other_significant": int(par.loc[~planted, "significant"].sum()),
+        "conditional_planted_significant": int(q_given[planted.to_numpy()].sum()),
+        "conditional_other_significant": int(q_given[~planted.to_numpy()].sum()),
+        "other_edges_by_weight": {int(k): int(v) for k, v in
+                                  par.loc[~planted, "observed_weight"].value_counts().sort_index().head(6).items()},
         "parametric_seconds": round(wall, 2), "parametric_cpu_seconds": round(cpu, 2),
         "parametric_peak_traced_mib": round(peak / 2**20, 1),
         "process_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

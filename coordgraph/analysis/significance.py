@@ -45,7 +45,7 @@ import pandas as pd
 from coordgraph.analysis.detect import check_shares, detect_groups
 
 #: Null models of :func:`edge_significance`.
-METHODS = ("shuffle", "parametric")
+METHODS = ("shuffle", "parametric", "parametric-conditional")
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
@@ -145,19 +145,22 @@ def edge_significance(
     its mean over the ``n_null`` replicates. See the module doc for the null model and the
     p- and q-values. Returns a copy of ``network_edges`` with the four columns added.
 
-    ``method``: ``"shuffle"`` (the replicates above) or ``"parametric"`` (exact binomial
-    tails, see :mod:`coordgraph.analysis.significance_parametric`; ``n_null`` and ``seed``
-    are unused, ``block_seconds`` is not supported, and ``n_opportunities`` and ``p_close``
-    are added too).
+    ``method``: ``"shuffle"`` (the replicates above), ``"parametric"`` (exact binomial
+    tails of the same null in expectation) or ``"parametric-conditional"`` (the same, given
+    that the pair co-shared at least once): see
+    :mod:`coordgraph.analysis.significance_parametric`; there ``n_null`` and ``seed`` are
+    unused, ``block_seconds`` is not supported, and ``n_opportunities`` and ``p_close`` are
+    added too.
     """
     if method not in METHODS:
         raise ValueError(f"significance method must be one of {', '.join(METHODS)}, got '{method}'")
-    if method == "parametric":
+    if method != "shuffle":
         if block_seconds:
             raise ValueError("block_seconds is only supported by the shuffle significance method")
         from coordgraph.analysis.significance_parametric import parametric_significance
 
-        return parametric_significance(shares, result, network_edges, time_window)
+        return parametric_significance(shares, result, network_edges, time_window,
+                                       given_edge=method == "parametric-conditional")
     check_shares(shares)
     if n_null < 1:
         raise ValueError(f"n_null must be >= 1, got {n_null}")

@@ -79,7 +79,8 @@ def detect(
     significance_method: str = typer.Option(
         "shuffle", "--significance-method",
         help="Null model of --edge-significance: shuffle (n_null detection re-runs, p >= 1/(1+n_null)) or "
-             "parametric (exact binomial tails under independent timing, no re-runs; docs/significance.md)."),
+             "parametric (exact binomial tails under independent timing, no re-runs) or parametric-conditional "
+             "(the same given one co-share: fewer false positives on big data); docs/significance.md."),
     seed: int = typer.Option(42, "--seed", help="Random seed of the null model."),
     engine: str = typer.Option("python", "--engine",
                                help="python (in process, CSV outputs, every option); outofcore, spark or auto "

@@ -39,6 +39,11 @@ def test_hand_worked_pair():
     assert row["null_mean"] == pytest.approx(4 / 9)
     assert row["p_value"] == pytest.approx(4 / 81, rel=1e-12)
     assert row["q_value"] == pytest.approx(4 / 81, rel=1e-12)  # one edge: q = p
+    # given at least one co-share: P(W >= 2) / P(W >= 1) = (4/81) / (1 - (7/9)^2) = 4/32 = 1/8
+    result = detect_groups(shares, time_window=10, min_participation=2)
+    given = edge_significance(shares, result, coordinated_network(result).edges, time_window=10,
+                              method="parametric-conditional")
+    assert given.iloc[0]["p_value"] == pytest.approx(1 / 8, rel=1e-12)
 
 
 def test_hand_worked_repeated_object_and_multi_row_post():
@@ -66,6 +71,8 @@ def test_tails_far_below_any_shuffle_floor():
     np.testing.assert_allclose(binomial_upper_tail([50, 3], [50, 3], [0.1, 0.5]), [1e-50, 0.125], rtol=1e-10)
     # P(Bin(4, 1/2) >= 3) = (4 + 1) / 16
     assert binomial_upper_tail([3], [4], [0.5])[0] == pytest.approx(5 / 16, rel=1e-12)
+    # given one: a single co-share is never evidence; P(Bin(4, 1/2) >= 3 | >= 1) = (5/16) / (15/16)
+    np.testing.assert_allclose(binomial_upper_tail([1, 3], [4, 4], [0.5, 0.5], given_one=True), [1.0, 1 / 3])
     # 0.1^400 underflows: floored at 1e-300; nothing observed: 1
     assert binomial_upper_tail([400, 0], [400, 7], [0.1, 0.3]).tolist() == [1e-300, 1.0]
 
@@ -118,7 +125,7 @@ def test_method_checks():
                            "timestamp_share": [0, 1]})
     edges = pd.DataFrame({"account_id": ["a"], "account_id_y": ["b"]})
     result = detect_groups(shares, time_window=10, min_participation=1)
-    with pytest.raises(ValueError, match="shuffle, parametric"):
+    with pytest.raises(ValueError, match="shuffle, parametric, parametric-conditional"):
         edge_significance(shares, result, edges, method="exact")
     with pytest.raises(ValueError, match="block_seconds"):
         edge_significance(shares, result, edges, method="parametric", block_seconds=60)
