@@ -12,12 +12,27 @@ Reported: edges, planted and busy edges, how many of each the percentile thresho
 replicate (wall and CPU) and in total.
 
     python -m bench.bench_significance --coord 40 --noncoord 200 --busy 20 --n-null 999
+
+The parametric null (``method="parametric"``) is run on the same edges and reported beside
+the shuffle (``parametric_*`` keys, with the Spearman rank correlation of the two nulls'
+p-values and the correlation of their null means). ``--scale N`` instead runs only the
+parametric null on ``N`` generated shares (``bench.generate``, realistic density, planted
+campaigns; the Parquet is reused when present) and reports its seconds, CPU seconds, peak
+traced memory of the step, the process's peak RSS, the load average, how many planted
+campaign edges reach q <= alpha, and the wall time of one shuffle replicate (one
+``detect_groups``) for scale:
+
+    python -m bench.bench_significance --scale 10000000
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import time
+import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -53,6 +68,12 @@ def run(coord: int, noncoord: int, busy: int, busy_posts: int, n_null: int, alph
     sig = edge_significance(shares, result, edges, n_null=n_null, seed=1)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     sig = significance_threshold(sig, alpha)
+    p_wall, p_cpu = time.perf_counter(), time.process_time()
+    par = edge_significance(shares, result, edges, method="parametric")
+    p_wall, p_cpu = time.perf_counter() - p_wall, time.process_time() - p_cpu
+    par = significance_threshold(par, alpha)
+    from scipy.stats import spearmanr
+
     coordinated = sim.coordinated_accounts
     planted = sig["account_id"].isin(coordinated) & sig["account_id_y"].isin(coordinated)
     is_busy = sig["account_id"].str.startswith("busy") & sig["account_id_y"].str.startswith("busy")
@@ -67,6 +88,65 @@ def run(coord: int, noncoord: int, busy: int, busy_posts: int, n_null: int, alph
         "other_edges": int((~planted & ~is_busy).sum()),
         "seconds_total": round(wall, 1), "cpu_seconds_total": round(cpu, 1),
         "seconds_per_replicate": round(wall / n_null, 4),
+        "shuffle_planted_q_max": float(sig.loc[planted, "q_value"].max()),
+        "parametric_planted_significant": int(par.loc[planted, "significant"].sum()),
+        "parametric_busy_significant": int(par.loc[is_busy, "significant"].sum()),
+        "parametric_other_significant": int(par.loc[~planted & ~is_busy, "significant"].sum()),
+        "parametric_planted_q_max": float(par.loc[planted, "q_value"].max()),
+        "parametric_seconds": round(p_wall, 3), "parametric_cpu_seconds": round(p_cpu, 3),
+        "spearman_p_values": round(float(spearmanr(sig["p_value"], par["p_value"]).statistic), 3),
+        "corr_null_mean": round(float(np.corrcoef(sig["null_mean"], par["null_mean"])[0, 1]), 4),
+        "load_avg_1min": os.getloadavg()[0],
+    }
+
+
+def run_scale(n_shares: int, alpha: float, out_dir: Path) -> dict:
+    """The parametric null on ``n_shares`` generated shares (see the module doc)."""
+    from bench.generate import generate, parquet_path
+
+    path = parquet_path(out_dir, n_shares, "realistic")
+    if not path.exists():
+        generate(n_shares, out_dir, density="realistic")
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    shares = pd.read_parquet(path)
+    load = [os.getloadavg()[0]]
+    t = time.perf_counter()
+    result = detect_groups(shares, time_window=10, min_participation=2)
+    detect_seconds = time.perf_counter() - t
+    edges = coordinated_network(result, edge_weight=0.5).edges
+    load.append(os.getloadavg()[0])
+    tracemalloc.start()
+    wall, cpu = time.perf_counter(), time.process_time()
+    par = edge_significance(shares, result, edges, time_window=10, method="parametric")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    load.append(os.getloadavg()[0])
+    par = significance_threshold(par, alpha)
+    campaign = {a: c for c, members in truth["campaigns"].items() for a in members}
+    ca, cb = par["account_id"].map(campaign), par["account_id_y"].map(campaign)
+    planted = ca.notna() & (ca == cb)
+    from coordgraph.analysis.significance import benjamini_hochberg
+    from coordgraph.analysis.significance_parametric import binomial_upper_tail
+
+    q_given = benjamini_hochberg(binomial_upper_tail(  # method="parametric-conditional", same K and p
+        par["observed_weight"].to_numpy(), par["n_opportunities"].to_numpy(), par["p_close"].to_numpy(),
+        given_one=True)) <= alpha
+    return {
+        "shares": len(shares), "result_rows": len(result), "edges": len(par),
+        "planted_edges": int(planted.sum()), "alpha": alpha,
+        "planted_significant": int(par.loc[planted, "significant"].sum()),
+        "planted_q_max": float(par.loc[planted, "q_value"].max()) if planted.any() else None,
+        "other_significant": int(par.loc[~planted, "significant"].sum()),
+        "conditional_planted_significant": int(q_given[planted.to_numpy()].sum()),
+        "conditional_other_significant": int(q_given[~planted.to_numpy()].sum()),
+        "other_edges_by_weight": {int(k): int(v) for k, v in
+                                  par.loc[~planted, "observed_weight"].value_counts().sort_index().head(6).items()},
+        "parametric_seconds": round(wall, 2), "parametric_cpu_seconds": round(cpu, 2),
+        "parametric_peak_traced_mib": round(peak / 2**20, 1),
+        "process_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "detect_seconds_one_shuffle_replicate": round(detect_seconds, 2),
+        "load_avg_1min": load, "cpus": os.cpu_count(),
     }
 
 
@@ -79,7 +159,12 @@ def main() -> None:
     parser.add_argument("--n-null", type=int, default=999)
     parser.add_argument("--alpha", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=0, help="Run only the parametric null on this many shares.")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/coordgraph-bench"))
     args = parser.parse_args()
+    if args.scale:
+        print(json.dumps(run_scale(args.scale, args.alpha, args.out)))
+        return
     print(json.dumps(run(args.coord, args.noncoord, args.busy, args.busy_posts, args.n_null, args.alpha, args.seed)))
 
 

@@ -34,6 +34,7 @@ class DetectionParams:
     n_null: int = 999
     seed: int = 42
     collation: str = "icu"
+    significance_method: str = "shuffle"  # or "parametric": see analysis/significance.py
 
     def __post_init__(self) -> None:
         if self.fast_window is not None and self.fast_window > self.time_window:
@@ -42,6 +43,11 @@ class DetectionParams:
         from coordgraph.analysis.collation import check_collation
 
         check_collation(self.collation)
+        from coordgraph.analysis.significance import METHODS
+
+        if self.significance_method not in METHODS:
+            raise ValueError(f"significance method must be one of {', '.join(METHODS)}, "
+                             f"got '{self.significance_method}'")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -108,7 +114,7 @@ def run_detection(
         network.edges = step("edge_significance", lambda: significance_threshold(edge_significance(
             shares, result, network.edges, n_null=params.n_null, seed=params.seed,
             time_window=params.time_window, min_participation=params.min_participation,
-            remove_loops=params.remove_loops), params.edge_significance))
+            remove_loops=params.remove_loops, method=params.significance_method), params.edge_significance))
     accounts = step("account_stats", lambda: account_stats(
         network, result, params.stats_threshold, compat=params.compat))
     objects = step("object_stats", lambda: object_stats(

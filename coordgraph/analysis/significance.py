@@ -32,6 +32,10 @@ q-value: Benjamini-Hochberg over all edges passed in (``q_(i) = min_{k >= i} m p
 capped at 1). ``significance_threshold(edges, alpha)`` flags edges with ``q_value <= alpha``.
 
 Cost: ``n_null`` runs of ``detect_groups`` on the whole shares table.
+
+``method="parametric"`` replaces the replicates by the analytic null of
+:mod:`coordgraph.analysis.significance_parametric` (the same null in expectation, exact
+binomial tails down to 1e-300, no detection re-runs: use it for many edges or big data).
 """
 from __future__ import annotations
 
@@ -39,6 +43,9 @@ import numpy as np
 import pandas as pd
 
 from coordgraph.analysis.detect import check_shares, detect_groups
+
+#: Null models of :func:`edge_significance`.
+METHODS = ("shuffle", "parametric", "parametric-conditional")
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
@@ -127,6 +134,7 @@ def edge_significance(
     min_participation: int = 2,
     remove_loops: bool = True,
     block_seconds: int | None = None,
+    method: str = "shuffle",
 ) -> pd.DataFrame:
     """Add ``observed_weight``, ``null_mean``, ``p_value`` and ``q_value`` to ``network_edges``.
 
@@ -136,7 +144,23 @@ def edge_significance(
     number of result rows of the edge's account pair (the network's ``weight``); ``null_mean``
     its mean over the ``n_null`` replicates. See the module doc for the null model and the
     p- and q-values. Returns a copy of ``network_edges`` with the four columns added.
+
+    ``method``: ``"shuffle"`` (the replicates above), ``"parametric"`` (exact binomial
+    tails of the same null in expectation) or ``"parametric-conditional"`` (the same, given
+    that the pair co-shared at least once): see
+    :mod:`coordgraph.analysis.significance_parametric`; there ``n_null`` and ``seed`` are
+    unused, ``block_seconds`` is not supported, and ``n_opportunities`` and ``p_close`` are
+    added too.
     """
+    if method not in METHODS:
+        raise ValueError(f"significance method must be one of {', '.join(METHODS)}, got '{method}'")
+    if method != "shuffle":
+        if block_seconds:
+            raise ValueError("block_seconds is only supported by the shuffle significance method")
+        from coordgraph.analysis.significance_parametric import parametric_significance
+
+        return parametric_significance(shares, result, network_edges, time_window,
+                                       given_edge=method == "parametric-conditional")
     check_shares(shares)
     if n_null < 1:
         raise ValueError(f"n_null must be >= 1, got {n_null}")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 EDGE_COLUMNS = ["account_id", "account_id_y", "weight", "avg_time_delta", "n_content_id",
                 "n_content_id_y", "edge_symmetry_score", "weight_threshold", "object_ids",
-                "observed_weight", "null_mean", "p_value", "q_value", "significant"]
+                "observed_weight", "null_mean", "n_opportunities", "p_close", "p_value", "q_value", "significant"]
 
 
 def coortweet_edges(edges, fast: bool):
@@ -67,9 +67,14 @@ def detect(
     stats_threshold: str = typer.Option("none", "--stats-threshold", help="Edges the summaries use: none, full or fast."),
     edge_significance: Optional[float] = typer.Option(
         None, "--edge-significance", min=0.0, max=1.0,
-        help="Also test each edge against a null model that shuffles every account's own post times; "
+        help="Also test each edge against a null model of independent timing (--significance-method); "
              "flag edges with Benjamini-Hochberg q <= this (column 'significant')."),
     n_null: int = typer.Option(999, "--n-null", min=1, help="Null-model replicates for --edge-significance."),
+    significance_method: str = typer.Option(
+        "shuffle", "--significance-method",
+        help="Null model of --edge-significance: shuffle (n_null detection re-runs, p >= 1/(1+n_null)) or "
+             "parametric (exact binomial tails under independent timing, no re-runs) or parametric-conditional "
+             "(the same given one co-share: fewer false positives on big data); docs/significance.md."),
     seed: int = typer.Option(42, "--seed", help="Random seed of the null model."),
     engine: str = typer.Option("python", "--engine",
                                help="python (in process, CSV outputs, every option); outofcore, spark or auto "
@@ -98,7 +103,7 @@ def detect(
         fail("--engine cypher computes in the graph store: add --store (and --store-uri URI or $COORDGRAPH_STORE)")
     extras = dict(subgraph=subgraph, objects=objects, stats_threshold=stats_threshold,
                   edge_significance=edge_significance, n_null=n_null, seed=seed,
-                  collation=collation) if engine == "python" else {}
+                  collation=collation, significance_method=significance_method) if engine == "python" else {}
     started = time.perf_counter()
     st = None
     try:

@@ -27,13 +27,15 @@ from coordgraph.run.result import RunResult, canonical_edges, make_summary, vert
 
 # ------------------------------------------------------------------------------ python
 #: Options only the python engine has (coordgraph.analysis.pipeline.DetectionParams).
-PYTHON_EXTRAS = ("subgraph", "objects", "stats_threshold", "edge_significance", "n_null", "seed", "collation")
+PYTHON_EXTRAS = ("subgraph", "objects", "stats_threshold", "edge_significance", "n_null", "seed", "collation",
+                 "significance_method")
 
 
 def run_python(run: Run, shares_path: Path, work: Path) -> RunResult:
     """coordgraph.analysis in process; refuses (PairMemoryError) a run whose pairs would not
     fit in memory, before pairing. ``run.extras`` may hold DetectionParams' python-only
-    options (subgraph, objects, stats_threshold, edge_significance, n_null, seed, collation)."""
+    options (subgraph, objects, stats_threshold, edge_significance, n_null, seed, collation,
+    significance_method)."""
     from coordgraph.analysis.hubs import cap_object_shares, check_pair_memory, estimate_pairs, trend_hubs
     from coordgraph.analysis.pipeline import DetectionParams, run_detection
     from coordgraph.engines.inprocess import hub_records, read_share_parquet
