@@ -8,6 +8,7 @@ summary.json.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Optional
@@ -54,7 +55,11 @@ def detect(
                                             "content_id, timestamp_share (UNIX seconds or ISO 8601, UTC)."),
     out: Path = typer.Option(..., "--out", help="Directory for result.csv, edges.csv, vertices.csv, "
                                                 "account_stats.csv, object_stats.csv, summary.json."),
-    time_window: int = typer.Option(10, "--time-window", min=0, help="Co-share window in seconds (inclusive)."),
+    time_window: str = typer.Option("10", "--time-window",
+                                    help="Co-share window in seconds (inclusive), or 'auto': CooRnet's estimate "
+                                         "from the data (docs/methods.md)."),
+    auto_q: float = typer.Option(0.1, "--auto-q", min=0.0, max=1.0, help="--time-window auto: quantile of quickest objects."),
+    auto_p: float = typer.Option(0.5, "--auto-p", min=0.0, max=1.0, help="--time-window auto: share of an object's shares to pass."),
     min_participation: int = typer.Option(2, "--min-participation", min=0,
                                           help="Minimum shares of an account (pre-filter) and coordinated shares (post-filter)."),
     keep_loops: bool = typer.Option(False, "--keep-loops", help="Keep self-pairs (same account, same content, object = content)."),
@@ -81,6 +86,13 @@ def detect(
         help="Drop hub objects shared more than N times (with a warning naming them) before pairing."),
 ) -> None:
     """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
+    auto = time_window.strip().lower() == "auto"
+    if auto and engine != "python":
+        fail("--time-window auto needs --engine python")
+    if not auto:
+        if not time_window.strip().isdigit():
+            fail(f"--time-window: seconds (an integer >= 0) or 'auto', got {time_window!r}")
+        time_window = int(time_window)
     if engine != "python":
         _run_big_engine(engine, shares, out, time_window=time_window, min_participation=min_participation,
                         remove_loops=not keep_loops, edge_weight=edge_weight, compat=compat,
@@ -89,7 +101,8 @@ def detect(
                                      "--objects": objects, "--edge-significance": edge_significance is not None})
         return
     try:
-        params = DetectionParams(time_window, min_participation, not keep_loops, edge_weight, fast_window,
+        # with 'auto' the window is known once the shares are read: a placeholder until then
+        params = DetectionParams(fast_window or 0 if auto else time_window, min_participation, not keep_loops, edge_weight, fast_window,
                                  subgraph, objects, compat, stats_threshold, edge_significance, n_null, seed)
     except ValueError as exc:
         fail(str(exc))
@@ -101,6 +114,12 @@ def detect(
             t0 = time.perf_counter()
             table = read_shares(shares)
             read_seconds = time.perf_counter() - t0
+            if auto:  # CooRnet's estimate_coord_interval (coordgraph.analysis.coord_interval)
+                from coordgraph.analysis.coord_interval import estimate_coord_interval
+
+                interval = estimate_coord_interval(table, q=auto_q, p=auto_p)
+                time_window = interval.window
+                params = dataclasses.replace(params, time_window=time_window)  # re-checks the fast window
             table, hubs = _guard_hubs(table, time_window, max_object_shares)
             detection = run_detection(table, params,
                                       on_step=lambda name: progress.update(task, description=name.replace("_", " ")))
@@ -113,6 +132,7 @@ def detect(
             "coordgraph": __version__,
             "input": str(shares),
             "params": params.as_dict(),
+            **({"time_window_auto": {"q": auto_q, "p": auto_p, **interval.as_dict()}} if auto else {}),
             "input_rows": int(len(table)),
             "dropped_blank_objects": int(table.attrs.get("dropped_blank_objects", 0)),
             "dropped_hub_objects": hubs.to_dict("records"),
