@@ -81,6 +81,10 @@ def detect(
     engine: str = typer.Option("python", "--engine",
                                help="python (in process, CSV outputs, every option); outofcore, spark or auto "
                                     "(big inputs: Parquet outputs, see docs/scale.md)."),
+    method: str = typer.Option("coortweet", "--method",
+                               help="coortweet (CooRTweet, every option above), qut (QUT toolkit networks) or cosine "
+                                    "(Pacheco et al.): docs/methods.md."),
+    param: Optional[list[str]] = typer.Option(None, "--param", help="KEY=VALUE for --method qut/cosine (repeatable)."),
     max_object_shares: Optional[int] = typer.Option(
         None, "--max-object-shares", min=1,
         help="Drop hub objects shared more than N times (with a warning naming them) before pairing."),
@@ -93,6 +97,9 @@ def detect(
         if not time_window.strip().isdigit():
             fail(f"--time-window: seconds (an integer >= 0) or 'auto', got {time_window!r}")
         time_window = int(time_window)
+    if method != "coortweet":
+        _run_method(method, shares, out, time_window, auto, auto_q, auto_p, param or [])
+        return
     if engine != "python":
         _run_big_engine(engine, shares, out, time_window=time_window, min_participation=min_participation,
                         remove_loops=not keep_loops, edge_weight=edge_weight, compat=compat,
@@ -182,3 +189,30 @@ def _run_big_engine(engine: str, shares: Path, out: Path, *, unsupported: dict[s
         f"account pairs ({summary.get('edges_above_threshold', 0):,} above weight {summary.get('threshold')}), "
         f"[bold]{summary.get('vertices', 0):,}[/] accounts -> {out}/ (engine {summary.get('engine', engine)}, Parquet)",
         highlight=False)
+
+
+def _run_method(method, shares: Path, out: Path, time_window, auto: bool, q: float, p: float, pairs: list[str]) -> None:
+    """--method qut/cosine: coordgraph.analysis.methods.run on the shares, written by write_method_run."""
+    from coordgraph.analysis.coord_interval import estimate_coord_interval
+    from coordgraph.analysis.methods.outputs import write_method_run
+    from coordgraph.analysis.methods.run import METHODS, parse_params, run_method
+
+    if method not in METHODS:
+        fail(f"--method: one of {', '.join(METHODS)}, got {method!r}")
+    try:
+        params = parse_params(method, pairs)
+        started = time.perf_counter()
+        table = read_shares(shares)
+        interval = estimate_coord_interval(table, q=q, p=p) if auto else None
+        window = interval.window if auto else time_window
+        edges = run_method(table, method, window, params)
+    except (ShareError, ValueError) as exc:
+        fail(f"{shares}: {exc}")
+    summary = write_method_run(edges, out, {
+        "coordgraph": __version__, "input": str(shares), "method": method, "input_rows": int(len(table)),
+        "params": {"time_window": window, **params}, "threshold": edges.attrs.get("threshold"),
+        **({"time_window_auto": {"q": q, "p": p, **interval.as_dict()}} if auto else {}),
+        "timings_s": {"total": round(time.perf_counter() - started, 4)}})
+    counts = summary["counts"]
+    console.print(f"{method}: [bold]{counts['edges']:,}[/] edges ({counts['edges_above_threshold']:,} flagged), "
+                  f"[bold]{counts['vertices']:,}[/] accounts -> {out}/", highlight=False)
