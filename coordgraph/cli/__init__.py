@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "serve",      # coordgraph serve / export   (web app, issue 6)
     "scale",      # coordgraph bench helpers / engines (issue 7)
     "beyond",     # similar text/images, significance, cases (issue 8)
+    "compare",    # coordgraph compare          (methods side by side, issue 17)
 )
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"coordgraph.cli.{_name}")
