@@ -28,11 +28,14 @@ def compare(
         overlap, only = compare_runs({name: read_run(path) for name, path in zip(names, runs)})
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    table = Table(title="flagged accounts / edges")
-    for col in ("run A", "run B", "accounts A", "accounts B", "both", "Jaccard", "edges A", "edges B", "both", "Jaccard"):
-        table.add_column(col, justify="left" if col.startswith("run") else "right")
+    number = {name: str(i) for i, name in enumerate(names, 1)}
+    for name in names:
+        console.print(f"run {number[name]}: {name}", highlight=False)
+    table = Table(title="flagged accounts | flagged edges (J = Jaccard)")
+    for col in ("A", "B", "acc A", "acc B", "both", "J", "edg A", "edg B", "both", "J"):
+        table.add_column(col, justify="right", no_wrap=True)
     for r in overlap.itertuples(index=False):
-        table.add_row(r.run_a, r.run_b, f"{r.accounts_a:,}", f"{r.accounts_b:,}", f"{r.accounts_both:,}",
+        table.add_row(number[r.run_a], number[r.run_b], f"{r.accounts_a:,}", f"{r.accounts_b:,}", f"{r.accounts_both:,}",
                       f"{r.accounts_jaccard:.3f}", f"{r.edges_a:,}", f"{r.edges_b:,}", f"{r.edges_both:,}",
                       f"{r.edges_jaccard:.3f}")
     console.print(table)
