@@ -70,3 +70,33 @@ def test_hashtag_sequence():
                            "content_id": ["p1", "p1", "p2", "p2", "p3", "p3"], "timestamp_share": [0] * 6})
     feats = account_features(shares, "hashtag_sequence")
     assert sorted(map(tuple, feats.values.tolist())) == [("a", "h1 h2", 1), ("b", "h1 h2", 1), ("c", "h2 h1", 1)]
+
+
+def test_sparse_and_dense_routes_agree(monkeypatch):
+    """The two ways of computing the top-k projection give the same edges (ties included:
+    counts make many equal similarities)."""
+    import numpy as np
+
+    from coordgraph.analysis.methods import cosine
+
+    rng = np.random.default_rng(2)
+    shares = pd.DataFrame({"object_id": rng.integers(0, 40, 3000).astype(str),
+                           "account_id": rng.integers(0, 400, 3000).astype(str)})
+    shares["content_id"] = [f"p{i}" for i in range(len(shares))]
+    shares["timestamp_share"] = 0
+    feats = account_features(shares)
+    runs = []
+    for fraction in (0.0, float("inf")):  # dense, then sparse
+        monkeypatch.setattr(cosine, "DENSE_FRACTION", fraction)
+        runs.append(cosine_network(feats, top_k=5, block_rows=64, top_percentile=0.9))
+    dense, sparse = runs
+    assert len(dense) > 400
+    pd.testing.assert_frame_equal(dense[["account_id", "account_id_y", "weight_threshold"]],
+                                  sparse[["account_id", "account_id_y", "weight_threshold"]])
+    assert np.allclose(dense["weight"], sparse["weight"], atol=1e-12)
+
+
+def test_max_df_drops_popular_features(shares):
+    # x is in 3 of 4 accounts (> 0.5): left a = (y), b = (y), c = (z), d = (z, w) -> a-b 1, c-d 1/sqrt(2)
+    net = cosine_network(account_features(shares), tfidf=False, min_features=1, max_df=0.5, top_percentile=None)
+    assert as_dict(net) == {("a", "b"): (1.0, 1), ("c", "d"): (round(1 / math.sqrt(2), 9), 1)}
