@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("shares", type=Path)
     ap.add_argument("--time-window", type=int, default=10)
+    ap.add_argument("--cosine-max-df", type=float, default=1.0, help="cosine: drop features in more than this fraction")
+    ap.add_argument("--skip-cosine", action="store_true")
     args = ap.parse_args(argv)
     from coordgraph.analysis.coord_interval import estimate_coord_interval
     from coordgraph.analysis.methods.cosine import account_features, cosine_network
@@ -37,14 +39,17 @@ def main(argv: list[str] | None = None) -> None:
     t = time.perf_counter()
     q = qut_network(shares, "co_object", args.time_window)
     out["qut_s"], out["qut_edges"] = round(time.perf_counter() - t, 3), len(q)
-    t = time.perf_counter()
-    c = cosine_network(account_features(shares, "object"))
-    out["cosine_s"], out["cosine_edges"] = round(time.perf_counter() - t, 3), len(c)
+    if not args.skip_cosine:
+        t = time.perf_counter()
+        c = cosine_network(account_features(shares, "object"), max_df=args.cosine_max_df)
+        out["cosine_s"], out["cosine_edges"] = round(time.perf_counter() - t, 3), len(c)
+        out["cosine_max_df"] = args.cosine_max_df
     t = time.perf_counter()
     out["auto_window"] = estimate_coord_interval(shares).window
     out["auto_s"] = round(time.perf_counter() - t, 3)
     for name in ("qut", "cosine", "auto"):
-        out[f"{name}_ratio"] = round(out[f"{name}_s"] / out["coortweet_s"], 2)
+        if f"{name}_s" in out:
+            out[f"{name}_ratio"] = round(out[f"{name}_s"] / out["coortweet_s"], 2)
     print(json.dumps(out))
 
 
