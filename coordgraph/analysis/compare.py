@@ -7,7 +7,8 @@ are those unordered account pairs (a directed QUT edge and its reverse are one p
 *flagged accounts* their endpoints. Without a threshold column every edge counts as flagged.
 
 For each pair of runs: counts of each, of both, and the Jaccard index |A & B| / |A | B|
-(1.0 when both are empty). For each run: the accounts no other run flags.
+(1.0 when both are empty). For each run: the accounts no other run flags, and its groups: the
+connected components of its flagged edges (Pacheco et al.'s clustering).
 """
 from __future__ import annotations
 
@@ -78,3 +79,23 @@ def compare_runs(runs: Mapping[str, Flagged]) -> tuple[pd.DataFrame, pd.DataFram
         others = frozenset().union(*(r.accounts for n, r in runs.items() if n != name))
         only += [{"run": name, "account_id": acc} for acc in sorted(run.accounts - others)]
     return pd.DataFrame(rows), pd.DataFrame(only, columns=["run", "account_id"])
+
+
+def components(run: Flagged) -> list[frozenset]:
+    """The connected components of a run's flagged edges, largest first (ties: smallest member)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_edges_from(run.edges)
+    parts = [frozenset(c) for c in nx.connected_components(graph)]
+    return sorted(parts, key=lambda c: (-len(c), min(c)))
+
+
+def run_summaries(runs: Mapping[str, Flagged]) -> pd.DataFrame:
+    """Per run: flagged accounts, flagged edges, number of components and their sizes."""
+    rows = []
+    for name, run in runs.items():
+        sizes = [len(c) for c in components(run)]
+        rows.append({"run": name, "accounts": len(run.accounts), "edges": len(run.edges),
+                     "components": len(sizes), "component_sizes": " ".join(map(str, sizes))})
+    return pd.DataFrame(rows)

@@ -16,21 +16,25 @@ def compare(
     runs: list[Path] = typer.Argument(..., help="Two or more output directories of `coordgraph detect`."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write overlap.csv and only_flagged.csv here."),
 ) -> None:
-    """Compare detect runs: flagged accounts and edges in common, Jaccard, accounts only one flags."""
+    """Compare detect runs: groups per run, flagged accounts and edges in common, Jaccard, accounts only one flags."""
     from rich.table import Table
 
-    from coordgraph.analysis.compare import compare_runs, read_run
+    from coordgraph.analysis.compare import compare_runs, read_run, run_summaries
 
     names = [p.name or str(p) for p in runs]
     if len(set(names)) < len(names):
         names = [str(p) for p in runs]
     try:
-        overlap, only = compare_runs({name: read_run(path) for name, path in zip(names, runs)})
+        flagged = {name: read_run(path) for name, path in zip(names, runs)}
+        overlap, only = compare_runs(flagged)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     number = {name: str(i) for i, name in enumerate(names, 1)}
-    for name in names:
-        console.print(f"run {number[name]}: {name}", highlight=False)
+    per_run = run_summaries(flagged)
+    for r in per_run.itertuples(index=False):
+        sizes = r.component_sizes if len(r.component_sizes) <= 40 else r.component_sizes[:40] + " ..."
+        console.print(f"run {number[r.run]}: {r.run}: {r.accounts:,} flagged accounts, {r.edges:,} edges, "
+                      f"{r.components:,} groups (sizes {sizes or '-'})", highlight=False)
     table = Table(title="flagged accounts | flagged edges (J = Jaccard)")
     for col in ("A", "B", "acc A", "acc B", "both", "J", "edg A", "edg B", "both", "J"):
         table.add_column(col, justify="right", no_wrap=True)
@@ -47,3 +51,4 @@ def compare(
         out.mkdir(parents=True, exist_ok=True)
         overlap.to_csv(out / "overlap.csv", index=False)
         only.to_csv(out / "only_flagged.csv", index=False)
+        per_run.to_csv(out / "runs.csv", index=False)

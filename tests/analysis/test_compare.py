@@ -53,3 +53,14 @@ def test_cli(runs, tmp_path):
     assert bad.exit_code == 2 and "not a detect output directory" in bad.output
     one = CliRunner().invoke(app, ["compare", str(runs[0])])
     assert one.exit_code == 2 and "two or more" in one.output
+
+
+def test_groups_per_run(runs):
+    from coordgraph.analysis.compare import run_summaries
+
+    # run1: a-b-c-f one group of 4; run2: a-b and c-e; run3: a-b and d-e
+    got = run_summaries({p.name: read_run(p) for p in runs})
+    assert got[["run", "accounts", "edges", "components", "component_sizes"]].values.tolist() == [
+        ["run1", 4, 3, 1, "4"], ["run2", 4, 2, 2, "2 2"], ["run3", 4, 2, 2, "2 2"]]
+    res = CliRunner().invoke(app, ["compare", *map(str, runs)])
+    assert "run 2: run2: 4 flagged accounts, 2 edges, 2 groups (sizes 2 2)" in res.output
