@@ -118,8 +118,17 @@ def _similar_pairs(x, top_k: int, block_rows: int):
     if not dense:
         xt = x.T.tocsr()
         for start in range(0, n, block_rows):
-            block = (x[start:start + block_rows] @ xt).tocoo()
-            yield _top_k(block.row.astype(np.int64) + start, block.col.astype(np.int64), block.data, top_k)
+            block = (x[start:start + block_rows] @ xt).tocsr()
+            lengths = np.diff(block.indptr)
+            rows = np.repeat(np.arange(block.shape[0], dtype=np.int64), lengths)
+            # candidates: in rows longer than k + 1, only values >= the row's (k+1)-th largest
+            # (the account itself is among them); the exact selection is then _top_k's
+            cut = np.full(block.shape[0], -np.inf)
+            for r in np.flatnonzero(lengths > top_k + 1):
+                values = block.data[block.indptr[r]:block.indptr[r + 1]]
+                cut[r] = np.partition(values, values.size - top_k - 1)[values.size - top_k - 1]
+            keep = block.data >= cut[rows]
+            yield _top_k(rows[keep] + start, block.indices[keep].astype(np.int64), block.data[keep], top_k)
         return
     width = max(1, min(block_rows, DENSE_BUDGET // max(n, 1)))
     kth = min(top_k + 1, n)  # + 1: the account itself is among the largest
