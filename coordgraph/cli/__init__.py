@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "scale",      # coordgraph bench helpers / engines (issue 7)
     "beyond",     # similar text/images, significance, cases (issue 8)
     "watch",      # coordgraph watch            (continuous monitoring, issue 16)
+    "compare",    # coordgraph compare          (methods side by side, issue 17)
 )
 #: The first word of a command line -> the module that registers it (tests/test_startup.py
 #: checks this against the registered commands; a word missing here loads every module).
@@ -33,7 +34,7 @@ COMMAND_MODULE = {
     "detect": "detect", "demo": "demo", "shares": "shares",
     "db": "store", "ingest": "store", "analyze": "store", "communities": "store", "cypher": "store",
     "runs": "store", "trends": "trends", "influence": "trends", "serve": "serve", "export": "serve",
-    "scale": "scale", "case": "beyond",
+    "scale": "scale", "case": "beyond", "load-run": "detect", "watch": "watch", "compare": "compare",
 }
 
 

@@ -8,6 +8,7 @@ summary.json.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -48,7 +49,11 @@ def detect(
                                             "content_id, timestamp_share (UNIX seconds or ISO 8601, UTC)."),
     out: Path = typer.Option(..., "--out", help="Directory for result.csv, edges.csv, vertices.csv, "
                                                 "account_stats.csv, object_stats.csv, summary.json."),
-    time_window: int = typer.Option(10, "--time-window", min=0, help="Co-share window in seconds (inclusive)."),
+    time_window: str = typer.Option("10", "--time-window",
+                                    help="Co-share window in seconds (inclusive), or 'auto': CooRnet's estimate "
+                                         "from the data (docs/methods.md)."),
+    auto_q: float = typer.Option(0.1, "--auto-q", min=0.0, max=1.0, help="--time-window auto: quantile of quickest objects."),
+    auto_p: float = typer.Option(0.5, "--auto-p", min=0.0, max=1.0, help="--time-window auto: share of an object's shares to pass."),
     min_participation: int = typer.Option(2, "--min-participation", min=0,
                                           help="Minimum shares of an account (pre-filter) and coordinated shares (post-filter)."),
     keep_loops: bool = typer.Option(False, "--keep-loops", help="Keep self-pairs (same account, same content, object = content)."),
@@ -80,6 +85,10 @@ def detect(
                                help="python (in process, CSV outputs, every option); outofcore, spark or auto "
                                     "(big inputs: Parquet outputs, see docs/scale.md); cypher (in the graph "
                                     "store, with --store)."),
+    method: str = typer.Option("coortweet", "--method",
+                               help="coortweet (CooRTweet, every option above), qut (QUT toolkit networks) or cosine "
+                                    "(Pacheco et al.): docs/methods.md."),
+    param: Optional[list[str]] = typer.Option(None, "--param", help="KEY=VALUE for --method qut/cosine (repeatable)."),
     max_object_shares: Optional[int] = typer.Option(
         None, "--max-object-shares", min=1,
         help="Drop hub objects shared more than N times (with a warning naming them) before pairing."),
@@ -89,6 +98,26 @@ def detect(
                                             help="The graph store for --store (default: the embedded FalkorDB)."),
 ) -> None:
     """Detect coordinated co-shares (CooRTweet's method) and write the network and summaries."""
+    auto = time_window.strip().lower() == "auto"
+    if auto and engine != "python":
+        fail("--time-window auto needs --engine python")
+    if not auto:
+        if not time_window.strip().isdigit():
+            fail(f"--time-window: seconds (an integer >= 0) or 'auto', got {time_window!r}")
+        time_window = int(time_window)
+    if method != "coortweet":
+        _run_method(method, shares, out, time_window, auto, auto_q, auto_p, param or [])
+        return
+    interval = None
+    if auto:  # CooRnet's estimate_coord_interval (coordgraph.analysis.coord_interval)
+        from coordgraph.analysis.coord_interval import estimate_coord_interval
+        from coordgraph.analysis.shares import ShareError, read_shares
+
+        try:
+            interval = estimate_coord_interval(read_shares(shares), q=auto_q, p=auto_p)
+        except (ShareError, ValueError) as exc:
+            fail(f"{shares}: {exc}")
+        time_window = interval.window
     from coordgraph.analysis.hubs import PairMemoryError
     from coordgraph.analysis.shares import ShareError
     from coordgraph.run import Run, execute
@@ -104,6 +133,7 @@ def detect(
     extras = dict(subgraph=subgraph, objects=objects, stats_threshold=stats_threshold,
                   edge_significance=edge_significance, n_null=n_null, seed=seed,
                   collation=collation, significance_method=significance_method) if engine == "python" else {}
+    more = {"time_window_auto": {"q": auto_q, "p": auto_p, **interval.as_dict()}} if interval is not None else {}
     started = time.perf_counter()
     st = None
     try:
@@ -122,13 +152,13 @@ def detect(
             res = execute(run, work=None if engine == "python" else out)
             progress.update(task, description="writing")
             with res:
-                _write(res, out, shares, started)
+                _write(res, out, shares, started, more)
                 if st is not None:
                     from coordgraph.run import write_store
 
                     progress.update(task, description="writing into the graph store")
                     run_id = write_store(res, st, source=str(shares))
-                    _write(res, out, shares, started)  # the summary names the run id
+                    _write(res, out, shares, started, more)  # the summary names the run id
     except (ShareError, PairMemoryError, FileNotFoundError, ValueError, MemoryError) as exc:
         fail(f"{shares}: {exc}")
     except Exception as exc:  # store errors: one line, exit 2
@@ -151,7 +181,7 @@ def detect(
     )
 
 
-def _write(res, out: Path, shares: Path, started: float) -> None:
+def _write(res, out: Path, shares: Path, started: float, more: dict) -> None:
     """The run's files: CSV (CooRTweet's names, account/object statistics) from the python
     engine, Parquet from the others; summary.json with the contract's keys plus detect's."""
     from coordgraph.run import write_files
@@ -169,7 +199,7 @@ def _write(res, out: Path, shares: Path, started: float) -> None:
     extra = {"coordgraph": __version__, "input": str(shares), "input_rows": s["shares"], "counts": counts,
              "params": params, "thresholds": {"weight": s["threshold"], "weight_fast": s["threshold_fast"]},
              "hub_objects": [h for h in s.get("trend_hubs", []) if h.get("dropped")],
-             "timings_s": {**s.get("timings", {}), "total": round(time.perf_counter() - started, 4)}}
+             "timings_s": {**s.get("timings", {}), "total": round(time.perf_counter() - started, 4)}, **more}
     if res.engine == "python":
         write_files(res, out, fmt="csv", summary_extra=extra,
                     frames={"edges": coortweet_edges(res.edges, res.fast)})
@@ -206,3 +236,31 @@ def load_run(
         run_id = write_store(res, st, source=str(directory))
     console.print(f"run {run_id}: {res.summary['edges']:,} edges, {res.summary['vertices']:,} accounts from {directory} "
                   f"-> {st.uri}", highlight=False)
+
+
+def _run_method(method, shares: Path, out: Path, time_window, auto: bool, q: float, p: float, pairs: list[str]) -> None:
+    """--method qut/cosine: coordgraph.analysis.methods.run on the shares, written by write_method_run."""
+    from coordgraph.analysis.coord_interval import estimate_coord_interval
+    from coordgraph.analysis.methods.outputs import write_method_run
+    from coordgraph.analysis.methods.run import METHODS, parse_params, run_method
+    from coordgraph.analysis.shares import ShareError, read_shares
+
+    if method not in METHODS:
+        fail(f"--method: one of {', '.join(METHODS)}, got {method!r}")
+    try:
+        params = parse_params(method, pairs)
+        started = time.perf_counter()
+        table = read_shares(shares)
+        interval = estimate_coord_interval(table, q=q, p=p) if auto else None
+        window = interval.window if auto else time_window
+        edges = run_method(table, method, window, params)
+    except (ShareError, ValueError) as exc:
+        fail(f"{shares}: {exc}")
+    summary = write_method_run(edges, out, {
+        "coordgraph": __version__, "input": str(shares), "method": method, "input_rows": int(len(table)),
+        "params": {"time_window": window, **params}, "threshold": edges.attrs.get("threshold"),
+        **({"time_window_auto": {"q": q, "p": p, **interval.as_dict()}} if auto else {}),
+        "timings_s": {"total": round(time.perf_counter() - started, 4)}})
+    counts = summary["counts"]
+    console.print(f"{method}: [bold]{counts['edges']:,}[/] edges ({counts['edges_above_threshold']:,} flagged), "
+                  f"[bold]{counts['vertices']:,}[/] accounts -> {out}/", highlight=False)

@@ -1,0 +1,1 @@
+"""Published coordination methods other than CooRTweet, as pure functions over share tables."""
