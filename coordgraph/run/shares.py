@@ -58,7 +58,9 @@ def as_share_parquet(shares, work: Path) -> tuple[Path, int, bool]:
         if path.name.endswith(".parquet") or path.is_dir():
             schema = pq.read_schema(path) if path.is_file() else None
             if schema is not None and all(c in schema.names for c in SHARE_COLUMNS) \
-                    and pa.types.is_integer(schema.field("timestamp_share").type):
+                    and pa.types.is_integer(schema.field("timestamp_share").type) \
+                    and not any(pa.types.is_floating(schema.field(c).type) for c in SHARE_COLUMNS
+                                if c != "timestamp_share"):  # float ids: read_shares refuses them, naming the column
                 return path, pq.ParquetFile(path).metadata.num_rows, False
         from coordgraph.analysis.shares import read_shares
 
