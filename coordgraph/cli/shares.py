@@ -84,9 +84,10 @@ def summary_table(summary: dict, counts: dict[str, int], title: str = "coordgrap
     return table
 
 
-def print_report(report, counts: dict[str, int]) -> None:
-    """The loader report (per file) and the shares per intent, then every warning."""
-    console.print(report.rich_table("coordgraph shares: what was read"))
+def print_report(report, counts: dict[str, int], title: str = "coordgraph shares: what was read") -> None:
+    """The loader report (per file) and the shares per intent, then every warning (the same
+    report from ``shares`` and ``ingest``)."""
+    console.print(report.rich_table(title))
     for intent, n in counts.items():
         console.print(f"shares: {intent} [bold]{n:,}[/]", highlight=False)
     for note in report.all_notes():

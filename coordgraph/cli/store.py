@@ -132,7 +132,7 @@ def ingest_cmd(
     """Load posts, accounts, objects and SHARED relationships: the shares are exactly those of
     ``coordgraph shares`` on the same input and options; idempotent and resumable."""
     from coordgraph.cli.reading import ReadOptions, read_shares_input, resolve_intents
-    from coordgraph.cli.shares import report_rejects, summary_table
+    from coordgraph.cli.shares import print_report, report_rejects, summary_table
     from coordgraph.cypher.ingest import IngestSummary, LoadWriter, file_identity, load_identity
     from coordgraph.loader import LoaderError, parse_map
     from coordgraph.loader.sources import expand_inputs
@@ -184,7 +184,9 @@ def ingest_cmd(
         except LoaderError as exc:
             fail(str(exc))
         summary: IngestSummary = writer.finish()
-    if read is not None:
+    if read is not None and getattr(read.stats, "report", None) is not None:  # the loader's per-file report
+        print_report(read.stats.report, read.counts(), title="coordgraph ingest: what was read")
+    elif read is not None:
         console.print(summary_table(read.stats.summary(), read.counts(), title="coordgraph ingest: read"))
     table = Table(title="coordgraph ingest", show_header=False, title_justify="left")
     for label, value in (("store", st.uri), ("load", f"{load_id} ({summary.mode})"),

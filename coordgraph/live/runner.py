@@ -200,6 +200,11 @@ class LiveRun:
         """Apply one batch of shares, commit it, write the run's files and the alerts.
         Returns the summary (with the batch's report under ``last_batch``)."""
         started = time.perf_counter()
+        # A batch is applied in time order (stable: equal times keep their arrival order), so
+        # only shares older than what earlier batches applied can be too late: collectors
+        # write newest first (twarc2 search pages), and that order must not drop a post.
+        order = np.argsort(shares["timestamp_share"].to_numpy(dtype=np.int64), kind="stable")
+        shares = shares.iloc[order]
         exempt = shares["_original"].to_numpy(dtype=bool) if "_original" in shares else None
         shares = shares[SHARE_COLS].reset_index(drop=True)
         rep = self.state.apply(shares, exempt=exempt)
