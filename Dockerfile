@@ -5,8 +5,9 @@ RUN useradd --create-home --uid 1000 coordgraph && mkdir -p /data/coordgraph && 
 WORKDIR /app
 COPY pyproject.toml setup.py README.md ./
 COPY coordgraph ./coordgraph
-# gcc only for the build of the C kernels (coordgraph/engines/_native.c), then removed
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+# gcc only for the build of the C kernels (coordgraph/engines/_native.c), then removed;
+# libicu stays: `detect --compat` orders account pairs with R's (ICU) collation
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev libicu72 \
     && pip install . \
     && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 USER coordgraph

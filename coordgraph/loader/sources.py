@@ -184,17 +184,13 @@ class LineSource:
             raw.close()
 
 
-#: Files of a collection folder that hold no posts: academictwitteR's ``query``.
-DIRECTORY_METADATA = frozenset({"query"})
-
-
 def expand_inputs(paths: str | os.PathLike | list) -> list[Path]:
     """Turn one path or a list of paths/directories into a sorted list of files.
 
-    A directory contributes its files (hidden files, earlier rejects files
-    ``*.rejects.jsonl`` and academictwitteR's ``query`` file -- the query, start and end of
-    a collection, kept for ``resume_collection`` -- left out), sorted by name, so the load
-    order, and hence de-duplication, is the same on every run.
+    A directory contributes its files (hidden files and earlier rejects files
+    ``*.rejects.jsonl`` left out), sorted by name, so the load order, and hence
+    de-duplication, is the same on every run. academictwitteR's ``query`` file stays in: the
+    reader recognises it and reports it as skipped (it holds the query, not posts).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -207,7 +203,6 @@ def expand_inputs(paths: str | os.PathLike | list) -> list[Path]:
                     c
                     for c in p.rglob("*")
                     if c.is_file() and not c.name.startswith(".") and not c.name.endswith(".rejects.jsonl")
-                    and c.name not in DIRECTORY_METADATA
                 )
             )
         else:
