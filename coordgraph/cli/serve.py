@@ -99,7 +99,12 @@ def export_command(
         fail(f"--community: {exc}")
     except StoreError as exc:
         fail(str(exc))
-    content, ext = export_bytes(view, fmt)
+    from coordgraph.reporting.pdf import PdfUnavailable
+
+    try:
+        content, ext = export_bytes(view, fmt)
+    except PdfUnavailable as exc:  # no Chromium / Playwright: one line, not a traceback
+        fail(f"--format {fmt}: {exc}")
     path = out or Path(f"{run}-community{community}.{ext}")
     try:
         path.write_bytes(content)

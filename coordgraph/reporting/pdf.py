@@ -11,6 +11,12 @@ import shutil
 from pathlib import Path
 
 CHROMIUM = os.environ.get("COORDGRAPH_CHROMIUM", "/usr/bin/chromium")
+
+
+def chromium_path() -> str:
+    """The Chromium binary, read from ``COORDGRAPH_CHROMIUM`` at call time (not import time), so a
+    caller that sets the variable after importing this module is obeyed."""
+    return os.environ.get("COORDGRAPH_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -21,14 +27,16 @@ class PdfUnavailable(RuntimeError):
 
 def html_to_pdf(html: str, timeout_ms: int = 60_000) -> bytes:
     """The PDF bytes of an HTML document, printed by headless Chromium."""
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        raise PdfUnavailable(f"PDF needs Chromium at {CHROMIUM} (apt-get install chromium, or set COORDGRAPH_CHROMIUM)")
+    chromium = chromium_path()
+    if not shutil.which(chromium) and not Path(chromium).exists():
+        raise PdfUnavailable(f"PDF needs Chromium, not found at {chromium} "
+                             "(apt-get install chromium, or set COORDGRAPH_CHROMIUM to its path)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - playwright is a dependency of the web app
         raise PdfUnavailable("PDF needs the playwright package (pip install playwright)") from exc
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
         try:
             page = browser.new_page()
             page.set_content(html, wait_until="load", timeout=timeout_ms)

@@ -58,6 +58,21 @@ def test_export_pdf_report(campaign, tmp_path):
     assert out.read_bytes()[:5] == b"%PDF-"
 
 
+def test_export_pdf_without_chromium_is_one_line(campaign, tmp_path, monkeypatch):
+    """No Chromium at COORDGRAPH_CHROMIUM: exit 2 with one line naming the missing browser, no traceback
+    (before the fix: PdfUnavailable escaped as a traceback, and the variable was read only at import)."""
+    st, run_id, _ = campaign
+    missing = tmp_path / "no-such-chromium"
+    monkeypatch.setenv("COORDGRAPH_CHROMIUM", str(missing))
+    out = tmp_path / "c0.pdf"
+    r = CliRunner().invoke(app, ["export", "--store", st.uri, "--run", run_id, "--community", "0", "--format", "pdf",
+                                 "--out", str(out)])
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert "Traceback" not in r.output
+    assert "Chromium" in r.output and str(missing) in r.output.replace("\n", "")
+    assert not out.exists()
+
+
 def test_serve_refuses_public_bind_without_password(monkeypatch):
     monkeypatch.delenv("COORDGRAPH_PASSWORD", raising=False)
     r = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--store", "falkordb://127.0.0.1:1"])
