@@ -26,7 +26,7 @@ def community_members(store, run_id: str, community: int) -> pd.DataFrame:
     """All members of a community with their run statistics."""
     rows = store.run_file("webapp_community_members", {"run_id": run_id, "community": community})
     return pd.DataFrame.from_records(rows, columns=["account_id", "handle", "name", "community", "degree",
-                                                    "strength", "pagerank", "followers_count"])
+                                                    "strength", "pagerank", "followers_count", "created_at"])
 
 
 def community_edges(store, run_id: str, community: int, filter_params: dict | None = None) -> pd.DataFrame:

@@ -101,7 +101,7 @@ class RunSource:
         """All members of a community with their run statistics (not filtered)."""
         rows = self.store.run_file("webapp_community_members", {"run_id": run_id, "community": community})
         return _frame(rows, ["account_id", "handle", "name", "community", "degree", "strength", "pagerank",
-                             "followers_count"])
+                             "followers_count", "created_at"])
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:

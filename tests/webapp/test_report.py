@@ -107,3 +107,32 @@ def test_report_pdf_ranks_planted_first(investigation, artifacts):
     pdf = export_bytes(view, "pdf")[0]
     (artifacts / "report_run.pdf").write_bytes(pdf)
     assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") >= 12  # one community per page at least
+
+
+def test_community_report_median_account_age(investigation):
+    """The one-community report states the members' median account age (before the fix the members
+    query returned no created_at, so the age was blank). Expected: from the store's raw rows, the
+    median of (latest co-share time among members - created_at) / 86,400 s."""
+    import statistics
+
+    from coordgraph.reporting.fetch import NO_FILTER, community_members, community_view
+    from coordgraph.reporting.formats import export_bytes
+
+    st, run_id, sim, _ = investigation
+    comm = _community_of(st, run_id)
+    c = comm[sorted(sim.coordinated_accounts)[0]]
+    members = sorted(a for a, k in comm.items() if k == c)
+    created = {r["id"]: r["t"] for r in st.read("MATCH (a:Account) WHERE a.id IN $ids RETURN a.id AS id, "
+                                                 "a.created_at AS t", {"ids": members})}
+    assert len(created) == len(members) and all(isinstance(t, int) for t in created.values())
+    latest = st.read("MATCH (a:Account)-[x:COSHARE]->(b:Account) WHERE x.run_id = $r AND a.id IN $ids "
+                     "AND b.id IN $ids RETURN max(x.ts) AS t", {"r": run_id, "ids": members})[0]["t"]
+    expected_days = statistics.median((latest - t) / 86_400 for t in created.values())
+    assert 2 <= expected_days <= 31  # planted accounts are 2-30 days old at the start
+
+    got = community_members(st, run_id, c)
+    assert dict(zip(got["account_id"], got["created_at"])) == created
+
+    text = export_bytes(community_view(st, run_id, c, dict(NO_FILTER)), "html")[0].decode()
+    summary = re.search(r'<p class="summary">(.*?)</p>', text, re.S).group(1)
+    assert f"an account age of {round(expected_days, 1):,.0f} days" in summary
