@@ -226,7 +226,10 @@ def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFram
 #: Edge properties written to COORDINATED (the canonical edge columns of coordgraph.run).
 EDGE_PROPS = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score",
               "weight_threshold", "weight_fast", "avg_time_delta_fast", "n_content_id_fast",
-              "n_content_id_y_fast", "edge_symmetry_score_fast", "weight_threshold_fast", "first_ts", "last_ts")
+              "n_content_id_y_fast", "edge_symmetry_score_fast", "weight_threshold_fast", "first_ts", "last_ts",
+              # edge significance (detect --edge-significance, python engine): written when the run has it,
+              # so the web app's ranked table shows median q-values (webapp_run_edges.cypher reads q_value)
+              "p_value", "q_value", "significant")
 
 
 def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None) -> int:

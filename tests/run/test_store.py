@@ -95,3 +95,38 @@ def test_a_duplicated_share_row_counts_twice_in_the_store_as_in_the_file(store):
         assert res.summary["edges"] == 3
     ingest(store, shares=table, kind="retweets")
     assert analyze(store, engine="python").edges == 3
+
+
+def test_detect_store_keeps_edge_significance(store, store_uri, tmp_path):
+    """detect --edge-significance --store: every COORDINATED edge carries the run's p_value,
+    q_value and significant, equal to the edges.csv written by the same run (before: the store
+    had none, so the web app's ranked table showed no median q-value)."""
+    from coordgraph.analysis.simulate import simulate_data
+    from coordgraph.webapp.filters import Filters
+    from coordgraph.webapp.snapshot import RunSnapshot
+
+    sim = simulate_data(n_accounts_coord=8, n_accounts_noncoord=16, n_objects=12, seed=5)
+    shares = tmp_path / "shares.csv"
+    sim.shares.to_csv(shares, index=False)
+    out = tmp_path / "sig"
+    res = runner.invoke(app, ["detect", str(shares), "--out", str(out), "--engine", "python",
+                              "--edge-significance", "0.05", "--n-null", "19", "--seed", "1",
+                              "--store", "--store-uri", store_uri])
+    assert res.exit_code == 0, res.output
+    run_id = json.loads((out / "summary.json").read_text())["run_id"]
+    written = pd.read_csv(out / "edges.csv", dtype={"account_id": str, "account_id_y": str})
+    assert {"p_value", "q_value", "significant"} <= set(written.columns) and len(written) > 0
+    expected = {tuple(sorted((r.account_id, r.account_id_y))):
+                (float(r.p_value), float(r.q_value), int(r.significant)) for r in written.itertuples(index=False)}
+    rows = store.read("MATCH (a:Account)-[e:COORDINATED]->(b:Account) WHERE e.run_id = $r "
+                      "RETURN a.id AS a, b.id AS b, e.p_value AS p, e.q_value AS q, e.significant AS s", {"r": run_id})
+    got = {tuple(sorted((r["a"], r["b"]))): (r["p"], r["q"], r["s"]) for r in rows}
+    assert got.keys() == expected.keys()
+    for pair, (p, q, s) in expected.items():
+        assert got[pair][0] == pytest.approx(p) and got[pair][1] == pytest.approx(q) and got[pair][2] == s, pair
+    # the web app's snapshot (webapp_run_edges.cypher) reads them: the ranked table has median q-values
+    from coordgraph.cypher.communities import compute_communities
+
+    compute_communities(store, run_id)
+    table = RunSnapshot.load(store, run_id).community_table(Filters())
+    assert table["median_q_value"].notna().any()
