@@ -53,6 +53,7 @@ REL_INDEXES: tuple[tuple[str, str], ...] = (
 )
 EXTRA_NODE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Account", "handle"),
+    ("Account", "handle_lc"),  # lower-cased handle without '@': the web app's search (webapp_search_lc)
     ("Object", "kind"),
 )
 

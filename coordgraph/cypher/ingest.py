@@ -126,11 +126,22 @@ def share_rows(shares: pd.DataFrame, kind: str | None = None, source: str = "sha
     ]
 
 
+def handle_keys(handles: pd.Series) -> pd.Series:
+    """The search key of each handle: lower-cased, one leading '@' removed (null stays null).
+    Stored as ``Account.handle_lc`` and indexed, so the web app's search is an index lookup
+    instead of ``toLower`` over every account."""
+    keys = handles.astype("string").str.lower().str.removeprefix("@")
+    return keys.astype(object).where(keys.notna(), None)
+
+
 def account_rows(accounts: pd.DataFrame) -> list[dict]:
     """Accounts table -> parameter rows ``{id, props}`` (missing values left out)."""
     if "account_id" not in accounts.columns:
         raise StoreError("accounts: missing column account_id")
     props = [c for c in ACCOUNT_PROPS if c in accounts.columns]
+    if "handle" in props:
+        accounts = accounts.assign(handle_lc=handle_keys(accounts["handle"]))
+        props.append("handle_lc")
     out = []
     for rec in accounts[["account_id", *props]].itertuples(index=False, name=None):
         values = {k: _clean(v) for k, v in zip(props, rec[1:])}
@@ -382,7 +393,10 @@ class LoadWriter:
             if late.any():
                 self._late_accounts.extend(account_rows(frame[late]))
             fresh = frame[~late]
-            nodes = self.bulk.add_node_table("Account", {"id": ids[~late], **{p: fresh[p] for p in props}})
+            columns = {p: fresh[p] for p in props}
+            if "handle" in columns:
+                columns["handle_lc"] = handle_keys(fresh["handle"])
+            nodes = self.bulk.add_node_table("Account", {"id": ids[~late], **columns})
             self._accounts.update(zip(ids[~late].tolist(), nodes))
             self.summary.accounts += len(frame)
         if posts is not None and len(posts):

@@ -27,6 +27,7 @@ class RunSource:
         self.store = store
         self._weights: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        self._handle_lc: bool | None = None  # every handled account has handle_lc (asked once)
 
     # -- runs ---------------------------------------------------------------------------
     def runs(self) -> list[dict]:
@@ -85,11 +86,25 @@ class RunSource:
     def search(self, run_id: str, text: str, limit: int = SEARCH_ROWS) -> pd.DataFrame:
         """Accounts and objects matching ``text`` (id, handle with or without @, object id; exact
         or prefix; case-insensitive): kind, id, label, community."""
-        text = (text or "").strip().lower().lstrip("@")
+        raw = (text or "").strip().lstrip("@")
+        text = raw.lower()
         if not text:
             return _frame([], ["kind", "id", "label", "community"])
-        rows = self.store.run_file("webapp_search", {"run_id": run_id, "text": text, "limit": limit})
+        if self.has_handle_keys():
+            rows = self.store.run_file("webapp_search_lc", {"run_id": run_id, "text": text, "raw": raw, "limit": limit})
+        else:
+            rows = self.store.run_file("webapp_search", {"run_id": run_id, "text": text, "limit": limit})
         return _frame(rows, ["kind", "id", "label", "community"])
+
+    def has_handle_keys(self) -> bool:
+        """True when no account with a handle lacks ``handle_lc`` (written at ingest since issue
+        15), so search can use the indexed key; a store ingested before falls back to the
+        ``toLower`` scan. Asked once per source (one scan), then remembered."""
+        if self._handle_lc is None:
+            rows = self.store.read("MATCH (a:Account) WHERE a.handle IS NOT NULL AND a.handle_lc IS NULL "
+                                   "RETURN a.id AS id LIMIT 1")
+            self._handle_lc = not rows
+        return self._handle_lc
 
     def object_accounts(self, run_id: str, object_id: str, limit: int = 2000) -> pd.DataFrame:
         """The co-share rows of one object: account_id, account_id_y, time_delta, ts."""
