@@ -21,7 +21,7 @@ from rich.table import Table
 from coordgraph._lazy import lazy_module
 from coordgraph.cli._app import STORE_OPTION, app, store_session, console, fail
 from coordgraph.cypher.errors import StoreError
-from coordgraph.cypher.store import HAND_TYPED_TIMEOUT_S
+from coordgraph.cypher.limits import HAND_TYPED_TIMEOUT_S
 
 pd = lazy_module("pandas")  # imported by the commands that use it, not by --help
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_GRAPH = "coordgraph"
-HAND_TYPED_TIMEOUT_S = 60.0  # default limit of queries people type (coordgraph cypher, web console), s
+from coordgraph.cypher.limits import HAND_TYPED_TIMEOUT_S  # noqa: E402,F401 (re-exported)
 
 
 class QueryTimeout(QueryError):

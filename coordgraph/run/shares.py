@@ -75,5 +75,5 @@ def as_share_parquet(shares, work: Path) -> tuple[Path, int, bool]:
     work.mkdir(parents=True, exist_ok=True)
     target = work / "shares.parquet"
     table = share_table(frame)
-    pq.write_table(table, target)
+    pq.write_table(table, target, compression="none")  # a scratch file, read once: no codec time
     return target, table.num_rows, isinstance(shares, StoreShares) and prefixed
