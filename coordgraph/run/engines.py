@@ -31,7 +31,7 @@ PYTHON_EXTRAS = ("subgraph", "objects", "stats_threshold", "edge_significance", 
                  "significance_method")
 
 
-def run_python(run: Run, shares_path: Path, work: Path) -> RunResult:
+def run_python(run: Run, shares_path: Path | None, work: Path, frame: pd.DataFrame | None = None) -> RunResult:
     """coordgraph.analysis in process; refuses (PairMemoryError) a run whose pairs would not
     fit in memory, before pairing. ``run.extras`` may hold DetectionParams' python-only
     options (subgraph, objects, stats_threshold, edge_significance, n_null, seed, collation,
@@ -41,7 +41,7 @@ def run_python(run: Run, shares_path: Path, work: Path) -> RunResult:
     from coordgraph.engines.inprocess import hub_records, read_share_parquet
 
     t0 = time.perf_counter()
-    shares = read_share_parquet(shares_path)
+    shares = frame if frame is not None else read_share_parquet(shares_path)
     n_shares = len(shares)
     shares, dropped = cap_object_shares(shares, run.max_object_shares)
     estimate = estimate_pairs(shares, run.time_window)

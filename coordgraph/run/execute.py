@@ -40,18 +40,29 @@ def execute(run: Run, work: str | Path | None = None) -> RunResult:
     work = Path(work) if work is not None else scratch / "out"
     work.mkdir(parents=True, exist_ok=True)
     try:
-        if run.engine == "cypher" and isinstance(run.shares, StoreShares):
+        frame = None
+        if run.engine == "python" and run.store is None and isinstance(run.shares, (str, Path)):
+            from coordgraph.run.shares import file_share_frame
+
+            frame = file_share_frame(run.shares)  # a CSV read once, in memory (no store to feed)
+        if frame is not None:
+            from coordgraph.run.engines import run_python
+
+            res = run_python(run, None, work, frame=frame)
+            shares_path, prefixed, engine = None, False, "python"
+        elif run.engine == "cypher" and isinstance(run.shares, StoreShares):
             shares_path, prefixed = None, False
         else:
             shares_path, _, prefixed = as_share_parquet(run.shares, scratch)
-        engine = "cypher" if shares_path is None else choose(run, shares_path)
-        try:
-            res = RUNNERS[engine](run, shares_path, work)
-        except PairMemoryError:
-            if run.engine != "auto":
-                raise
-            engine = "outofcore"
-            res = RUNNERS[engine](run, shares_path, work)
+        if frame is None:
+            engine = "cypher" if shares_path is None else choose(run, shares_path)
+            try:
+                res = RUNNERS[engine](run, shares_path, work)
+            except PairMemoryError:
+                if run.engine != "auto":
+                    raise
+                engine = "outofcore"
+                res = RUNNERS[engine](run, shares_path, work)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
