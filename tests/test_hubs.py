@@ -120,3 +120,14 @@ def test_cli_hubs_lists_the_viral_object(viral_parquet):
     res = CliRunner().invoke(app, ["scale", "hubs", str(viral_parquet), "--min-pairs", "5000"])
     assert res.exit_code == 0, res.output
     assert "viral" in res.output and "1 trend hub" in res.output
+
+
+def test_available_memory_agrees_with_psutil():
+    """The /proc/meminfo reading (kept free of the psutil import for start-up) gives what
+    psutil reports as available, within what the system may allocate between the two reads."""
+    import psutil
+
+    from coordgraph.analysis.hubs import available_memory_bytes
+
+    ours, theirs = available_memory_bytes(), int(psutil.virtual_memory().available)
+    assert abs(ours - theirs) < 0.05 * theirs

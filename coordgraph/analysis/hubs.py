@@ -122,7 +122,15 @@ def cap_object_shares(shares: pd.DataFrame, max_object_shares: int | None) -> tu
 
 
 def available_memory_bytes() -> int:
-    """Memory this process can still use, in bytes (psutil's 'available')."""
+    """Memory this process can still use, in bytes: the kernel's MemAvailable on Linux (read
+    from /proc/meminfo, no import: every `detect` asks), psutil's 'available' elsewhere."""
+    try:
+        with open("/proc/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024  # the file's unit is KiB
+    except OSError:
+        pass
     import psutil
 
     return int(psutil.virtual_memory().available)
