@@ -133,7 +133,8 @@ def _report(summary: dict) -> None:
         f"({last.get('duplicates', 0):,} duplicates, {last.get('too_late', 0):,} too late), "
         f"+{last.get('newly_kept', 0):,} co-shares -> {summary['result_rows']:,} co-shares, {summary['edges']:,} edges "
         f"(threshold {summary['threshold']}), {summary.get('communities') or 0} communities "
-        f"[{last.get('apply_seconds', 0):.2f} s]", highlight=False, soft_wrap=True)
+        f"[{last.get('apply_seconds', 0):.2f} s]" + (f"; store: {summary['store']}" if summary.get("store") else ""),
+        highlight=False, soft_wrap=True)
 
 
 def _apply_posts(run, post_batches: list, files=None, label=None) -> None:

@@ -312,8 +312,8 @@ class LiveRun:
         if self.opt.webhook_file is not None:
             alerting.append_alerts(Path(self.opt.webhook_file), alerts, batch)
         alerting.append_alerts(self.opt.out / "late.jsonl", self.extra.get("last_late", []), batch)
-        if self.writer is not None:
-            self._write_store(edges, tables["vertices"], summary)
+        if self.writer is not None:  # the command's report says how: rewrite, update or unchanged
+            summary = {**summary, "store": self._write_store(edges, tables["vertices"], summary) or "failed"}
         marker = self.opt.out / ".published"
         tmp = self.opt.out / ".published.tmp"
         tmp.write_text(str(batch))
