@@ -6,7 +6,8 @@ from three hand-made hours (expected values worked out by hand below, not by the
   heavier but stay "old"), y1, y2 co-share two objects (network Y, new);
 - hour 3: z1..z5 co-share two objects (network Z, new, 5 accounts).
 
-Communities (one per clique, numbered by size): Z = 0, X = 1, Y = 2. Rules: a component of
+Communities (one per clique, numbered by size): after hour 2 X = 0, Y = 1; after hour 3
+Z = 0, X = 1, Y = 2. Rules: a component of
 at least 4 accounts (X in batch 2, subject x1; Z in batch 3, subject z1) and the watched
 account y2 (batch 2). New since batch 1: X grew 3 -> 4, Y 0 -> 2, Z 0 -> 5; since batch 2:
 Z only. The app is opened after hour 2 and follows the watcher when hour 3 arrives.
@@ -111,6 +112,20 @@ def live_page(live, browser):
     srv.stop()
 
 
+def pick(page, dropdown: str, text: str, tries: int = 5) -> None:
+    """Choose ``text`` in a Dash dropdown (the live refresh may re-render it: retried)."""
+    for attempt in range(tries):
+        page.click(dropdown)
+        page.keyboard.type(text)
+        try:
+            page.locator(".dash-options-list-option-text", has_text=text).first.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - closed by a re-render: try again
+            page.keyboard.press("Escape")
+            if attempt == tries - 1:
+                raise
+
+
 def texts(page, cls: str) -> list[str]:
     return page.locator(f".{cls}").all_inner_texts()
 
@@ -132,15 +147,14 @@ def test_live_view_follows_the_watcher(live, live_page, artifacts):
     assert any("network of 4" in a and "x1" in a and "batch 2" in a for a in alerts)
     assert any("watched" in a and "y2" in a for a in alerts)
     # new since batch 1: X grew 3 -> 4, Y is new with 2 accounts
-    page.click("#live-since")
-    page.locator("#live-since .VirtualizedSelectOption, #live-since [role=option]", has_text="batch 1").first.click()
+    pick(page, "#live-since", "batch 1")
     page.wait_for_function("() => document.querySelectorAll('.live-growth-item').length === 2")
-    assert sorted(texts(page, "live-growth-item")) == ["#1: 3 → 4 accounts", "#2: 0 → 2 accounts (new)"]
+    assert sorted(texts(page, "live-growth-item")) == ["#0: 3 → 4 accounts", "#1: 0 → 2 accounts (new)"]
     page.screenshot(path=str(artifacts / "40_live_since_batch1.png"), full_page=True)
     # a click on X opens it: x1..x4 drawn, x4 marked new, the others not
-    page.locator(".live-growth-item", has_text="#1:").click()
+    page.locator(".live-growth-item", has_text="#0:").click()
     page.wait_for_selector("#community-title")
-    assert "#1" in page.inner_text("#community-title")
+    assert "#0" in page.inner_text("#community-title")
     page.wait_for_function(f"() => {CY}.nodes('node.account').length === 4")
     assert drawn_accounts(page) == {"x1", "x2", "x3", "x4"}
     new = page.evaluate(f"() => {CY}.nodes('node.account').filter(n => n.style('border-width') === '4px')"
