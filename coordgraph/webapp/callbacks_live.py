@@ -95,6 +95,8 @@ def register(app, state) -> None:
             raise PreventUpdate
         if info is None:
             return {**style, "display": "none"}, True, None, [], "", no_update, no_update
+        if info == known and (style or {}).get("display") == "block":
+            raise PreventUpdate  # nothing new: no re-render (a click on a list item is not lost)
         redraw = no_update
         if known and known.get("run") == run and known.get("batch") != info["batch"]:
             state.refresh(run)
