@@ -105,7 +105,8 @@ def register(app, state) -> None:
         (a run's snapshot never changes, so the same inputs draw the same picture: going
         back to a view, or many sessions on the same views, costs a dictionary lookup)."""
         started = time.perf_counter()
-        key = orjson.dumps(args, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        key = orjson.dumps((state.version(args[0]), args), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+                           default=str)  # a refreshed live run draws anew
         with cache_lock:
             hit = cache.get(key)
             if hit is not None:
