@@ -229,7 +229,9 @@ EDGE_PROPS = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edg
               "n_content_id_y_fast", "edge_symmetry_score_fast", "weight_threshold_fast", "first_ts", "last_ts",
               # edge significance (detect --edge-significance, python engine): written when the run has it,
               # so the web app's ranked table shows median q-values (webapp_run_edges.cypher reads q_value)
-              "p_value", "q_value", "significant")
+              "p_value", "q_value", "significant",
+              # cosine runs (--method cosine): the smaller feature count of the pair (Pacheco et al.'s support)
+              "support")
 
 
 def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None) -> int:
