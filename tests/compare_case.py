@@ -40,6 +40,12 @@ def overlap_numbers(overlap: pd.DataFrame, names: dict | None = None) -> dict:
              r.edges_a, r.edges_b, r.edges_both, round(r.edges_jaccard, 6)) for r in overlap.itertuples(index=False)}
 
 
+def shown(numbers: tuple) -> list[str]:
+    """OVERLAP's numbers as the web app and the report show them (Jaccard with 3 decimals)."""
+    acc_a, acc_b, acc_both, acc_j, edg_a, edg_b, edg_both, edg_j = numbers
+    return [str(acc_a), str(acc_b), str(acc_both), f"{acc_j:.3f}", str(edg_a), str(edg_b), str(edg_both), f"{edg_j:.3f}"]
+
+
 def write_dirs(root: Path) -> list[Path]:
     """The three runs as detect output directories (edges.csv only)."""
     paths = []

@@ -28,3 +28,13 @@ def store_comparison(store, run_ids: list[str]):
     from coordgraph.analysis.compare import compare
 
     return compare({run_id: store_flagged(store, run_id) for run_id in dict.fromkeys(run_ids)})
+
+
+def describe_run(run: dict) -> str:
+    """A run (a row of :func:`coordgraph.cypher.runs.list_runs`) in words for comparisons:
+    its method, intent and edge count, e.g. 'qut, retweets, 3 edges'."""
+    edges = (run.get("counts") or {}).get("edges")
+    parts = [run.get("method") or "coortweet", run.get("intent") or "all intents"]
+    if isinstance(edges, int):
+        parts.append(f"{edges:,} edges")
+    return ", ".join(parts)

@@ -23,7 +23,7 @@ def register(app, state) -> None:
     )
     def show_comparison(run_ids):
         """The comparison of the picked runs (two or more), in the order picked."""
-        from coordgraph.cypher.compare import store_comparison
+        from coordgraph.cypher.compare import describe_run, store_comparison
 
         run_ids = list(dict.fromkeys(run_ids or []))
         if len(run_ids) < 2:
@@ -32,7 +32,7 @@ def register(app, state) -> None:
             result = store_comparison(state.store, run_ids)
         except (ValueError, StoreError) as exc:
             return [], str(exc)
-        labels = {r["id"]: compare_view.describe(r) for r in state.runs() if r["id"] in run_ids}
+        labels = {r["id"]: describe_run(r) for r in state.runs() if r["id"] in run_ids}
         return compare_view.render(result, labels), f"{len(run_ids)} runs compared"
 
     @app.callback(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from coordgraph.cypher.compare import describe_run
 from coordgraph.webapp.style import PANEL
 
 #: Groups and members shown per run in the side-by-side columns (the CLI's --out has all).
@@ -24,18 +25,9 @@ _LINK = {"background": "none", "border": "none", "padding": "0 4px 0 0", "color"
          "textDecoration": "underline", "cursor": "pointer", "fontSize": "12px"}
 
 
-def describe(run: dict) -> str:
-    """A run's method, intent and edge count: 'qut, retweets, 3 edges'."""
-    edges = (run.get("counts") or {}).get("edges")
-    parts = [run.get("method") or "coortweet", run.get("intent") or "all intents"]
-    if isinstance(edges, int):
-        parts.append(f"{edges:,} edges")
-    return ", ".join(parts)
-
-
 def run_label(run: dict) -> str:
-    """A run as the picker names it: its id and :func:`describe`."""
-    return f"{run['id']} ({describe(run)})"
+    """A run as the picker names it: its id, method, intent and edge count."""
+    return f"{run['id']} ({describe_run(run)})"
 
 
 def compare_tab(runs: list[dict]) -> html.Div:

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.compare_case import GROUPS, ONLY, OVERLAP
+from tests.compare_case import GROUPS, ONLY, OVERLAP, shown
 from tests.webapp.test_browser import CY, pick_option, wait_drawn
 
 pytestmark = pytest.mark.browser
@@ -62,12 +62,6 @@ def overlap_rows(page) -> list[list[str]]:
 
 def drawn_accounts(page) -> set[str]:
     return set(page.evaluate(f"() => {CY}.nodes('node.account').map(n => n.data('account_id'))"))
-
-
-def shown(numbers: tuple) -> list[str]:
-    """OVERLAP's numbers as the table shows them (Jaccard with 3 decimals)."""
-    acc_a, acc_b, acc_both, acc_j, edg_a, edg_b, edg_both, edg_j = numbers
-    return [str(acc_a), str(acc_b), str(acc_both), f"{acc_j:.3f}", str(edg_a), str(edg_b), str(edg_both), f"{edg_j:.3f}"]
 
 
 def test_compare_three_runs_and_open_an_account_only_one_flags(cpage, case_store, artifacts):
