@@ -228,16 +228,33 @@ def concurrent(url: str, timing: Timing, sessions: int, seconds: int) -> None:
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
+    def session(conn) -> dict[str, str]:
+        """Open the page as a browser does: the session cookie and the CSRF token that every
+        callback POST must carry (coordgraph/webapp/auth.py), sent back as the renderer does."""
+        from http.cookies import SimpleCookie
+
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        resp.read()
+        jar = SimpleCookie()
+        for header in resp.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        cookies = {k: m.value for k, m in jar.items()}
+        return {"Content-Type": "application/json", "Origin": f"http://{host.hostname}:{host.port}",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                "X-CSRFToken": cookies.get("_csrf_token", "")}
+
     def worker(k: int) -> None:
         nonlocal slow
         conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        headers = session(conn)
         i = k
         while time.perf_counter() < stop:
             path, body = bodies[i % len(bodies)]
             i += 1
             t = time.perf_counter()
             try:
-                conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                conn.request("POST", path, body=body, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
                 ok = resp.status in (200, 204)

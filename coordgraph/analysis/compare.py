@@ -104,11 +104,12 @@ def components(run: Flagged) -> list[frozenset]:
     return sorted(parts, key=lambda c: (-len(c), min(c)))
 
 
-def run_summaries(runs: Mapping[str, Flagged]) -> pd.DataFrame:
-    """Per run: flagged accounts, flagged edges, number of components and their sizes."""
+def run_summaries(runs: Mapping[str, Flagged], groups: Mapping[str, list] | None = None) -> pd.DataFrame:
+    """Per run: flagged accounts, flagged edges, number of components and their sizes
+    (``groups``: the runs' components when already computed)."""
     rows = []
     for name, run in runs.items():
-        sizes = [len(c) for c in components(run)]
+        sizes = [len(c) for c in (groups[name] if groups is not None else components(run))]
         rows.append({"run": name, "accounts": len(run.accounts), "edges": len(run.edges),
                      "components": len(sizes), "component_sizes": " ".join(map(str, sizes))})
     return pd.DataFrame(rows)
@@ -146,5 +147,5 @@ class Comparison:
 def compare(runs: Mapping[str, Flagged]) -> Comparison:
     """The comparison of two or more runs' flagged sets (ValueError for fewer than two)."""
     overlap, only = compare_runs(runs)
-    return Comparison(names=tuple(runs), overlap=overlap, only=only, per_run=run_summaries(runs),
-                      groups={name: components(run) for name, run in runs.items()})
+    groups = {name: components(run) for name, run in runs.items()}
+    return Comparison(names=tuple(runs), overlap=overlap, only=only, per_run=run_summaries(runs, groups), groups=groups)

@@ -47,8 +47,11 @@ import numpy as np
 NO_TIME = np.iinfo(np.int64).min // 4
 #: state arrays, by group (for persistence)
 WINDOW = ("w_obj", "w_acc", "w_cont", "w_t", "w_seq", "w_loop")
-PENDING = ("p_obj", "p_l", "p_r", "p_al", "p_ar", "p_dt", "p_pre")
-KEPT = ("k_obj", "k_l", "k_r", "k_al", "k_ar", "k_dt")
+PENDING = ("p_obj", "p_l", "p_r", "p_al", "p_ar", "p_dt", "p_t", "p_pre")
+#: ``k_t``/``p_t``: the older share's time (UNIX seconds UTC; the newer one is ``+ dt``), so the
+#: graph store gets each co-share's times and each edge's first/last co-share time; a state
+#: saved before these arrays existed has NO_TIME there (times unknown)
+KEPT = ("k_obj", "k_l", "k_r", "k_al", "k_ar", "k_dt", "k_t")
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,7 @@ class LiveState:
 
     def _pairs(self, obj, acc, cont, t, seq, loop):
         """Window pairs with at least one new share, loops dropped: arrays (obj, left content,
-        right content, left account, right account, seconds), left = older."""
+        right content, left account, right account, seconds apart, older time), left = older."""
         tw = self.params.time_window
         touched = np.unique(obj)
         wsel = np.flatnonzero(np.isin(self.w_obj, touched)) if len(self.w_obj) else np.zeros(0, np.int64)
@@ -388,7 +391,7 @@ class LiveState:
                   & (all_acc[left] != all_acc[right]))
             left, right = left[nl], right[nl]
         return (all_obj[left], all_cont[left], all_cont[right], all_acc[left], all_acc[right],
-                (all_t[right] - all_t[left]).astype(np.int64))
+                (all_t[right] - all_t[left]).astype(np.int64), all_t[left].astype(np.int64))
 
     def _file_pending(self, pairs) -> None:
         """Append new pairs to the pending pairs (pre bit false; set by _advance)."""
@@ -597,9 +600,12 @@ class LiveState:
         setattr(self, attr, out)
         return out
 
-    def result_frame(self):
+    def result_frame(self, times: bool = False):
         """The co-share rows (CooRTweet's detect_groups columns, older share first) and, with
-        a fast window, ``time_window_<S>`` (0/1). Rows in the order they were kept."""
+        a fast window, ``time_window_<S>`` (0/1). Rows in the order they were kept (append-only:
+        the rows of a batch follow those of earlier batches). ``times``: also ``ts``/``ts_y``,
+        the older/newer share's UNIX seconds UTC (nullable; unknown for rows of a state saved
+        before times were kept), as the run writer's provenance wants them."""
         import pandas as pd
 
         from coordgraph.contracts import fast_flag_column
@@ -615,6 +621,10 @@ class LiveState:
         })
         if self.params.fast_window is not None:
             frame[fast_flag_column(self.params.fast_window)] = self.k_fast.astype(np.int64)
+        if times:
+            known = self.k_t != NO_TIME
+            frame["ts"] = pd.arrays.IntegerArray(np.where(known, self.k_t, 0), ~known)
+            frame["ts_y"] = pd.arrays.IntegerArray(np.where(known, self.k_t + self.k_dt, 0), ~known)
         return frame
 
     def edges_frame(self):

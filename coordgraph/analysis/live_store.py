@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coordgraph.analysis.incremental import KEPT, PENDING, WINDOW, LiveParams, LiveState, Names
+from coordgraph.analysis.incremental import KEPT, NO_TIME, PENDING, WINDOW, LiveParams, LiveState, Names
 
 CORE = (*WINDOW, *PENDING, "acc_n", "acc_m", "acc_mf", "cont_rows", "cont_flags", "cont_acc", "obj_ref",
         "k_fast", "e_lo", "e_hi", "e_w", "e_dt", "e_nx", "e_ny", "e_wf", "e_dtf", "e_nxf", "e_nyf")
@@ -39,6 +39,13 @@ def _distinct_sorted(keys: np.ndarray) -> np.ndarray:
     if len(keys) < 2:
         return keys
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+
+
+def _kept_array(part, key: str) -> np.ndarray:
+    """One array of a kept part; ``k_t`` of a part written before times were kept is NO_TIME."""
+    if key == "k_t" and key not in part.files:
+        return np.full(len(part["k_obj"]), NO_TIME, np.int64)
+    return part[key]
 
 
 def _batch_of(path: Path) -> int:
@@ -129,6 +136,9 @@ class LiveStore:
             setattr(state, key, int(meta["counters"].get(key, 0)))
         with np.load(gdir / "core.npz") as core:
             for key in CORE:
+                if key == "p_t" and key not in core.files:  # saved before times were kept
+                    setattr(state, key, np.full(len(core["p_obj"]), NO_TIME, np.int64))
+                    continue
                 setattr(state, key, core[key])
         n_acc, n_obj, n_cont = meta["sizes"]
         acc_names = np.full(n_acc, None, dtype=object)
@@ -142,7 +152,7 @@ class LiveStore:
                 {"accounts": acc_names, "objects": obj_names, "contents": cont_names}[kind][codes] = names
             with np.load(self.log / f"base-kept-{state.base_batch:06d}.npz") as part:
                 for k in kept_parts:
-                    kept_parts[k].append(part[k])
+                    kept_parts[k].append(_kept_array(part, k))
         for b in range(first, state.batch + 1):
             names_part = self.log / f"names-{b:06d}.parquet"
             if names_part.exists():
@@ -152,7 +162,7 @@ class LiveStore:
             if kept_part.exists():
                 with np.load(kept_part) as part:
                     for k in kept_parts:
-                        kept_parts[k].append(part[k])
+                        kept_parts[k].append(_kept_array(part, k))
         for k, parts in kept_parts.items():
             setattr(state, k, np.concatenate(parts) if parts else np.zeros(0, np.int64))
         window = _read_names(gdir / "window.parquet") if (gdir / "window.parquet").exists() else {}

@@ -105,7 +105,7 @@ def detect(
         if not time_window.strip().isdigit():
             fail(f"--time-window: seconds (an integer >= 0) or 'auto', got {time_window!r}")
         time_window = int(time_window)
-    method_params = _method_params(method, param or [])
+    method_params = method_params_option(method, param or [])
     interval = None
     if auto:  # CooRnet's estimate_coord_interval (coordgraph.analysis.coord_interval)
         from coordgraph.analysis.coord_interval import estimate_coord_interval
@@ -249,7 +249,7 @@ def load_run(
                   f"-> {st.uri}", highlight=False)
 
 
-def _method_params(method: str, pairs: list[str]) -> dict:
+def method_params_option(method: str, pairs: list[str]) -> dict:
     """--method and --param checked and typed (coordgraph.analysis.methods.run.parse_params);
     exit 2 naming the problem. CooRTweet takes no --param."""
     from coordgraph.run.request import METHODS

@@ -231,9 +231,9 @@ def analyze_cmd(
 
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r}: --engine must be one of {', '.join(ENGINES)}")
-    from coordgraph.cli.detect import _method_params
+    from coordgraph.cli.detect import method_params_option
 
-    method_params = _method_params(method, list(param))
+    method_params = method_params_option(method, list(param))
     with store_session(store) as st:
         if run_id:
             stored = runs.get_run(st, run_id)

@@ -7,7 +7,8 @@ coordgraph watch - ...``). Each batch is read like ``coordgraph shares`` (``-i``
 ``--edge-weight``, ``--fast-window``) and applied incrementally (coordgraph.analysis.incremental);
 OUT receives result/edges/vertices/communities Parquet and summary.json after every batch,
 alerts.jsonl (and ``--webhook-file``) when a rule of ``--alerts`` fires, late.jsonl for posts
-beyond ``--late-bound``. Heavy modules are imported inside the command (``coordgraph --help``
+beyond ``--late-bound``. With ``--store`` the live run is also kept in the graph store (run id
+``live-<OUT's name>`` or ``--run-id``; coordgraph.run.store_live) for the web app. Heavy modules are imported inside the command (``coordgraph --help``
 stays fast).
 """
 from __future__ import annotations
@@ -49,6 +50,11 @@ def watch(
     alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert rules (TOML or JSON, docs/watch.md)."),
     webhook_file: Optional[Path] = typer.Option(None, "--webhook-file", help="Also append alerts (JSON lines) here."),
     state: Optional[Path] = typer.Option(None, "--state", help="State directory (default OUT/state)."),
+    to_store: bool = typer.Option(False, "--store", help="Also keep the live run in the graph store after every "
+                                                         "batch (the web app opens it and follows it)."),
+    store_uri: Optional[str] = typer.Option(None, "--store-uri", envvar="COORDGRAPH_STORE",
+                                            help="The graph store for --store (default: the embedded FalkorDB)."),
+    run_id: Optional[str] = typer.Option(None, "--run-id", help="The store's run id (default live-<OUT's name>)."),
 ) -> None:
     """Update a live coordination run batch by batch as posts arrive, and raise alerts."""
     from coordgraph.analysis.incremental import LiveParams
@@ -79,11 +85,26 @@ def watch(
     folder = None if source == "-" else Path(source)
     if folder is not None and not folder.is_dir():
         fail(f"{source}: not a folder (give a folder a collector writes into, or - for stdin)")
+    st = None
+    if to_store:
+        from coordgraph.cypher import open_store
+        from coordgraph.cypher.errors import StoreError
+        from coordgraph.run.store_live import live_run_id
+
+        try:
+            st = open_store(store_uri)
+            st.ensure_schema()
+        except StoreError as exc:
+            fail(str(exc))
+        run_id = live_run_id(run_id or out.resolve().name)
+    elif run_id is not None:
+        fail("--run-id names the run in the graph store: add --store")
     options = WatchOptions(out=out, params=params, intents=intents, column_map=mapping or None, fmt=fmt,
                            strict=strict, platform=platform,
                            reshape_options=dict(lowercase_hashtags=lowercase_hashtags),
                            algorithm=None if communities == "none" else communities, rules=rules,
-                           webhook_file=webhook_file, state=state)
+                           webhook_file=webhook_file, state=state, store=st, run_id=run_id,
+                           source=source if source != "-" else "stdin")
     try:
         run = LiveRun(options)
         if folder is None:
@@ -94,6 +115,15 @@ def watch(
         fail(str(exc))
     except KeyboardInterrupt:
         console.print("stopped", highlight=False)
+    except Exception as exc:  # store errors at start: one line, exit 2
+        from coordgraph.cypher.errors import StoreError
+
+        if isinstance(exc, StoreError):
+            fail(str(exc))
+        raise
+    finally:
+        if st is not None:
+            st.close()
 
 
 def _report(summary: dict) -> None:
@@ -103,7 +133,8 @@ def _report(summary: dict) -> None:
         f"({last.get('duplicates', 0):,} duplicates, {last.get('too_late', 0):,} too late), "
         f"+{last.get('newly_kept', 0):,} co-shares -> {summary['result_rows']:,} co-shares, {summary['edges']:,} edges "
         f"(threshold {summary['threshold']}), {summary.get('communities') or 0} communities "
-        f"[{last.get('apply_seconds', 0):.2f} s]", highlight=False, soft_wrap=True)
+        f"[{last.get('apply_seconds', 0):.2f} s]" + (f"; store: {summary['store']}" if summary.get("store") else ""),
+        highlight=False, soft_wrap=True)
 
 
 def _apply_posts(run, post_batches: list, files=None, label=None) -> None:

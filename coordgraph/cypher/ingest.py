@@ -70,11 +70,16 @@ class IngestSummary:
 
 def _clean(value):
     """pandas/numpy values -> plain Python: NaN/NA -> None; entity lists (hashtags, urls, ...)
-    -> lists of strings; numpy scalars -> Python scalars."""
+    -> lists of strings; numpy scalars -> Python scalars. A NUL character in a text becomes
+    U+FFFD: FalkorDB's query text ends at a NUL (the whole batch was refused), and the bulk
+    path does the same (coordgraph/cypher/bulk.py); share ids never hold one (the readers
+    reject them)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
     if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:
-        return [str(v) for v in list(value) if v is not None]
+        return [_clean(str(v)) for v in list(value) if v is not None]
     if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item") and not isinstance(value, str):

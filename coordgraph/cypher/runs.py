@@ -69,6 +69,7 @@ def delete_run(store, run_id: str) -> None:
             if not rows or not rows[0]["c"]:
                 break
     store.query("MATCH (r:Run {id: $id}) DETACH DELETE r", {"id": run_id})
+    store.query("MATCH (x:Alert {run_id: $id}) DETACH DELETE x", {"id": run_id})  # a live run's alerts
     from coordgraph.run.provenance import remove_provenance
 
     remove_provenance(run_id)

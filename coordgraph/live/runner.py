@@ -3,8 +3,10 @@
 Per batch: posts -> shares (the loader's reader and reshape, as ``shares``/``ingest``) ->
 :meth:`LiveState.apply` -> communities of the changed components -> alert rules -> the state
 committed (the commit point: a batch counts once it is there) -> the run's files, the alerts
-log and the webhook file written from the committed state. After a crash between the commit
-and the files, the next start rewrites the files and the batch's alerts (no duplicates).
+log and the webhook file written from the committed state -> with a store, the live run in
+the graph store (:mod:`coordgraph.run.store_live`). After a crash between the commit and
+the end of these writes, the next start writes them again (no duplicate alerts; the store's
+run is rewritten from the committed state).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from coordgraph.analysis.incremental import BatchReport, LiveParams
 from coordgraph.analysis.live_store import LiveStore
 from coordgraph.live import alerts as alerting
 from coordgraph.live.communities import by_component, community_metrics, components
-from coordgraph.live.output import write_live_run
+from coordgraph.run.files import write_tables_atomic
 
 SHARE_COLS = ["object_id", "account_id", "content_id", "timestamp_share"]
 
@@ -45,6 +47,9 @@ class WatchOptions:
     webhook_file: Path | None = None
     state: Path | None = None
     fault: object = None  # tests: called between the commit's write steps
+    store: object = None  # a graph store (coordgraph.cypher.open_store): the run is written there too
+    run_id: str | None = None  # the store's run id (default live-<OUT's name>)
+    source: str | None = None  # what is watched (recorded on the Run node)
 
     @property
     def state_dir(self) -> Path:
@@ -86,13 +91,27 @@ class LiveRun:
         self.state, self.extra = self.store.load(options.params)
         self.extra.setdefault("seen_files", [])
         self.extra.setdefault("alert_memory", {})
+        # one entry per batch: when edges appeared (a state from before marks: all "by now")
+        self.extra.setdefault("batches", [{"batch": self.state.batch, "edges": self.state.n_edges,
+                                           "time": self.state.counts()["newest_time"], "applied_at": None}]
+                              if self.state.batch else [])
         self.communities = None
         if self.opt.fault is None:
             self.opt.fault = kill_hook(lambda: self.state.batch)
+        self.writer = None
+        if options.store is not None:
+            from coordgraph.run.store_live import LiveStoreWriter, live_run_id
+
+            self.writer = LiveStoreWriter(options.store, options.run_id or live_run_id(options.out.resolve().name),
+                                          intents=options.intents, source=options.source,
+                                          algorithm=options.algorithm, fault=self.opt.fault,
+                                          cache_dir=options.state_dir / "store-written")
         if self.state.batch and self._published() != self.state.batch:
             self._publish(recovering=True)  # committed but its files not (all) written
         elif self.state.batch and (options.out / "communities.parquet").exists():
             self.communities = pd.read_parquet(options.out / "communities.parquet")
+            if self.writer is not None and self.writer.stored_batch() != self.state.batch:
+                self._write_store()  # --store added to a running watch, or the store was behind
 
     # ------------------------------------------------------------------ input
     def shares_of(self, post_batches) -> pd.DataFrame:
@@ -221,6 +240,9 @@ class LiveRun:
         self.extra["seen_files"] = sorted(set(self.extra["seen_files"]) | set(files or []))
         self.extra["last_alerts"] = alerts
         self.extra["last_late"] = late
+        self.extra["batches"] = [*self.extra["batches"], {
+            "batch": rep.batch, "edges": self.state.n_edges, "time": batch_info["newest_time"],
+            "applied_at": batch_info["raised_at"]}]
         self.extra["last_batch"] = {**batch_info, "rows": rep.rows, "applied": rep.applied,
                                     "duplicates": rep.duplicates, "too_late": int(len(rep.too_late)),
                                     "new_pairs": rep.new_pairs, "newly_kept": rep.newly_kept,
@@ -281,7 +303,7 @@ class LiveRun:
         if self.communities is not None:
             tables["communities"] = self.communities
         summary = self.summary(edges)
-        write_live_run(self.opt.out, tables, summary)
+        write_tables_atomic(self.opt.out, tables, summary)
         if self.opt.fault is not None:
             self.opt.fault("files")
         batch = self.state.batch
@@ -290,11 +312,47 @@ class LiveRun:
         if self.opt.webhook_file is not None:
             alerting.append_alerts(Path(self.opt.webhook_file), alerts, batch)
         alerting.append_alerts(self.opt.out / "late.jsonl", self.extra.get("last_late", []), batch)
+        if self.writer is not None:  # the command's report says how: rewrite, update or unchanged
+            summary = {**summary, "store": self._write_store(edges, tables["vertices"], summary) or "failed"}
         marker = self.opt.out / ".published"
         tmp = self.opt.out / ".published.tmp"
         tmp.write_text(str(batch))
         os.replace(tmp, marker)
         return summary
+
+    def _write_store(self, edges: pd.DataFrame | None = None, vertices: pd.DataFrame | None = None,
+                     summary: dict | None = None) -> str | None:
+        """Write the committed run into the graph store (coordgraph.run.store_live). A store
+        that fails is reported and left behind: the next batch rewrites the run there."""
+        from coordgraph.cypher.errors import StoreError
+        from coordgraph.run.result import RunResult
+        from coordgraph.run.store_live import LiveMarks
+
+        edges = self.state.edges_frame() if edges is None else edges
+        vertices = self.state.vertices_frame() if vertices is None else vertices
+        summary = self.summary(edges) if summary is None else summary
+        res = RunResult("live", self.state.params.as_dict(),
+                        {**summary, "kind_prefixed": len(self.opt.intents) > 1, "source": self.opt.source},
+                        {"result": self.state.result_frame(times=True), "edges": edges, "vertices": vertices})
+        try:
+            return self.writer.write(res, batch=self.state.batch, marks=LiveMarks(self.extra["batches"]),
+                                     communities=self.communities, new_alerts=self.extra.get("last_alerts", []),
+                                     all_alerts=self._all_alerts)
+        except StoreError as exc:
+            import sys
+
+            print(f"coordgraph watch: the graph store failed ({exc}); the run is written there again "
+                  "after the next batch", file=sys.stderr)
+            return None
+
+    def _all_alerts(self) -> list[dict]:
+        """Every alert raised so far (OUT/alerts.jsonl)."""
+        import orjson
+
+        path = self.opt.out / "alerts.jsonl"
+        if not path.exists():
+            return []
+        return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
     def _published(self) -> int | None:
         """The last batch whose files and alerts were all written (OUT/.published)."""

@@ -58,10 +58,14 @@ def float_id_error(value: object, field: str) -> RecordError:
 
 def req_id(value: object, field: str) -> str:
     """A required id as a non-blank string (ints are accepted: snscrape writes numbers;
-    floats are refused: a float64 cannot hold a 19-digit id exactly)."""
-    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace():
+    floats are refused: a float64 cannot hold a 19-digit id exactly; a NUL character is
+    refused as the CSV reader refuses it: no store or share file can carry it)."""
+    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace() \
+            and "\x00" not in value:
         return value
     if isinstance(value, str):
+        if "\x00" in value:
+            raise RecordError("NUL character in an id", field)
         value = value.strip()
         if value:
             return value
@@ -82,9 +86,12 @@ def opt_id(value: object, field: str = "-") -> str | None:
     """
     if value is None:
         return None
-    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace():
+    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace() \
+            and "\x00" not in value:
         return value
     if isinstance(value, str):
+        if "\x00" in value:
+            raise RecordError("NUL character in an id", field)
         value = value.strip()
         return value or None
     if isinstance(value, int) and not isinstance(value, bool):

@@ -43,8 +43,7 @@ def execute(run: Run, work: str | Path | None = None) -> RunResult:
         if run.method != "coortweet":  # the field's other methods: in process, on the share table itself
             from coordgraph.run.methods import run_method
 
-            res, shares_path, prefixed = run_method(run, None, work), None, False
-            return _finish(run, res, prefixed, started, scratch)
+            return _finish(run, run_method(run, None, work), False, started, scratch)
         frame = None
         if run.engine == "python" and run.store is None and isinstance(run.shares, (str, Path)):
             from coordgraph.run.shares import file_share_frame

@@ -8,6 +8,7 @@ polars and Spark read both as one table. ``fmt="csv"`` writes ``<name>.csv`` ins
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,32 @@ def write_files(res: RunResult, out: str | Path, fmt: str = "parquet", extra_tab
         summary["run_id"] = res.store_run_id
     (out / SUMMARY).write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
     return out
+
+
+def write_tables_atomic(out: str | Path, tables: dict[str, pd.DataFrame], summary: dict,
+                        compression_level: int | None = 1) -> Path:
+    """Write ``tables`` (name -> DataFrame) as ``<name>.parquet`` and ``summary`` as
+    summary.json into ``out``, each file under a temporary name then renamed, summary.json
+    last: a reader sees the previous files or the new ones, never half a file. The live run
+    (``coordgraph watch``) rewrites its files this way after every batch; zstd level 1 by
+    default because it is written often."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        tmp = out / f".{name}.parquet.tmp"
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd",
+                       compression_level=compression_level)
+        os.replace(tmp, out / f"{name}.parquet")
+    tmp = out / f".{SUMMARY}.tmp"
+    tmp.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
+    os.replace(tmp, out / SUMMARY)
+    return out
+
+
+def read_summary(directory: str | Path) -> dict | None:
+    """The summary.json of a run directory, or None when there is none."""
+    path = Path(directory) / SUMMARY
+    return orjson.loads(path.read_bytes()) if path.exists() else None
 
 
 def _table_path(directory: Path, name: str) -> Path | None:

@@ -17,6 +17,7 @@ from coordgraph.cypher.errors import StoreError, StoreUnavailable
 from coordgraph.reporting.formats import EXPORT_FORMATS, export_bytes
 from coordgraph.webapp.elements import _plain, neighbourhood_elements, overview_elements
 from coordgraph.webapp.filters import Filters
+from coordgraph.webapp.latest import LatestOnly, Superseded
 from coordgraph.webapp.measures import (ACCOUNT_METRICS, COMMUNITY_MEASURES, LOW_IS_HIGH, apply_account_metric,
                                         apply_community_measure, legend)
 from coordgraph.webapp.views import build_export_view, parse_utc
@@ -63,6 +64,14 @@ def build_filters(mode, value, symmetry, fast, min_size, t_from, t_to, intents) 
     )
 
 
+def _session_key() -> str:
+    """The browser session of the current request: its CSRF token (every page view gets one,
+    coordgraph/webapp/auth.py), else the client's address."""
+    import flask
+
+    return flask.session.get("csrf") or flask.request.remote_addr or ""
+
+
 def register(app, state) -> None:
     """Attach the network, details, search and export callbacks to ``app``."""
 
@@ -89,19 +98,24 @@ def register(app, state) -> None:
 
     cache: OrderedDict = OrderedDict()
     cache_lock = threading.Lock()
+    latest = LatestOnly()
 
     def redraw(*args):
         """The drawing, table and legend of the current inputs; the last 64 answers are kept
         (a run's snapshot never changes, so the same inputs draw the same picture: going
         back to a view, or many sessions on the same views, costs a dictionary lookup)."""
         started = time.perf_counter()
-        key = orjson.dumps(args, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        key = orjson.dumps((state.version(args[0]), args), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+                           default=str)  # a refreshed live run draws anew
         with cache_lock:
             hit = cache.get(key)
             if hit is not None:
                 cache.move_to_end(key)
         if hit is None:
-            out = _redraw(*args)
+            try:
+                out = latest.run(_session_key(), lambda: _redraw(*args))
+            except Superseded:
+                raise PreventUpdate from None
             if out[1] is no_update:  # an input error: not cached
                 return out
             with cache_lock:

@@ -203,6 +203,8 @@ def account_elements(
         }
         if community is not None:
             data["community"] = _plain(community)
+        if row.get("first_batch") is not None and _plain(row["first_batch"]) is not None:
+            data["first_batch"] = int(row["first_batch"])  # a live run: the stylesheet marks new ones
         if parent is not None:
             data["parent"] = f"c:{parent}"
         x, y = pos[aid]

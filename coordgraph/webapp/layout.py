@@ -7,6 +7,7 @@ import dash_cytoscape as cyto
 from dash import dash_table, dcc, html
 
 from coordgraph.webapp.compare_view import compare_tab
+from coordgraph.webapp.live_panel import live_panel
 from coordgraph.webapp.measures import ACCOUNT_METRICS, COMMUNITY_MEASURES
 from coordgraph.webapp.style import PAGE_CSS, PANEL, STYLESHEET
 
@@ -230,7 +231,7 @@ def page(runs: list[dict], run_id: str | None, store_uri: str) -> html.Div:
             html.Span(f"store: {store_uri}", id="store-label", style={"fontSize": "12px", "opacity": 0.8}),
         ]),
         html.Div(style={"display": "flex", "gap": "10px", "padding": "10px"}, children=[
-            html.Div(style={"width": "270px", "flex": "none"}, children=[filters_panel(), search_panel()]),
+            html.Div(style={"width": "270px", "flex": "none"}, children=[filters_panel(), search_panel(), live_panel()]),
             html.Div(style={"flex": 1, "minWidth": 0}, children=[
                 dcc.Tabs(id="tabs", value="network", children=[
                     dcc.Tab(label="Network", value="network", children=network_tab()),

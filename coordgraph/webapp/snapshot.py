@@ -44,6 +44,9 @@ class RunSnapshot:
         self.q_value = (pd.to_numeric(edges["q_value"], errors="coerce").to_numpy(dtype=float)
                         if "q_value" in edges else np.full(len(self.weight), np.nan))
         self.community = self.accounts["community"].fillna(-1).to_numpy(dtype=np.int64)
+        # a live run's batch of first appearance (coordgraph watch --store; -1 = not live)
+        self.first_batch = (edges["first_batch"].fillna(-1).to_numpy(dtype=np.int64) if "first_batch" in edges
+                            else np.full(len(self.weight), -1, np.int64))
         self._coshares: CoShares | None = None
         self._table_cache: dict[tuple, pd.DataFrame] = {}
         self._intent_cache: dict[tuple[str, ...], np.ndarray] = {}
@@ -54,13 +57,14 @@ class RunSnapshot:
         """Read the run's edges and accounts from ``store`` (read-only queries)."""
         edges = read_table(store, "webapp_run_edges", {"run_id": run_id},
                            ["account_id", "account_id_y", "weight", "avg_time_delta", "edge_symmetry_score",
-                            "weight_fast", "first_ts", "last_ts", "q_value"])
+                            "weight_fast", "first_ts", "last_ts", "q_value", "first_batch"])
         accounts = read_table(store, "webapp_run_accounts", {"run_id": run_id},
                               ["account_id", "handle", "community", "strength", "degree", "pagerank",
-                               "followers_count", "created_at"])
-        for col in ("weight", "weight_fast", "first_ts", "last_ts", "edge_symmetry_score", "avg_time_delta", "q_value"):
+                               "followers_count", "created_at", "first_batch"])
+        for col in ("weight", "weight_fast", "first_ts", "last_ts", "edge_symmetry_score", "avg_time_delta", "q_value",
+                    "first_batch"):
             edges[col] = pd.to_numeric(edges[col], errors="coerce")
-        for col in ("community", "strength", "degree", "pagerank", "followers_count", "created_at"):
+        for col in ("community", "strength", "degree", "pagerank", "followers_count", "created_at", "first_batch"):
             accounts[col] = pd.to_numeric(accounts[col], errors="coerce")
         return cls(run_id, edges, accounts, store)
 
@@ -210,10 +214,12 @@ class RunSnapshot:
         edges = pd.DataFrame({
             "account_id": self.index[a], "account_id_y": self.index[b], "weight": self.weight[m],
             "avg_time_delta": self.avg_time_delta[m], "edge_symmetry_score": self.symmetry[m], "fast": self.fast[m],
+            "first_batch": self.first_batch[m],
         })
         idx = np.concatenate([a, b])
         strength = pd.Series(np.concatenate([self.weight[m], self.weight[m]])).groupby(idx).sum()
-        accounts = self.accounts.iloc[strength.index][["account_id", "handle", "community"]].copy()
+        cols = ["account_id", "handle", "community"] + (["first_batch"] if "first_batch" in self.accounts else [])
+        accounts = self.accounts.iloc[strength.index][cols].copy()
         accounts["strength"] = strength.to_numpy()
         if community is not None:
             accounts["community"] = community

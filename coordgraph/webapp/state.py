@@ -16,6 +16,7 @@ class AppState:
         self.default_run = default_run
         self.max_snapshots = max_snapshots
         self._snapshots: dict[str, RunSnapshot] = {}
+        self._versions: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def runs(self) -> list[dict]:
@@ -48,6 +49,20 @@ class AppState:
                     self._snapshots.pop(next(iter(self._snapshots)))
                 self._snapshots[run_id] = snap
             return snap
+
+    def refresh(self, run_id: str) -> int:
+        """Forget what is cached of ``run_id`` (a live run the watcher updated): its snapshot
+        and weights are read again on next use. Returns the run's new version number."""
+        with self._lock:
+            self._snapshots.pop(run_id, None)
+            self._versions[run_id] = self._versions.get(run_id, 0) + 1
+        with self.source._lock:
+            self.source._weights.pop(run_id, None)
+        return self._versions[run_id]
+
+    def version(self, run_id: str | None) -> int:
+        """How often ``run_id`` was refreshed (cached drawings of older versions are stale)."""
+        return self._versions.get(run_id, 0) if run_id else 0
 
     def warm_up(self, run_id: str | None = None) -> str | None:
         """Load the snapshot of ``run_id`` (or the default/newest run) and its co-shares (the

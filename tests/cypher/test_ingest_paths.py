@@ -256,7 +256,7 @@ def test_bulk_keeps_the_merge_paths_value_types(store, other_graph):
                              "platform": ["twitter"] * 3, "verified": pd.array([True, None, False], dtype="boolean"),
                              "followers_count": pd.array([10, None, 12], dtype="Int64")})
     posts = pd.DataFrame({"post_id": ["p1", "p2", "p3"], "account_id": ["1", "1", "3"],
-                          "ts": [100, 200, 300], "text": ['say "hi"\n', "é ☃ \U0001F600", None],
+                          "ts": [100, 200, 300], "text": ['say "hi"\x00\n', "é ☃ \U0001F600", None],
                           "lang": ["en", None, "de"], "hashtags": [["a", "B"], [], None]})
     shares = pd.DataFrame({"object_id": ["o", "o", "o"], "account_id": ["1", "3", "1"],
                            "content_id": ["p1", "p3", "p1"], "timestamp_share": [100, 300, 100]})
