@@ -94,7 +94,7 @@ def test_compare_three_runs_and_open_an_account_only_one_flags(cpage, case_store
     sizes = page.evaluate("() => [...document.querySelectorAll('.compare-groups')].map(col => "
                           "[...col.querySelectorAll('.compare-group')].map(g => g.querySelectorAll('button').length))")
     assert sizes == [GROUPS["run1"], GROUPS["run2"], GROUPS["run3"]]
-    page.screenshot(path=str(artifacts / "40_compare_runs.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "50_compare_runs.png"), full_page=True)
 
     # click f (only run1): the network tab opens run1 with f's neighbourhood (f and its partner c)
     page.locator(".compare-only button", has_text="f").click()
@@ -103,7 +103,7 @@ def test_compare_three_runs_and_open_an_account_only_one_flags(cpage, case_store
     assert drawn_accounts(page) == {"c", "f"}
     assert ids["run1"] in page.inner_text("#run-select")
     page.wait_for_selector("#account-title")
-    page.screenshot(path=str(artifacts / "41_compare_open_f.png"))
+    page.screenshot(path=str(artifacts / "51_compare_open_f.png"))
     # back to the comparison, click d (only run3): run3 opens, d with its partner e
     page.locator(".tab", has_text="Compare runs").click()
     page.locator(".compare-only button", has_text="d").click()
@@ -119,4 +119,4 @@ def test_compare_three_runs_and_open_an_account_only_one_flags(cpage, case_store
     page.wait_for_function(f"() => {CY}.nodes('node.account').map(n => n.data('account_id')).includes('c')")
     assert drawn_accounts(page) == {"c", "e"}
     assert ids["run2"] in page.inner_text("#run-select")
-    page.screenshot(path=str(artifacts / "42_compare_open_qut_run.png"))
+    page.screenshot(path=str(artifacts / "52_compare_open_qut_run.png"))
