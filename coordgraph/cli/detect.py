@@ -105,9 +105,7 @@ def detect(
         if not time_window.strip().isdigit():
             fail(f"--time-window: seconds (an integer >= 0) or 'auto', got {time_window!r}")
         time_window = int(time_window)
-    if method != "coortweet":
-        _run_method(method, shares, out, time_window, auto, auto_q, auto_p, param or [])
-        return
+    method_params = method_params_option(method, param or [])
     interval = None
     if auto:  # CooRnet's estimate_coord_interval (coordgraph.analysis.coord_interval)
         from coordgraph.analysis.coord_interval import estimate_coord_interval
@@ -128,11 +126,14 @@ def detect(
     if engine != "python" and asked:
         fail(f"{', '.join(asked)} need(s) --engine python; the {engine} engine computes the network and its "
              "fast columns only (docs/scale.md)")
+    if method != "coortweet" and engine not in ("python", "auto"):
+        fail(f"--method {method} runs in process: use --engine python (the default)")
     if engine == "cypher" and not to_store:
         fail("--engine cypher computes in the graph store: add --store (and --store-uri URI or $COORDGRAPH_STORE)")
     extras = dict(subgraph=subgraph, objects=objects, stats_threshold=stats_threshold,
                   edge_significance=edge_significance, n_null=n_null, seed=seed,
-                  collation=collation, significance_method=significance_method) if engine == "python" else {}
+                  collation=collation, significance_method=significance_method) \
+        if engine == "python" and method == "coortweet" else {}
     more = {"time_window_auto": {"q": auto_q, "p": auto_p, **interval.as_dict()}} if interval is not None else {}
     started = time.perf_counter()
     st = None
@@ -148,7 +149,8 @@ def detect(
                 extras["on_step"] = lambda name: progress.update(task, description=name.replace("_", " "))
             run = Run(str(shares), engine=engine, time_window=time_window, min_participation=min_participation,
                       remove_loops=not keep_loops, edge_weight=edge_weight, fast_window=fast_window, compat=compat,
-                      max_object_shares=max_object_shares, store=st, extras=extras)
+                      max_object_shares=max_object_shares, store=st, extras=extras, method=method,
+                      method_params=method_params)
             res = execute(run, work=None if engine == "python" else out)
             progress.update(task, description="writing")
             with res:
@@ -172,6 +174,10 @@ def detect(
             st.close()
     s = res.summary
     where = f"{out}/" + (f" and run {run_id} in {st.uri}" if st is not None else "")
+    if method != "coortweet":
+        console.print(f"{method}: [bold]{s['edges']:,}[/] edges ({s['edges_above_threshold']:,} flagged), "
+                      f"[bold]{s['vertices']:,}[/] accounts -> {where}", highlight=False)
+        return
     console.print(
         f"[bold]{s['result_rows']:,}[/] coordinated co-shares, [bold]{s['edges']:,}[/] account pairs "
         f"({s['edges_above_threshold']:,} above the {edge_weight:g} percentile, weight > "
@@ -200,7 +206,12 @@ def _write(res, out: Path, shares: Path, started: float, more: dict) -> None:
              "params": params, "thresholds": {"weight": s["threshold"], "weight_fast": s["threshold_fast"]},
              "hub_objects": [h for h in s.get("trend_hubs", []) if h.get("dropped")],
              "timings_s": {**s.get("timings", {}), "total": round(time.perf_counter() - started, 4)}, **more}
-    if res.engine == "python":
+    if s.get("method", "coortweet") != "coortweet":  # the method's columns only (no empty CooRTweet ones)
+        edges = res.edges
+        write_files(res, out, fmt="csv", summary_extra=extra,
+                    frames={"edges": edges[[c for c in edges.columns if edges[c].notna().any() or c in
+                                            ("account_id", "account_id_y", "weight", "weight_threshold")]]})
+    elif res.engine == "python":
         write_files(res, out, fmt="csv", summary_extra=extra,
                     frames={"edges": coortweet_edges(res.edges, res.fast)})
     else:
@@ -238,29 +249,20 @@ def load_run(
                   f"-> {st.uri}", highlight=False)
 
 
-def _run_method(method, shares: Path, out: Path, time_window, auto: bool, q: float, p: float, pairs: list[str]) -> None:
-    """--method qut/cosine: coordgraph.analysis.methods.run on the shares, written by write_method_run."""
-    from coordgraph.analysis.coord_interval import estimate_coord_interval
-    from coordgraph.analysis.methods.outputs import write_method_run
-    from coordgraph.analysis.methods.run import METHODS, parse_params, run_method
-    from coordgraph.analysis.shares import ShareError, read_shares
+def method_params_option(method: str, pairs: list[str]) -> dict:
+    """--method and --param checked and typed (coordgraph.analysis.methods.run.parse_params);
+    exit 2 naming the problem. CooRTweet takes no --param."""
+    from coordgraph.run.request import METHODS
 
     if method not in METHODS:
         fail(f"--method: one of {', '.join(METHODS)}, got {method!r}")
+    if method == "coortweet":
+        if pairs:
+            fail("--param is for --method qut or cosine (CooRTweet's options are named flags)")
+        return {}
+    from coordgraph.analysis.methods.run import parse_params
+
     try:
-        params = parse_params(method, pairs)
-        started = time.perf_counter()
-        table = read_shares(shares)
-        interval = estimate_coord_interval(table, q=q, p=p) if auto else None
-        window = interval.window if auto else time_window
-        edges = run_method(table, method, window, params)
-    except (ShareError, ValueError) as exc:
-        fail(f"{shares}: {exc}")
-    summary = write_method_run(edges, out, {
-        "coordgraph": __version__, "input": str(shares), "method": method, "input_rows": int(len(table)),
-        "params": {"time_window": window, **params}, "threshold": edges.attrs.get("threshold"),
-        **({"time_window_auto": {"q": q, "p": p, **interval.as_dict()}} if auto else {}),
-        "timings_s": {"total": round(time.perf_counter() - started, 4)}})
-    counts = summary["counts"]
-    console.print(f"{method}: [bold]{counts['edges']:,}[/] edges ({counts['edges_above_threshold']:,} flagged), "
-                  f"[bold]{counts['vertices']:,}[/] accounts -> {out}/", highlight=False)
+        return parse_params(method, pairs)
+    except ValueError as exc:
+        fail(str(exc))

@@ -71,6 +71,8 @@ def export_command(
     store: Optional[str] = typer.Option(None, "--store", help="store URI (default: the embedded FalkorDB)"),
     min_weight: float = typer.Option(0.0, "--min-weight", help="keep edges with at least this many co-shares"),
     case: Optional[str] = typer.Option(None, "--case", help="include this saved case's notes in the report"),
+    compare: list[str] = typer.Option([], "--compare", help="html/pdf: add a comparison of --run with this run "
+                                                            "(repeat; the numbers of `coordgraph compare`)"),
 ) -> None:
     """Export one community of a run: members CSV, GEXF/GraphML (Gephi), Cytoscape JSON, SVG or HTML report."""
     from coordgraph.cypher import open_store
@@ -99,6 +101,8 @@ def export_command(
         fail(f"--community: {exc}")
     except StoreError as exc:
         fail(str(exc))
+    if compare:
+        view.comparison, view.comparison_labels = _comparison(st, run, compare, fmt)
     from coordgraph.reporting.pdf import PdfUnavailable
 
     try:
@@ -111,3 +115,19 @@ def export_command(
     except OSError as exc:
         fail(f"--out: cannot write {path}: {exc.strerror or exc}")
     console.print(f"wrote {path} ({len(view.accounts):,} accounts, {len(view.edges):,} edges, {fmt})")
+
+
+def _comparison(st, run: str, others: list[str], fmt: str):
+    """export --compare: (Comparison of ``run`` with ``others``, run id -> method in words)."""
+    from coordgraph.cypher.compare import describe_run, store_comparison
+    from coordgraph.cypher.errors import StoreError
+    from coordgraph.cypher.runs import list_runs
+
+    if fmt not in ("html", "pdf"):
+        fail(f"--compare: the comparison is a section of the report (--format html or pdf), not of {fmt}")
+    try:
+        return store_comparison(st, [run, *others]), {r["id"]: describe_run(r) for r in list_runs(st)}
+    except ValueError as exc:
+        fail(f"--compare: {exc}")
+    except StoreError as exc:
+        fail(str(exc))

@@ -218,6 +218,10 @@ def analyze_cmd(
                                                     "(co-shares are not recomputed)"),
     communities: bool = typer.Option(True, help="also compute communities and rankings"),
     algorithm: str = typer.Option("leiden", help="leiden or louvain"),
+    method: str = typer.Option("coortweet", "--method",
+                               help="coortweet (CooRTweet), qut (QUT toolkit networks, directed weights kept) or "
+                                    "cosine (Pacheco et al.): docs/methods.md; --time-window is QUT's window"),
+    param: List[str] = typer.Option([], "--param", help="KEY=VALUE for --method qut/cosine (repeatable)"),
     store: Optional[str] = STORE_OPTION,
 ) -> None:
     """Detect coordinated accounts in the stored shares and write a run (edges, communities)."""
@@ -227,8 +231,15 @@ def analyze_cmd(
 
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r}: --engine must be one of {', '.join(ENGINES)}")
+    from coordgraph.cli.detect import method_params_option
+
+    method_params = method_params_option(method, list(param))
     with store_session(store) as st:
         if run_id:
+            stored = runs.get_run(st, run_id)
+            if stored is not None and (stored.get("params") or {}).get("method", "coortweet") != "coortweet":
+                fail(f"run {run_id} is a {stored['params']['method']} run: re-thresholding applies CooRTweet's "
+                     "percentile rule; run analyze --method again with other --param values instead")
             if runs.get_run(st, run_id) is None:
                 fail(f"no complete run {run_id!r} in the store (list them with: coordgraph runs)")
             res = threshold(st, run_id, edge_weight)
@@ -240,13 +251,15 @@ def analyze_cmd(
                 summary = analyze(st, intents=list(intent) or None, time_window=time_window,
                                   min_participation=min_participation, edge_weight=edge_weight,
                                   fast_window=fast_window, engine=engine,
-                                  on_step=lambda s: status.update(f"{s} done"))
+                                  on_step=lambda s: status.update(f"{s} done"), method=method,
+                                  method_params=method_params)
             except (ValueError, MemoryError) as exc:  # PairMemoryError names the hubs and the options
                 fail(str(exc))
             if communities and summary.edges:
                 compute_communities(st, summary.run_id, algorithm=algorithm)
     table = Table(title=f"run {summary.run_id}", show_header=False, title_justify="left")
-    for label, value in (("engine", summary.engine if engine == summary.engine else f"{summary.engine} ({engine})"),
+    for label, value in (("method", method),
+                         ("engine", summary.engine if engine == summary.engine else f"{summary.engine} ({engine})"),
                          ("co-shares", f"{summary.coshares:,}"),
                          ("edges", f"{summary.edges:,}"), ("accounts", f"{summary.accounts:,}"),
                          ("threshold (weight)", str(summary.threshold)),

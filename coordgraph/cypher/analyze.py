@@ -62,7 +62,8 @@ def _check(time_window: int, min_participation: int, edge_weight: float, fast_wi
 def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
             min_participation: int = 2, edge_weight: float = 0.5, fast_window: int | None = None,
             engine: str = "auto", run_id: str | None = None,
-            on_step: Callable[[str], None] | None = None) -> RunSummary:
+            on_step: Callable[[str], None] | None = None, method: str = "coortweet",
+            method_params: dict | None = None) -> RunSummary:
     """Detect coordination on the stored shares and write a complete run; returns its summary.
 
     ``intents``: SHARED kinds to use (None = all); times in seconds; ``edge_weight`` a
@@ -70,10 +71,15 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
     ``on_step(name)`` is called after each step (progress; tests use it to interrupt).
     On any error the partial run is deleted (when the store still answers) and the error
     re-raised; a store that went down leaves an incomplete run that readers never see and
-    the next write removes.
+    the next write removes. ``method`` ``qut``/``cosine`` (with ``method_params``, docs/methods.md)
+    computes that method on the stored shares through the run layer (engine auto or python);
+    ``min_participation``, ``edge_weight`` and ``fast_window`` are CooRTweet's and unused then.
     """
     if engine not in ENGINES:
         raise StoreError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if method != "coortweet":
+        return _method_run(store, intents, time_window, fast_window, engine, run_id, method,
+                           dict(method_params or {}), on_step or (lambda name: None))
 
     _check(time_window, min_participation, edge_weight, fast_window)
     store.ensure_schema()
@@ -100,6 +106,31 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
         except StoreError:
             pass  # left incomplete: invisible to readers, removed by the next write
         raise
+    return summary
+
+
+def _method_run(store, intents, time_window, fast_window, engine, run_id, method, method_params, step) -> RunSummary:
+    """A QUT or cosine run on the stored shares: :class:`coordgraph.run.Run` with ``method``,
+    written by the one store writer (:func:`coordgraph.run.write_store`)."""
+    from coordgraph.run import Run, StoreShares, execute, write_store
+
+    started = time.perf_counter()
+    try:
+        run = Run(StoreShares(store, intents), engine=engine, time_window=time_window, fast_window=fast_window,
+                  method=method, method_params=method_params)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+    with execute(run) as res:
+        step("detect")
+        detect_s = time.perf_counter() - started
+        run_id = write_store(res, store, run_id=run_id, intents=intents)
+        step("edges")
+        s = res.summary
+    summary = RunSummary(run_id, engine=res.engine, coshares=0, edges=s["edges"], edges_above=s["edges_above_threshold"],
+                         threshold=s["threshold"], seconds={"detect": round(detect_s, 3),
+                                                            "write": round(time.perf_counter() - started - detect_s, 3)})
+    summary.accounts = int(store.query("MATCH (:Account)-[i:IN_RUN]->(:Run {id: $id}) RETURN count(i) AS n",
+                                       {"id": run_id})[0]["n"])
     return summary
 
 
@@ -229,7 +260,9 @@ EDGE_PROPS = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edg
               "n_content_id_y_fast", "edge_symmetry_score_fast", "weight_threshold_fast", "first_ts", "last_ts",
               # edge significance (detect --edge-significance, python engine): written when the run has it,
               # so the web app's ranked table shows median q-values (webapp_run_edges.cypher reads q_value)
-              "p_value", "q_value", "significant")
+              "p_value", "q_value", "significant",
+              # cosine runs (--method cosine): the smaller feature count of the pair (Pacheco et al.'s support)
+              "support")
 
 
 def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None) -> int:

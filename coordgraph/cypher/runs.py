@@ -32,16 +32,17 @@ def create_run(store, params: dict, run_id: str | None = None) -> str:
     """Create an incomplete ``(:Run)`` with its provenance; returns its id.
 
     Provenance: ``params`` (JSON string), ``created`` (epoch s UTC), ``user``, ``host``,
-    ``pid`` (so an abandoned run can be recognised) and ``intent``/``engine`` copied out of
-    params for filtering.
+    ``pid`` (so an abandoned run can be recognised) and ``intent``/``engine``/``method``
+    (coortweet, qut, cosine; docs/methods.md) copied out of params for filtering.
     """
     run_id = run_id or new_run_id()
     store.query(
         "CREATE (r:Run {id: $id, params: $params, created: $created, user: $user, host: $host, "
-        "pid: $pid, status: 'incomplete', engine: $engine, intent: $intent})",
+        "pid: $pid, status: 'incomplete', engine: $engine, intent: $intent, method: $method})",
         {"id": run_id, "params": orjson.dumps(params, option=orjson.OPT_SORT_KEYS).decode(),
          "created": int(time.time()), "user": getpass.getuser(), "host": socket.gethostname(),
-         "pid": os.getpid(), "engine": params.get("engine"), "intent": params.get("intent")})
+         "pid": os.getpid(), "engine": params.get("engine"), "intent": params.get("intent"),
+         "method": params.get("method") or "coortweet"})
     return run_id
 
 
@@ -111,12 +112,14 @@ def _decode(row: dict) -> dict:
 
 
 def list_runs(store) -> list[dict]:
-    """Complete runs, newest first: id, created (epoch s), user, engine, intent, params, counts."""
+    """Complete runs, newest first: id, created (epoch s), user, engine, intent, params, counts,
+    threshold, community_algorithm, method (coortweet for runs stored before methods were)."""
     rows = store.read(
         "MATCH (r:Run) WHERE r.status = 'complete' "
         "RETURN r.id AS id, r.created AS created, r.user AS user, r.engine AS engine, "
         "r.intent AS intent, r.params AS params, r.counts AS counts, r.threshold AS threshold, "
-        "r.community_algorithm AS community_algorithm ORDER BY r.created DESC, r.id DESC")
+        "r.community_algorithm AS community_algorithm, coalesce(r.method, 'coortweet') AS method "
+        "ORDER BY r.created DESC, r.id DESC")
     return [_decode(r) for r in rows]
 
 

@@ -329,6 +329,10 @@ def render_report(view: NetworkView) -> str:
         body += ["<h2>Communities, most suspicious first</h2>",
                  '<p class="muted">Suspicion score: the mean percentile rank of co-shares per account, speed, fast '
                  "share and symmetry (see Definitions).</p>", _ranked(table)]
+    if view.comparison is not None:
+        from coordgraph.reporting.compare_section import comparison_section
+
+        body.append(comparison_section(view.comparison, view.comparison_labels))
     body += [sections,
              "<h2>Coordinated shares over time</h2>", _timeline(view.timeline, first_plot, view.coshares),
              "<h2>Top shared objects</h2>", _table(view.objects.head(OBJECT_ROWS)),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -27,6 +28,8 @@ class NetworkView:
     - ``coshares`` (optional): the co-shares among the accounts, fastest first
       (:data:`COSHARE_COLUMNS`: both posts, both times UNIX s UTC, seconds apart, platform),
       for the report's evidence, timelines and per-community figures.
+    - ``comparison`` (optional): the run compared with other runs of the store, rendered as the
+      report's "Comparison of runs" section (:mod:`coordgraph.reporting.compare_section`).
     """
 
     accounts: pd.DataFrame
@@ -37,6 +40,8 @@ class NetworkView:
     title: str = "coordgraph network"
     notes: str = ""
     coshares: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COSHARE_COLUMNS))
+    comparison: Any = None  # coordgraph.analysis.compare.Comparison of this run with others (report section)
+    comparison_labels: dict = field(default_factory=dict)  # run id -> its method and intent in words
 
     def __post_init__(self) -> None:
         for name, frame, needed in (

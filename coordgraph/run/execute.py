@@ -40,6 +40,10 @@ def execute(run: Run, work: str | Path | None = None) -> RunResult:
     work = Path(work) if work is not None else scratch / "out"
     work.mkdir(parents=True, exist_ok=True)
     try:
+        if run.method != "coortweet":  # the field's other methods: in process, on the share table itself
+            from coordgraph.run.methods import run_method
+
+            return _finish(run, run_method(run, None, work), False, started, scratch)
         frame = None
         if run.engine == "python" and run.store is None and isinstance(run.shares, (str, Path)):
             from coordgraph.run.shares import file_share_frame
@@ -66,9 +70,15 @@ def execute(run: Run, work: str | Path | None = None) -> RunResult:
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    return _finish(run, res, prefixed, started, scratch)
+
+
+def _finish(run: Run, res: RunResult, prefixed: bool, started: float, scratch: Path) -> RunResult:
+    """The summary keys every run gets from the run layer (source, method, wall seconds)."""
     res.summary["source"] = run.source()
     res.summary["kind_prefixed"] = prefixed
     res.summary["requested_engine"] = run.engine
+    res.summary["method"] = run.method
     res.summary["seconds"] = round(time.perf_counter() - started, 4)
     res.scratch = scratch
     return res

@@ -16,6 +16,9 @@ from typing import Any
 
 #: Engines behind the run protocol; ``auto`` picks python or outofcore by size.
 ENGINES: tuple[str, ...] = ("auto", "python", "outofcore", "spark", "cypher")
+#: Methods a run can compute: CooRTweet's co-shares (every engine) and the field's other
+#: methods (docs/methods.md), computed in process by :func:`coordgraph.run.methods.run_method`.
+METHODS: tuple[str, ...] = ("coortweet", "qut", "cosine")
 
 
 @dataclass
@@ -41,6 +44,9 @@ class Run:
     fast-network columns. ``keep_result`` False drops the co-share rows (edges only; the big
     engines then skip writing them). ``master``: Spark master URL. ``memory_budget``: bytes
     the python engine may use for pairs (default 60% of available memory).
+    ``method``: one of :data:`METHODS`; ``qut`` and ``cosine`` take ``method_params`` and
+    ``time_window`` (QUT's window) and run in process (engine ``auto`` or ``python``); the
+    CooRTweet options (fast window, compat, hub cap) do not apply to them.
     """
 
     shares: Any
@@ -56,6 +62,8 @@ class Run:
     store: Any = None
     master: str | None = None
     memory_budget: int | None = None
+    method: str = "coortweet"
+    method_params: dict = field(default_factory=dict)  # qut/cosine keyword arguments (analysis.methods.run.parse_params)
     extras: dict = field(default_factory=dict)  # python-only extras (subgraph, objects, significance ...)
 
     def __post_init__(self) -> None:
@@ -76,9 +84,22 @@ class Run:
                              f"got {self.fast_window}")
         if self.max_object_shares is not None and self.max_object_shares < 1:
             raise ValueError(f"--max-object-shares must be >= 1, got {self.max_object_shares}")
+        if self.method not in METHODS:
+            raise ValueError(f"--method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        if self.method != "coortweet":
+            if self.engine not in ("auto", "python"):
+                raise ValueError(f"--method {self.method} runs in process: use --engine python or auto, "
+                                 f"not {self.engine}")
+            used = [flag for flag, on in (("--fast-window", self.fast_window is not None), ("--compat", self.compat),
+                                          ("--max-object-shares", self.max_object_shares is not None)) if on]
+            if used:
+                raise ValueError(f"{', '.join(used)}: CooRTweet options, not available with --method {self.method}")
 
     def params(self) -> dict:
-        """The method's parameters (what makes two runs comparable), JSON-ready."""
+        """The method's parameters (what makes two runs comparable), JSON-ready. CooRTweet
+        runs: its seven parameters; other methods: ``method``, ``time_window`` and theirs."""
+        if self.method != "coortweet":
+            return {"method": self.method, "time_window": self.time_window, **self.method_params}
         keys = ("time_window", "min_participation", "edge_weight", "fast_window", "compat", "remove_loops",
                 "max_object_shares")
         return {k: getattr(self, k) for k in keys}

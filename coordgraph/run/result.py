@@ -146,9 +146,12 @@ def make_summary(engine: str, run_params: dict, *, shares: int, result_rows: int
 
 
 def vertex_frame(vertices: pd.DataFrame) -> pd.DataFrame:
-    """Vertices with the contract's columns first, sorted by account id."""
+    """Vertices with the contract's columns first, sorted by account id; strength int64 when
+    every value is whole (co-shares), else float (another method's weights)."""
     extra = [c for c in vertices.columns if c not in VERTEX_COLUMNS]
     out = vertices[[*VERTEX_COLUMNS, *extra]].copy()
     out["degree"] = out["degree"].astype("int64")
-    out["strength"] = out["strength"].astype("int64")
+    strength = out["strength"].astype("float64")
+    # co-share counts are integers; a cosine run's strength (sum of similarities) stays a float
+    out["strength"] = strength.astype("int64") if (strength == strength.round()).all() else strength
     return out.sort_values("account_id", kind="stable").reset_index(drop=True)

@@ -2,8 +2,10 @@
 store (what the web app and ``communities`` open), its co-shares as Parquet beside it.
 
 COORDINATED edges carry every canonical attribute (fast ones included) and first/last share
-times; IN_RUN carries degree and strength; the Run node the parameters, engine, thresholds
-and counts. Co-shares: every row in ``<workspace>/provenance/<run_id>.parquet``
+times; IN_RUN carries degree and strength; the Run node the parameters, engine, method, thresholds
+and counts. Runs of the field's other methods (``Run(method="qut"|"cosine")``) go the same way:
+their edges carry the method's weight (QUT: both directed weights as n_content_id /
+n_content_id_y, docs/methods.md), they have no co-shares. Co-shares: every row in ``<workspace>/provenance/<run_id>.parquet``
 (:mod:`coordgraph.run.provenance`); as COSHARE relationships (what the web app's evidence
 views read today) all of them up to :data:`COSHARE_LIMIT` rows, beyond that at most
 :data:`COSHARE_PER_EDGE` per edge (the earliest), so the store never holds one relationship
@@ -81,7 +83,8 @@ def write_store(res: RunResult, store, *, run_id: str | None = None, intents: li
     store.ensure_schema()
     runs.remove_abandoned_runs(store)
     params = {**res.params, "intent": ",".join(intents) if intents else None, "kinds": intents,
-              "engine": res.engine, "source": source or res.summary.get("source")}
+              "engine": res.engine, "source": source or res.summary.get("source"),
+              "method": res.params.get("method") or res.summary.get("method") or "coortweet"}
     run_id = runs.create_run(store, params, run_id)
     summary = RunSummary(run_id, engine=res.engine, coshares=res.summary["result_rows"], edges=res.summary["edges"],
                          edges_above=res.summary["edges_above_threshold"], threshold=res.threshold,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from coordgraph.webapp import callbacks, callbacks_graph, callbacks_live, callbacks_panels, layout
+from coordgraph.webapp import callbacks, callbacks_compare, callbacks_graph, callbacks_live, callbacks_panels, layout
 from coordgraph.webapp.auth import install, logout_link
 from coordgraph.webapp.state import AppState
 
@@ -48,6 +48,7 @@ def create_app(store, run_id: str | None = None, password: str | None = None, st
     callbacks_panels.register(app, state)
     callbacks_graph.register(app, state)
     callbacks_live.register(app, state)  # a run kept by `coordgraph watch --store`
+    callbacks_compare.register(app, state)
     _store_errors(app.server, uri)
     install(app.server, password, bind_host)
     if password:

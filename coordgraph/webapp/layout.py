@@ -6,6 +6,7 @@ from __future__ import annotations
 import dash_cytoscape as cyto
 from dash import dash_table, dcc, html
 
+from coordgraph.webapp.compare_view import compare_tab
 from coordgraph.webapp.live_panel import live_panel
 from coordgraph.webapp.measures import ACCOUNT_METRICS, COMMUNITY_MEASURES
 from coordgraph.webapp.style import PAGE_CSS, PANEL, STYLESHEET
@@ -237,6 +238,7 @@ def page(runs: list[dict], run_id: str | None, store_uri: str) -> html.Div:
                     dcc.Tab(label="Trends", value="trends", children=trends_tab()),
                     dcc.Tab(label="Console", value="console", children=console_tab()),
                     dcc.Tab(label="Cases", value="cases", children=cases_tab()),
+                    dcc.Tab(label="Compare runs", value="compare", children=compare_tab(runs)),
                 ]),
             ]),
             html.Div(id="details", style={**PANEL, "width": "360px", "flex": "none", "maxHeight": "88vh",

@@ -23,14 +23,19 @@ def test_qut_run_directory(tmp_path):
     res = runner.invoke(app, ["detect", str(_csv(tmp_path)), "--out", str(out), "--method", "qut",
                               "--time-window", "60", "--param", "min_edge_weight=2"])
     assert res.exit_code == 0, res.output
+    # window 60 weights >= 2: uid0->uid1 2, uid4->uid5 2, uid5->uid4 2 (test_qut); uid1->uid0 (1) is below
+    directed = pd.read_csv(out / "directed_edges.csv")
+    assert list(directed.columns) == ["user_1", "user_2", "weight"]
+    assert set(map(tuple, directed.values.tolist())) == {("uid0", "uid1", 2), ("uid4", "uid5", 2), ("uid5", "uid4", 2)}
+    # the run's edges: one per pair, both directions kept (n_content_id = lo -> hi, n_content_id_y = hi -> lo)
     edges = pd.read_csv(out / "edges.csv")
-    assert list(edges.columns) == ["account_id", "account_id_y", "weight", "weight_threshold"]
-    # window 60 weights >= 2: uid0->uid1 2, uid4->uid5 2, uid5->uid4 2 (test_qut)
-    assert set(map(tuple, edges[["account_id", "account_id_y", "weight"]].values.tolist())) == \
-        {("uid0", "uid1", 2), ("uid4", "uid5", 2), ("uid5", "uid4", 2)}
+    assert list(edges.columns) == ["account_id", "account_id_y", "weight", "n_content_id", "n_content_id_y",
+                                   "edge_symmetry_score", "weight_threshold"]
+    rows = edges.astype(object).where(edges.notna(), None).values.tolist()
+    assert rows == [["uid0", "uid1", 2, 2, None, 0.0, 1], ["uid4", "uid5", 2, 2, 2, 1.0, 1]]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["method"] == "qut" and summary["params"]["min_edge_weight"] == 2
-    assert summary["params"]["network"] == "co_retweet" and summary["counts"]["edges"] == 3
+    assert summary["params"]["network"] == "co_retweet" and summary["counts"]["edges"] == 2
 
 
 def test_cosine_run_and_errors(tmp_path):

@@ -88,3 +88,21 @@ def test_errors(shares):
     with pytest.raises(ValueError, match="network must be"):
         qut_network(shares, "co_tweet")
     assert qut_network(shares.iloc[:0], "co_retweet").empty
+
+
+def test_undirected_layout_keeps_both_directions(shares):
+    from coordgraph.analysis.methods.qut import directed_edges, undirected_edges
+
+    # window 60 with loops: uid0->uid1 2 / uid1->uid0 1 -> one row (2, 2, 1, 0.5); loops uid0 and uid10 (2)
+    net = qut_network(shares, "co_retweet", 60, loops=True)
+    und = undirected_edges(net)
+    rows = {(a, b): (w, int(f), int(r), s) for a, b, w, f, r, s in und.itertuples(index=False)}
+    assert rows == {("uid0", "uid0"): (2, 2, 2, 1.0), ("uid0", "uid1"): (2, 2, 1, 0.5),
+                    ("uid10", "uid10"): (2, 2, 2, 1.0), ("uid2", "uid3"): (1, 1, 1, 1.0),
+                    ("uid4", "uid5"): (2, 2, 2, 1.0)}
+    assert edges(directed_edges(und)) == edges(net)
+    # a direction below min_edge_weight is missing (NA), not 0, and stays missing on the way back
+    two = qut_network(shares, "co_retweet", 60, min_edge_weight=2)
+    und = undirected_edges(two)
+    assert und.loc[und.account_id == "uid0", "n_content_id_y"].isna().all()
+    assert edges(directed_edges(und)) == {("uid0", "uid1"): 2, ("uid4", "uid5"): 2, ("uid5", "uid4"): 2}

@@ -91,3 +91,58 @@ def qut_network(shares: pd.DataFrame, network: str = "co_retweet", time_window: 
                         "user_2": user_names[edges["u2"].to_numpy()],
                         "weight": edges["weight"].to_numpy(dtype=np.int64)})
     return out.sort_values(["user_1", "user_2"], ignore_index=True)
+
+
+#: The run layout of a QUT network: one row per unordered pair (account_id < account_id_y).
+UNDIRECTED_COLUMNS = ("account_id", "account_id_y", "weight", "n_content_id", "n_content_id_y",
+                      "edge_symmetry_score")
+
+
+def undirected_edges(directed: pd.DataFrame) -> pd.DataFrame:
+    """The directed edges of :func:`qut_network` as one row per unordered pair, losing nothing.
+
+    Why: every run of coordgraph is stored as undirected COORDINATED edges (one per pair,
+    smaller id first), so a QUT network keeps both directions on the pair's one edge:
+
+    - ``n_content_id`` = weight(account_id -> account_id_y), ``n_content_id_y`` =
+      weight(account_id_y -> account_id), missing (NA) when that direction is not in the
+      toolkit's output (no match, or below ``min_edge_weight``). The toolkit's weight(A -> B)
+      is the number of distinct messages of A matched by a message of B: CooRTweet's
+      ``n_content_id`` (distinct posts of an account in the pair's co-shares) under QUT's rule;
+    - ``weight`` = the larger of the two (what the web app's weight filter and strength use);
+    - ``edge_symmetry_score`` = smaller / larger (0 when one direction is missing), as CooRTweet.
+
+    A self-loop (``loops=True``) has the same weight in both columns. :func:`directed_edges`
+    gives the toolkit's rows back exactly."""
+    a = directed["user_1"].astype(str).to_numpy(dtype=object)
+    b = directed["user_2"].astype(str).to_numpy(dtype=object)
+    w = directed["weight"].to_numpy(dtype=np.int64)
+    forward = a <= b
+    frame = pd.DataFrame({"account_id": np.where(forward, a, b), "account_id_y": np.where(forward, b, a),
+                          "fwd": np.where(forward, w, -1), "rev": np.where(forward & (a != b), -1, w)})
+    pairs = frame.groupby(["account_id", "account_id_y"], sort=True)[["fwd", "rev"]].max().reset_index()
+    fwd = pd.array(np.where(pairs["fwd"] >= 0, pairs["fwd"], 0), dtype="Int64")
+    rev = pd.array(np.where(pairs["rev"] >= 0, pairs["rev"], 0), dtype="Int64")
+    fwd[pairs["fwd"].to_numpy() < 0] = pd.NA
+    rev[pairs["rev"].to_numpy() < 0] = pd.NA
+    hi = np.maximum(pairs["fwd"], pairs["rev"]).to_numpy(dtype=np.int64)
+    lo = np.clip(np.minimum(pairs["fwd"], pairs["rev"]).to_numpy(dtype=np.int64), 0, None)
+    return pd.DataFrame({"account_id": pairs["account_id"], "account_id_y": pairs["account_id_y"], "weight": hi,
+                         "n_content_id": fwd, "n_content_id_y": rev,
+                         "edge_symmetry_score": lo / np.maximum(hi, 1)})[list(UNDIRECTED_COLUMNS)]
+
+
+def directed_edges(edges: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of :func:`undirected_edges`: ``user_1, user_2, weight`` (int64), sorted as
+    :func:`qut_network` sorts them. Works on a run's edges read back from files or the store."""
+    a = edges["account_id"].astype(str).to_numpy(dtype=object)
+    b = edges["account_id_y"].astype(str).to_numpy(dtype=object)
+    fwd = pd.to_numeric(edges["n_content_id"], errors="coerce").to_numpy(dtype=float)
+    rev = pd.to_numeric(edges["n_content_id_y"], errors="coerce").to_numpy(dtype=float)
+    loop = a == b
+    keep_rev = ~np.isnan(rev) & ~loop
+    keep_fwd = ~np.isnan(fwd)
+    out = pd.DataFrame({"user_1": np.concatenate([a[keep_fwd], b[keep_rev]]),
+                        "user_2": np.concatenate([b[keep_fwd], a[keep_rev]]),
+                        "weight": np.concatenate([fwd[keep_fwd], rev[keep_rev]]).astype(np.int64)})
+    return out.sort_values(["user_1", "user_2"], ignore_index=True)

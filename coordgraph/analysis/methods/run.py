@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pandas as pd
 
 METHODS = ("coortweet", "qut", "cosine")
@@ -56,17 +57,27 @@ def parse_params(method: str, pairs: list[str]) -> dict:
     return params
 
 
-def run_method(shares: pd.DataFrame, method: str, time_window: int, params: dict) -> pd.DataFrame:
-    """The method's edges as ``account_id, account_id_y, weight, weight_threshold, ...``."""
+def run_method(shares: pd.DataFrame, method: str, time_window: int, params: dict) -> dict:
+    """The method's tables in the run layout (:mod:`coordgraph.run`): ``edges`` one row per
+    unordered pair with ``account_id < account_id_y`` (string order), ``weight`` (the method's),
+    ``weight_threshold`` (1 = flagged) and the method's columns; ``threshold`` (the weight that
+    flags, or None). QUT also gives ``directed_edges`` (the toolkit's own rows ``user_1, user_2,
+    weight``); its edges keep both directions (:func:`coordgraph.analysis.methods.qut.undirected_edges`)."""
     from coordgraph.analysis.methods import cosine, qut
 
     if method == "qut":
-        edges = qut.qut_network(shares, time_window=time_window, **params)
-        edges = edges.rename(columns={"user_1": "account_id", "user_2": "account_id_y"})
-        edges["weight_threshold"] = 1  # QUT keeps every edge of weight >= min_edge_weight
-        return edges
+        directed = qut.qut_network(shares, time_window=time_window, **params)
+        edges = qut.undirected_edges(directed)
+        edges["weight_threshold"] = np.int64(1)  # QUT keeps every edge of weight >= min_edge_weight
+        return {"edges": edges, "directed_edges": directed, "threshold": None}
     if method == "cosine":
         split = set(inspect.signature(cosine.account_features).parameters)
         features = cosine.account_features(shares, **{k: v for k, v in params.items() if k in split})
-        return cosine.cosine_network(features, **{k: v for k, v in params.items() if k not in split})
+        edges = cosine.cosine_network(features, **{k: v for k, v in params.items() if k not in split})
+        threshold = edges.attrs.get("threshold")
+        a, b = edges["account_id"].astype(str), edges["account_id_y"].astype(str)
+        swap = (a > b).to_numpy()
+        edges = edges.assign(account_id=np.where(swap, b, a), account_id_y=np.where(swap, a, b))
+        edges = edges.sort_values(["account_id", "account_id_y"], ignore_index=True)
+        return {"edges": edges, "threshold": None if threshold is None else float(threshold)}
     raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
