@@ -8,7 +8,9 @@ loopback port and, in headless Chromium: the first page (navigation until the ov
 the ranked table are drawn, median of 3 fresh sessions) and the server's answer time of each
 filter or click (measured in a WSGI wrapper around the app: the time from request to the
 last byte of the answer, per Dash callback); then 20 concurrent sessions replaying the
-recorded callback requests for 60 s over HTTP (answers over 2 s and errors counted). The
+recorded callback requests for 60 s over HTTP, each thread its own session (answers over 2 s
+and errors counted), back to back (a stress test) and with 500 ms after each answer (a quick
+user's pace; a browser also spends that time drawing). The
 machine's load average is printed with the figures.
 
     .venv/bin/python -m bench.bench_webapp --shares 1000000 --communities 520 [--keep]
@@ -95,6 +97,8 @@ def main() -> None:
     ap.add_argument("--communities", type=int, default=520, help="planted campaigns (--shares)")
     ap.add_argument("--sessions", type=int, default=20, help="concurrent sessions (--shares)")
     ap.add_argument("--seconds", type=int, default=60, help="duration of the concurrent replay (--shares)")
+    ap.add_argument("--think-ms", type=int, nargs="+", default=[0, 500],
+                    help="pause of each session after an answer, one replay per value (--shares)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="reuse the bench graph if it is there")
     ap.add_argument("--cypher", action="store_true",

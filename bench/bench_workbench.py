@@ -208,13 +208,17 @@ def workbench_bench(args) -> None:
             print(f"  {v:8.0f}  {k} (n={len(timing.times[k])})")
         print(f"slowest callback per interaction: median {statistics.median([w for _, w, _ in steps]):.0f} ms, "
               f"max {max(w for _, w, _ in steps):.0f} ms")
-        concurrent(srv.url, timing, args.sessions, args.seconds)
+        for think_ms in args.think_ms:
+            concurrent(srv.url, timing, args.sessions, args.seconds, think_ms)
     finally:
         srv.stop()
 
 
-def concurrent(url: str, timing: Timing, sessions: int, seconds: int) -> None:
-    """``sessions`` threads replay the recorded callback requests in a loop for ``seconds``."""
+def concurrent(url: str, timing: Timing, sessions: int, seconds: int, think_ms: int = 0) -> None:
+    """``sessions`` threads, each its own browser session (cookie and CSRF token), replay the
+    recorded callback requests in a loop for ``seconds``, waiting ``think_ms`` after each
+    answer: 0 is a stress test (20 clients firing back to back, which no browser does: it
+    draws each answer, and its user reads it); 500 ms is a quick investigator's pace."""
     import http.client
     from urllib.parse import urlparse
 
@@ -269,6 +273,8 @@ def concurrent(url: str, timing: Timing, sessions: int, seconds: int) -> None:
                     slow += 1
                 if not ok:
                     errors.append(getattr(resp, "status", str(resp)))
+            if think_ms:
+                time.sleep(think_ms / 1000)
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(sessions)]
     for th in threads:
@@ -276,7 +282,8 @@ def concurrent(url: str, timing: Timing, sessions: int, seconds: int) -> None:
     for th in threads:
         th.join()
     arr = np.array(lat)
-    print(f"{sessions} concurrent sessions for {seconds} s replaying {len(bodies)} recorded callbacks: "
+    print(f"{sessions} concurrent sessions ({think_ms} ms between answer and next request) for {seconds} s "
+          f"replaying {len(bodies)} recorded callbacks: "
           f"{len(arr):,} requests, median {np.median(arr):.0f} ms, p95 {np.percentile(arr, 95):.0f} ms, "
           f"max {arr.max():.0f} ms, over 2 s: {slow}, errors: {len(errors)} {sorted(set(map(str, errors)))[:5]}; "
           f"load {os.getloadavg()}")
