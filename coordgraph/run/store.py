@@ -25,12 +25,15 @@ COSHARE_PER_EDGE = 20
 
 
 def bounded_coshares(result: pd.DataFrame, limit: int = COSHARE_LIMIT, per_edge: int = COSHARE_PER_EDGE) -> pd.DataFrame:
-    """All rows when there are at most ``limit``, else the ``per_edge`` earliest of each pair."""
+    """All rows when there are at most ``limit``, else the ``per_edge`` earliest of each pair
+    (by the older share's time ``ts`` when the rows have it, then content id; by content id
+    alone otherwise: ids sorted as text, which is not time order)."""
     if len(result) <= limit:
         return result
     a, b = result["account_id"].astype(str), result["account_id_y"].astype(str)
     lo, hi = a.where(a < b, b), b.where(a < b, a)
-    order = result.assign(_lo=lo, _hi=hi).sort_values(["_lo", "_hi", "content_id"], kind="stable")
+    keys = ["_lo", "_hi", "ts", "content_id"] if "ts" in result else ["_lo", "_hi", "content_id"]
+    order = result.assign(_lo=lo, _hi=hi).sort_values(keys, kind="stable")
     return order.groupby(["_lo", "_hi"], sort=False).head(per_edge).drop(columns=["_lo", "_hi"])
 
 

@@ -77,11 +77,23 @@ class RunSource:
 
     def edge_provenance(self, run_id: str, account_id: str, account_id_y: str, limit: int = PROVENANCE_ROWS) -> pd.DataFrame:
         """The co-shares behind an edge: object_id, kind, older/newer account, post ids,
-        ts (UNIX s UTC), time_delta (seconds apart), fast."""
+        ts (UNIX s UTC), time_delta (seconds apart), fast; oldest first. From the run's
+        provenance file when this workspace has it (every co-share, coordgraph/webapp/evidence.py),
+        else the store's COSHARE rows."""
+        from coordgraph.webapp.evidence import edge_rows_from_file
+
+        from_file = edge_rows_from_file(run_id, account_id, account_id_y, limit, self.object_kinds)
+        if from_file is not None:
+            return from_file
         rows = self.store.run_file("webapp_edge_provenance", {
             "run_id": run_id, "account_id": account_id, "account_id_y": account_id_y, "limit": limit})
         return _frame(rows, ["object_id", "kind", "older_account", "newer_account", "post_id", "post_id_y",
                              "ts", "time_delta", "fast"])
+
+    def object_kinds(self, ids: list[str]) -> dict[str, str]:
+        """Object id -> kind, for the given ids."""
+        rows = self.store.run_file("webapp_object_kinds", {"ids": list(ids)})
+        return {r["id"]: r["kind"] for r in rows}
 
     def search(self, run_id: str, text: str, limit: int = SEARCH_ROWS) -> pd.DataFrame:
         """Accounts and objects matching ``text`` (id, handle with or without @, object id; exact

@@ -190,7 +190,7 @@ def test_search_jumps_to_neighbourhood_and_account_details(page, campaign, artif
 def test_console_reads_and_refuses_writes(page, campaign, artifacts):
     st, run_id, _ = campaign
     wait_drawn(page)
-    page.click("text=Console")
+    page.click('.tab >> text="Console"')
     page.fill("#console-query", "MATCH (a:Account)-[s:IN_RUN]->(:Run {id: $run}) "
                                 "RETURN s.community AS community, count(a) AS accounts ORDER BY community")
     page.fill("#console-params", json.dumps({"run": run_id}))
@@ -216,7 +216,7 @@ def test_console_reads_and_refuses_writes(page, campaign, artifacts):
 def test_library_query_runs_in_console(page, campaign):
     st, run_id, _ = campaign
     wait_drawn(page)
-    page.click("text=Console")
+    page.click('.tab >> text="Console"')
     pick_option(page, "#console-library", "webapp_community_members")
     page.wait_for_function("() => document.querySelector('#console-query').value.includes('IN_RUN')")
     page.fill("#console-params", json.dumps({"run_id": run_id, "community": 0}))

@@ -23,7 +23,7 @@ def test_trends_side_by_side(page, trends_saved, artifacts):
     from tests.webapp.test_browser import pick_option, wait_drawn
 
     wait_drawn(page)
-    page.click("text=Trends")
+    page.click('.tab >> text="Trends"')
     page.wait_for_function("() => document.querySelector('#trend-message').innerText.includes('2 trends')")
     pick_option(page, "#trend-a", "organicday")
     pick_option(page, "#trend-b", "inflatedday")
@@ -63,7 +63,7 @@ def test_save_and_reopen_case(page, campaign, artifacts):
     wait_drawn(page, "Overview")
     click_until(page, community, f"() => {CY}.nodes('node.account').length > 0")
     wait_drawn(page, "expanded")
-    page.click("text=Cases")
+    page.click('.tab >> text="Cases"')
     page.fill("#case-name", "browser case")
     page.fill("#case-notes", "Campaign found by the browser test.")
     assert page.input_value("#case-bookmarks") == "account_001, account_005"
@@ -76,10 +76,10 @@ def test_save_and_reopen_case(page, campaign, artifacts):
     # reopen in a fresh page: the saved view comes back expanded
     page.goto(page.url)
     wait_drawn(page)
-    page.click("text=Cases")
+    page.click('.tab >> text="Cases"')
     pick_option(page, "#case-list", "browser case")
     page.wait_for_function("() => document.querySelector('#case-detail').innerText.includes('Campaign found')")
-    page.click("text=Network")
+    page.click('.tab >> text="Network"')
     page.wait_for_function(f"() => {CY}.nodes('node.account').length > 0")
     # the HTML report carries the case notes
     with page.expect_download() as info:

@@ -152,7 +152,8 @@ def test_view_tables_for_focus(campaign):
 SAMPLE_PARAMS = {"min_weight": 0.0, "min_symmetry": 0.0, "fast_only": False, "time_from": None, "time_to": None,
                  "intents": [], "min_community_size": 1, "community": 0, "account_id": "account_001",
                  "account_id_y": "account_005", "limit": 5, "text": "account_00", "object_id": "retweets:object_30",
-                 "account_ids": ["account_001", "account_005"], "trend": "#none", "raw": "account_00", "since": 0}
+                 "account_ids": ["account_001", "account_005"], "trend": "#none", "raw": "account_00", "since": 0,
+                 "ids": ["retweets:object_30"]}
 
 
 def test_every_webapp_query_file_runs(campaign):

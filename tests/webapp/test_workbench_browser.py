@@ -140,7 +140,7 @@ def test_case_reopens_filters_and_refuses_silent_overwrite(wpage, investigation,
     # the redraw with all three filters is done: only the 4 campaigns (12 accounts) are >= 5
     page.wait_for_function("() => document.querySelectorAll('#community-table td[data-dash-column=community]').length == 4"
                            " && document.querySelector('#graph-summary').innerText.includes('4 of 4 communities')")
-    page.click("text=Cases")
+    page.click('.tab >> text="Cases"')
     page.fill("#case-name", "fast big ones")
     page.fill("#case-notes", "first version")
     page.click("#case-save")
@@ -156,7 +156,7 @@ def test_case_reopens_filters_and_refuses_silent_overwrite(wpage, investigation,
     # a fresh page: reopen the case, the filters come back
     page.goto(page.url)
     wait_drawn(page)
-    page.click("text=Cases")
+    page.click('.tab >> text="Cases"')
     page.click("#case-list")
     page.locator(".dash-options-list-option-text", has_text="fast big ones").first.click()
     page.wait_for_function("() => document.querySelector('#min-size').value === '5'")
