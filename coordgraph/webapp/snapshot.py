@@ -280,10 +280,11 @@ class CoShares:
         """Every co-share of the run: from its provenance file when this workspace has it
         (the store keeps a bounded subset of a big run, coordgraph/webapp/evidence.py), else
         the store's COSHARE rows."""
-        from coordgraph.webapp.evidence import provenance_file, run_coshares_from_file
+        from coordgraph.webapp.evidence import provenance_file, run_coshares_from_file, run_kind_prefixed
 
         path = provenance_file(snap.run_id) if snap.store is not None else None
-        frame = run_coshares_from_file(path) if path is not None else None
+        prefixed = run_kind_prefixed(snap.store, snap.run_id) if path is not None else None
+        frame = run_coshares_from_file(path, prefixed) if prefixed is not None else None
         if frame is not None:
             return cls(snap, frame)
         frame = (read_table(snap.store, "webapp_run_coshares", {"run_id": snap.run_id},

@@ -80,11 +80,14 @@ class RunSource:
         ts (UNIX s UTC), time_delta (seconds apart), fast; oldest first. From the run's
         provenance file when this workspace has it (every co-share, coordgraph/webapp/evidence.py),
         else the store's COSHARE rows."""
-        from coordgraph.webapp.evidence import edge_rows_from_file
+        from coordgraph.webapp.evidence import edge_rows_from_file, provenance_file, run_kind_prefixed
 
-        from_file = edge_rows_from_file(run_id, account_id, account_id_y, limit, self.object_kinds)
-        if from_file is not None:
-            return from_file
+        if provenance_file(run_id) is not None:
+            prefixed = run_kind_prefixed(self.store, run_id)
+            from_file = None if prefixed is None else edge_rows_from_file(
+                run_id, account_id, account_id_y, limit, self.object_kinds, prefixed)
+            if from_file is not None:
+                return from_file
         rows = self.store.run_file("webapp_edge_provenance", {
             "run_id": run_id, "account_id": account_id, "account_id_y": account_id_y, "limit": limit})
         return _frame(rows, ["object_id", "kind", "older_account", "newer_account", "post_id", "post_id_y",
