@@ -80,16 +80,41 @@ class Scalars:
 @dataclass
 class SparkBatch:
     """What :func:`apply_batch` returns: the new tables (lazy DataFrames: write them), the
-    new scalars, the batch's report (counts), the too-late rows and the invalid rows (to be
-    written aside), and the accounts on edges that changed (for the communities)."""
+    new scalars, the batch's report (counts), the too-late rows and the invalid rows (dicts,
+    to be written aside), and after :meth:`finish` the accounts on edges that changed (for
+    the communities)."""
 
     tables: dict
     scalars: Scalars
     report: dict = field(default_factory=dict)
     late: object = None
     rejects: object = None
-    changed: object = None
+    counting: dict = field(default_factory=dict)
     cached: list = field(default_factory=list)
+    changed: set = field(default_factory=set)
+
+    def finish(self) -> dict:
+        """Complete the report and the scalars from the batch's cached frames (call after the
+        tables are written, which computed them): shares applied, duplicates, new pairs,
+        newly kept and newly fast co-shares, the accounts of the edges that changed, the
+        window's and the pending pairs' sizes."""
+        from pyspark.sql import functions as F
+
+        c = self.counting
+        applied = c["applied"].count()
+        counts = c["pending"].agg(F.sum(F.col("_fresh").cast("long")).alias("fresh"),
+                          F.sum((~F.col("_kept")).cast("long")).alias("pending")).collect()[0]
+        changed = c["kept"].where("_changed").select("account_id", "account_id_y", "_new", "fast").collect()
+        self.changed = {r["account_id"] for r in changed} | {r["account_id_y"] for r in changed}
+        dup = self.report["rows"] - self.report["too_late"] - applied
+        self.scalars.shares += applied
+        self.scalars.duplicates += dup
+        self.report.update(applied=applied, duplicates=dup, new_pairs=int(counts["fresh"] or 0),
+                           newly_kept=sum(1 for r in changed if r["_new"]),
+                           pending_pairs=int(counts["pending"] or 0), window_shares=c["window"].count())
+        if c["fast"]:  # a changed row is fast only if flagged in this batch
+            self.report["newly_fast"] = sum(1 for r in changed if r["fast"])
+        return self.report
 
     def release(self) -> None:
         """Unpersist the batch's cached DataFrames (once its tables are written)."""
@@ -120,78 +145,91 @@ def _ok(col, mp: int):
     return F.lit(True) if mp <= 1 else col >= F.lit(mp)
 
 
-def number_rows(df, order: list, name: str, start: int = 0, cached: list | None = None):
+def number_rows(df, order: list, name: str, start: int = 0, cached: list | None = None, aggs: tuple = ()):
     """``df`` with ``name`` = ``start`` + the row's rank in ``order`` (distinct keys): a
     sort, then each partition's offset from the per-partition counts (one small collect), so
     no window moves all rows into one partition. The sorted rows are persisted (the ranks
-    must be computed once)."""
+    must be computed once). Returns (frame, rows, the per-partition rows of ``aggs``)."""
     from pyspark.sql import functions as F
 
     sorted_df = df.orderBy(*order).withColumn("_pid", F.spark_partition_id()) \
         .withColumn("_mono", F.monotonically_increasing_id()).persist()
     if cached is not None:
         cached.append(sorted_df)
-    counts = sorted_df.groupBy("_pid").agg(F.count(F.lit(1)).alias("n")).collect()
+    parts = sorted(sorted_df.groupBy("_pid").agg(F.count(F.lit(1)).alias("_n"), *aggs).collect(),
+                   key=lambda r: r["_pid"])
     offsets, run = {}, 0
-    for row in sorted(counts, key=lambda r: r["_pid"]):
+    for row in parts:
         offsets[row["_pid"]] = run
-        run += row["n"]
+        run += row["_n"]
     if not offsets:
-        return sorted_df.withColumn(name, F.lit(0).cast("long")).drop("_pid", "_mono"), 0
+        return sorted_df.withColumn(name, F.lit(0).cast("long")).drop("_pid", "_mono"), 0, parts
     offset = F.element_at(F.create_map(*[x for k, v in offsets.items() for x in (F.lit(k), F.lit(v))]),
                           F.col("_pid"))
     within = F.col("_mono") - F.shiftleft(F.col("_pid").cast("long"), 33)
     return (sorted_df.withColumn(name, (F.lit(start) + offset + within).cast("long")).drop("_pid", "_mono"),
-            run)
+            run, parts)
 
 
 def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams, arrival: list) -> SparkBatch:
     """Apply one batch of shares (a Spark DataFrame with the share columns and the
-    ``arrival`` columns that order it; other columns are kept on the rejected rows only) to
-    the state ``tables``/``scalars``; returns the new state and what the batch did. Nothing
-    is written here."""
+    ``arrival`` columns that order it, the first of which is the file, other columns are
+    kept on the rejected rows only) to the state ``tables``/``scalars``; returns the new state
+    and what the batch did. Nothing is written here; call :meth:`SparkBatch.finish` once the
+    tables are written (the counts are then read from cached data).
+
+    Spark actions: the batch's sort and numbering (with its counts, times and files), one
+    collect of the too-late and rejected rows; the rest is lazy."""
     from pyspark.sql import functions as F
 
     p, mp, tw = params, params.min_participation, params.time_window
     out = Scalars(**scalars.as_dict())
     out.batches += 1
-    # ---- invalid rows (a missing column value, an empty object) are written aside
-    valid = valid_share()
-    rejects = batch.where(~valid)
-    out.rejected += rejects.count()
     cached: list = []
 
     def keep(df):
-        cached.append(df.persist())
-        return df
+        # materialise and cut the lineage: the update's frames are used several times and
+        # joined with each other, so without this the plans Spark analyses grow exponentially
+        # with the steps (seconds of planning at each step). Local checkpoints are enough: a
+        # lost executor fails the micro-batch, which runs again from the committed state.
+        return df.localCheckpoint(eager=True)
 
-    rows, n_rows = number_rows(batch.where(valid), ["timestamp_share", *arrival], "seq", out.seq_base, cached)
-    rows = keep(rows.select(*SHARE_COLUMNS, "seq"))
-    out.seq_base += n_rows
-    out.rows_seen += n_rows
-    stats = rows.agg(F.max("timestamp_share").alias("t1"), F.min("timestamp_share").alias("t0")).collect()[0]
+    valid = valid_share()
+    t_valid = F.when(valid, F.col("timestamp_share"))
+    numbered, n_all, parts = number_rows(
+        batch.withColumn("_valid", valid), ["timestamp_share", *arrival], "seq", out.seq_base, cached,
+        (F.sum(F.col("_valid").cast("long")).alias("_v"), F.min(t_valid).alias("_t0"), F.max(t_valid).alias("_t1"),
+         F.collect_set(arrival[0]).alias("_files")))
+    rows = keep(numbered)
+    for df in cached:
+        df.unpersist()
+    cached.clear()
+    n_valid = sum(int(r["_v"] or 0) for r in parts)
+    t0 = min((r["_t0"] for r in parts if r["_t0"] is not None), default=None)
+    t1 = max((r["_t1"] for r in parts if r["_t1"] is not None), default=None)
+    n_files = len(set().union(*(r["_files"] for r in parts))) if parts else 0
+    out.seq_base += n_all
+    out.rows_seen += n_valid
     # ---- too late: older than the newest time of earlier batches minus the bound (a batch is
-    # applied in time order, so nothing of its own can make a row of it late)
-    if scalars.max_t is not None:
-        is_late = F.col("timestamp_share") < F.lit(scalars.max_t - p.late_bound)
-        late = rows.where(is_late).drop("seq")
-        rows = rows.where(~is_late)
-    else:
-        late = rows.where(F.lit(False)).drop("seq")
-    if stats["t1"] is not None:
-        out.max_t = int(stats["t1"]) if scalars.max_t is None else max(scalars.max_t, int(stats["t1"]))
+    # applied in time order, so nothing of its own can make a row of it late); invalid rows
+    # (a missing column value, an empty object) are rejected. Both are written aside.
+    late_col = F.lit(False) if scalars.max_t is None else \
+        F.col("timestamp_share") < F.lit(scalars.max_t - p.late_bound)
+    aside = rows.where(~F.col("_valid") | late_col).drop("seq").collect()
+    late = [{c: r[c] for c in SHARE_COLUMNS} for r in aside if r["_valid"]]
+    rejects = [{k: v for k, v in r.asDict().items() if k != "_valid" and k not in arrival[1:]}
+               for r in aside if not r["_valid"]]
+    out.too_late += len(late)
+    out.rejected += len(rejects)
+    rows = rows.where(F.col("_valid") & ~late_col).select(*SHARE_COLUMNS, "seq")
+    if t1 is not None:
+        out.max_t = int(t1) if scalars.max_t is None else max(scalars.max_t, int(t1))
     # ---- duplicates: (object, content) in the window, or earlier in the batch (first copy wins)
     window = tables["window"]
     fresh = rows.join(window.select("object_id", "content_id"), ["object_id", "content_id"], "left_anti")
     first = fresh.groupBy("object_id", "content_id").agg(F.min("seq").alias("seq"))
     applied = keep(fresh.join(first, ["object_id", "content_id", "seq"], "left_semi")
                    .withColumn("loop", F.col("object_id") == F.col("content_id")))
-    n_late = late.count()
-    n_applied = applied.count()
-    n_dup = n_rows - n_late - n_applied
-    out.too_late += n_late
-    out.duplicates += n_dup
-    out.shares += n_applied
     # ---- accounts: first arrival, n; contents: account, rows
     old_acc = tables["accounts"]
     new_acc = applied.groupBy("account_id").agg(F.min("seq").alias("_first"), F.count(F.lit(1)).alias("_dn"))
@@ -242,10 +280,10 @@ def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams
         F.col("object_id_n").alias("object_id"), side(True, "content_id").alias("content_id"),
         side(False, "content_id").alias("content_id_y"), F.abs(tn - tx).cast("long").alias("time_delta"),
         side(True, "account_id").alias("account_id"), side(False, "account_id").alias("account_id_y"),
-        F.lit(False).alias("pre"))
+        F.lit(False).alias("pre"), F.lit(True).alias("_fresh"))
     # ---- the pre-filter: pairs of two accounts with n >= mp join C with their contents
     elig = accounts.select("account_id", _ok(F.col("n"), mp).alias("_e"))
-    pend = tables["pending"].unionByName(new_pairs) \
+    pend = tables["pending"].withColumn("_fresh", F.lit(False)).unionByName(new_pairs) \
         .join(elig.select(F.col("account_id"), F.col("_e").alias("_el")), "account_id") \
         .join(elig.select(F.col("account_id").alias("account_id_y"), F.col("_e").alias("_er")), "account_id_y")
     pend = keep(pend.withColumn("_become", ~F.col("pre") & F.col("_el") & F.col("_er"))
@@ -259,7 +297,7 @@ def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams
     pend = keep(pend.join(m_ok.select("account_id", F.col("_m").alias("_ml")), "account_id")
                 .join(m_ok.select(F.col("account_id").alias("account_id_y"), F.col("_m").alias("_mr")), "account_id_y")
                 .withColumn("_kept", F.col("pre") & (F.col("_ml") | F.col("_mr"))))
-    pending = pend.where(~F.col("_kept")).select(*_names("pending"))
+    pending = pend.where(~F.col("_kept")).select(*_names("pending"))  # _fresh dropped
     kept_new = pend.where("_kept").select(*RESULT_COLUMNS, F.lit(False).alias("fast"), F.lit(True).alias("_new"))
     kept = tables["kept"].withColumn("_new", F.lit(False)).unionByName(kept_new)
     # ---- the fast window (flag_speed_share): narrow kept rows put their contents in C_fast; a
@@ -278,8 +316,6 @@ def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams
     else:
         kept = kept.withColumn("_changed", F.col("_new"))
     kept = keep(kept)
-    changed = kept.where("_changed").select("account_id").unionByName(
-        kept.where("_changed").select(F.col("account_id_y").alias("account_id"))).distinct()
     # ---- eviction: shares that can pair with no share still accepted leave the window, and
     # contents neither in the window nor on a pending pair leave the contents table
     horizon = None if out.max_t is None else out.max_t - p.late_bound - tw
@@ -290,15 +326,13 @@ def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams
     alive = window.select("content_id").unionByName(pending.select("content_id")).unionByName(
         pending.select(F.col("content_id_y").alias("content_id"))).distinct()
     contents = contents.join(alive, "content_id", "left_semi")
-    report = {"rows": n_rows, "applied": n_applied, "duplicates": n_dup, "too_late": n_late,
-              "new_pairs": new_pairs.count(), "newly_kept": kept_new.count(),
-              "min_time": None if stats["t0"] is None else int(stats["t0"]),
-              "max_time": None if stats["t1"] is None else int(stats["t1"])}
-    if p.fast_window is not None:
-        report["newly_fast"] = kept.where(F.col("fast") & F.col("_changed")).count()
+    report = {"rows": n_valid, "too_late": len(late), "rejected": len(rejects), "files": n_files,
+              "min_time": None if t0 is None else int(t0), "max_time": None if t1 is None else int(t1)}
     new_tables = {"window": window, "pending": pending, "kept": kept.select(*_names("kept")),
                   "accounts": accounts_m.select(*_names("accounts")), "contents": contents.select(*_names("contents"))}
-    return SparkBatch(new_tables, out, report, late, rejects, changed, cached)
+    counting = {"applied": applied, "pending": pend, "kept": kept, "window": window,
+                "fast": p.fast_window is not None}
+    return SparkBatch(new_tables, out, report, late, rejects, counting, cached)
 
 
 def _names(table: str) -> list[str]:
@@ -315,8 +349,8 @@ def _join(contents, accounts, joining, flag: str, count: str, keep):
                   .withColumn("_add", F.coalesce(F.col("_j"), F.lit(False)) & ~F.col(flag)))
     added = marked.where("_add").groupBy("account_id").agg(F.sum("rows").alias("_d"))
     contents = marked.withColumn(flag, F.col(flag) | F.col("_add")).drop("_j", "_add")
-    accounts = accounts.join(added, "account_id", "left") \
-        .withColumn(count, F.col(count) + F.coalesce(F.col("_d"), F.lit(0))).drop("_d")
+    accounts = keep(accounts.join(added, "account_id", "left")
+                    .withColumn(count, F.col(count) + F.coalesce(F.col("_d"), F.lit(0))).drop("_d"))
     return contents, accounts
 
 

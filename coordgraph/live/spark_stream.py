@@ -193,31 +193,32 @@ class SparkLiveRun:
             return
         started = time.perf_counter()
         frame = frame.withColumn("_pos", F.monotonically_increasing_id())  # file order, before any shuffle
-        n_files = frame.select("_file").distinct().count()
         self._current = number = self.scalars.batches + 1
         batch = inc.apply_batch(self.spark, self.tables, self.scalars, frame, self.params,
-                                ["_mtime", "_file", "_pos"])
-        late = [{"batch": number, **{k: (int(v) if k == "timestamp_share" else v) for k, v in row.asDict().items()}}
-                for row in batch.late.collect()]
-        rejects = [{"batch": number, "reason": "a share column is missing or the object is empty",
-                    **row.asDict()} for row in batch.rejects.drop("_pos", "_mtime").collect()]
-        changed = {r["account_id"] for r in batch.changed.collect()}
+                                ["_file", "_mtime", "_pos"])
+        late = [{"batch": number, **row} for row in batch.late]
+        rejects = [{"batch": number, "reason": "a share column is missing or the object is empty", **row}
+                   for row in batch.rejects]
         gen = self.store.write_generation(number, batch.tables)
+        batch.finish()
+        changed = batch.changed
         apply_s = time.perf_counter() - started
         batch.release()
         if self.opt.fault is not None:
             self.opt.fault("generation")
         new_tables = {name: self.spark.read.schema(inc.SCHEMAS[name]).parquet(str(gen / name))
                       for name in inc.TABLES}
-        frames, counts = self._outputs(new_tables, batch.scalars)
+        frames, counts = self._outputs(new_tables, batch.scalars, batch.report)
         self.communities = self._communities(frames["edges"], changed)
+        n_files = batch.report["files"]
         info = batch_info(number, f"{n_files} file(s)", batch.report["min_time"], batch.report["max_time"],
                           batch.scalars.max_t)
         alerts = check_alerts(self.opt.rules, self.extra["alert_memory"], self.communities, frames["edges"], info)
         extra = {**self.extra, "last_alerts": alerts, "last_late": late, "last_rejects": rejects,
                  "files_applied": self.extra["files_applied"] + n_files,
-                 "last_batch": {**info, **{k: v for k, v in batch.report.items() if k not in ("min_time", "max_time")},
-                                "rejected": len(rejects), "changed_accounts": len(changed),
+                 "last_batch": {**info, **{k: v for k, v in batch.report.items()
+                                          if k not in ("min_time", "max_time", "pending_pairs", "window_shares")},
+                                "changed_accounts": len(changed),
                                 "apply_seconds": round(apply_s, 4)}}
         t0 = time.perf_counter()
         self.store.commit({"generation": gen.name, "previous": self.generation, "spark_batch": spark_batch,
@@ -230,8 +231,9 @@ class SparkLiveRun:
         self._publish(frames=frames, counts=counts)
 
     # ------------------------------------------------------------------ outputs
-    def _outputs(self, tables: dict, scalars: inc.Scalars) -> tuple[dict, dict]:
-        """The run's tables (pandas, the pandas engine's layout) and the state's counts."""
+    def _outputs(self, tables: dict, scalars: inc.Scalars, report: dict | None = None) -> tuple[dict, dict]:
+        """The run's tables (pandas, the pandas engine's layout) and the state's counts
+        (the window's and pending pairs' sizes from ``report`` when given, else counted)."""
         from coordgraph.engines.spark import _to_pandas, network_df
         from coordgraph.run.result import canonical_edges, vertex_frame
 
@@ -251,7 +253,8 @@ class SparkLiveRun:
             "vertices": len(vertices_pd), "edges_above_threshold": int(edges_pd["weight_threshold"].sum()),
             "threshold": thr, "threshold_fast": thr_fast, "rows_seen": scalars.rows_seen,
             "duplicates": scalars.duplicates, "too_late": scalars.too_late, "rejected": scalars.rejected,
-            "pending_pairs": tables["pending"].count(), "window_shares": tables["window"].count(),
+            "pending_pairs": report["pending_pairs"] if report else tables["pending"].count(),
+            "window_shares": report["window_shares"] if report else tables["window"].count(),
             "batches": scalars.batches, "newest_time": scalars.max_t,
         }
         if fw is not None:
