@@ -129,6 +129,7 @@ class SparkLiveRun:
         self._load()
         self.communities = None
         self.last_summary: dict | None = None
+        self.on_summary = None  # called with each micro-batch's summary (the CLI prints it)
         self._current = self.scalars.batches  # the batch being applied or published (fault injection)
         if self.opt.fault is None:
             self.opt.fault = kill_hook(lambda: self._current)
@@ -228,7 +229,9 @@ class SparkLiveRun:
         self.extra["last_batch"]["commit_seconds"] = round(time.perf_counter() - t0, 4)
         if self.opt.fault is not None:
             self.opt.fault("committed")
-        self._publish(frames=frames, counts=counts)
+        summary = self._publish(frames=frames, counts=counts)
+        if self.on_summary is not None:
+            self.on_summary(summary)
 
     # ------------------------------------------------------------------ outputs
     def _outputs(self, tables: dict, scalars: inc.Scalars, report: dict | None = None) -> tuple[dict, dict]:
