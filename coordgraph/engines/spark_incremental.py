@@ -171,10 +171,11 @@ def number_rows(df, order: list, name: str, start: int = 0, cached: list | None 
             run, parts)
 
 
-def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams, arrival: list) -> SparkBatch:
+def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams, arrival: list,
+                file_column: str | None = None) -> SparkBatch:
     """Apply one batch of shares (a Spark DataFrame with the share columns and the
-    ``arrival`` columns that order it, the first of which is the file, other columns are
-    kept on the rejected rows only) to the state ``tables``/``scalars``; returns the new state
+    ``arrival`` columns that order equal times; ``file_column`` names each row's file, to
+    count the files; other columns are kept on the rejected rows only) to the state ``tables``/``scalars``; returns the new state
     and what the batch did. Nothing is written here; call :meth:`SparkBatch.finish` once the
     tables are written (the counts are then read from cached data).
 
@@ -199,7 +200,7 @@ def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams
     numbered, n_all, parts = number_rows(
         batch.withColumn("_valid", valid), ["timestamp_share", *arrival], "seq", out.seq_base, cached,
         (F.sum(F.col("_valid").cast("long")).alias("_v"), F.min(t_valid).alias("_t0"), F.max(t_valid).alias("_t1"),
-         F.collect_set(arrival[0]).alias("_files")))
+         F.collect_set(F.col(file_column) if file_column else F.lit("")).alias("_files")))
     rows = keep(numbered)
     for df in cached:
         df.unpersist()
@@ -217,7 +218,7 @@ def apply_batch(spark, tables: dict, scalars: Scalars, batch, params: LiveParams
         F.col("timestamp_share") < F.lit(scalars.max_t - p.late_bound)
     aside = rows.where(~F.col("_valid") | late_col).drop("seq").collect()
     late = [{c: r[c] for c in SHARE_COLUMNS} for r in aside if r["_valid"]]
-    rejects = [{k: v for k, v in r.asDict().items() if k != "_valid" and k not in arrival[1:]}
+    rejects = [{k: v for k, v in r.asDict().items() if k != "_valid" and (k not in arrival or k == file_column)}
                for r in aside if not r["_valid"]]
     out.too_late += len(late)
     out.rejected += len(rejects)

@@ -196,7 +196,7 @@ class SparkLiveRun:
         frame = frame.withColumn("_pos", F.monotonically_increasing_id())  # file order, before any shuffle
         self._current = number = self.scalars.batches + 1
         batch = inc.apply_batch(self.spark, self.tables, self.scalars, frame, self.params,
-                                ["_file", "_mtime", "_pos"])
+                                ["_mtime", "_file", "_pos"], file_column="_file")
         late = [{"batch": number, **row} for row in batch.late]
         rejects = [{"batch": number, "reason": "a share column is missing or the object is empty", **row}
                    for row in batch.rejects]
