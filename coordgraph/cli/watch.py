@@ -55,6 +55,12 @@ def watch(
     store_uri: Optional[str] = typer.Option(None, "--store-uri", envvar="COORDGRAPH_STORE",
                                             help="The graph store for --store (default: the embedded FalkorDB)."),
     run_id: Optional[str] = typer.Option(None, "--run-id", help="The store's run id (default live-<OUT's name>)."),
+    engine: str = typer.Option("python", "--engine", help="python (in process) or spark (Structured Streaming "
+                                                          "on a folder of share files, docs/watch.md)."),
+    master: Optional[str] = typer.Option(None, "--master", help="Spark master URL (--engine spark; default "
+                                                                "$SPARK_MASTER or local[*])."),
+    max_files: Optional[int] = typer.Option(None, "--max-files", min=1,
+                                            help="--engine spark: at most N files per micro-batch."),
 ) -> None:
     """Update a live coordination run batch by batch as posts arrive, and raise alerts."""
     from coordgraph.analysis.incremental import LiveParams
@@ -70,6 +76,17 @@ def watch(
         rules = load_rules(alerts) if alerts is not None else []
     except (LoaderError, ValueError) as exc:
         fail(str(exc))
+    if engine not in ("python", "spark"):
+        fail(f"--engine must be python or spark, got {engine!r}")
+    if engine == "spark":
+        if to_store or run_id is not None:
+            fail("--store/--run-id: not available with --engine spark yet (the live run is kept in OUT/ files; "
+                 "put it in the store with 'coordgraph load-run OUT')")
+        _watch_spark(source, out, params, intent, column_map, clock, batch_size, fmt, communities, rules,
+                     webhook_file, state, master, max_files, once, period)
+        return
+    if (state or out / "state").joinpath("spark").exists():
+        fail(f"{out}: this live run is kept by --engine spark (its state is in {(state or out / 'state') / 'spark'})")
     intents = list(dict.fromkeys(intent)) or (["objects"] if "object_id" in mapping else [])
     if not intents:
         fail("give at least one --intent (" + ", ".join(INTENTS) + ")")
@@ -124,6 +141,45 @@ def watch(
     finally:
         if st is not None:
             st.close()
+
+
+def _watch_spark(source, out, params, intent, column_map, clock, batch_size, fmt, communities, rules, webhook_file,
+                 state, master, max_files, once, period) -> None:
+    """``--engine spark``: Structured Streaming's file source on a folder of share files
+    (coordgraph.live.spark_stream); pyspark is imported here only."""
+    from coordgraph.live.runner import WatchOptions
+
+    if communities not in ("leiden", "louvain", "none"):
+        fail(f"--communities must be leiden, louvain or none, got {communities!r}")
+    unsupported = [name for name, used in (("-i/--intent", intent), ("--map", column_map), ("--clock event", clock ==
+                   "event"), ("--batch-size", batch_size)) if used]
+    if unsupported:
+        fail(f"{', '.join(unsupported)}: not available with --engine spark, which reads share files (the contract's "
+             "object_id, account_id, content_id, timestamp_share); turn posts into shares first with "
+             "'coordgraph shares' (--max-files sets the files per micro-batch)")
+    folder = Path(source)
+    if source == "-" or not folder.is_dir():
+        fail(f"{source}: --engine spark reads a folder of share files (Parquet or CSV)")
+    if out.resolve().is_relative_to(folder.resolve()):
+        fail(f"{out}: put the live run outside the folder Spark reads ({folder})")
+    if (state or out / "state").joinpath("CURRENT").exists():
+        fail(f"{out}: this live run is kept by --engine python (state in {state or out / 'state'})")
+    from coordgraph.engines.spark import get_spark
+    from coordgraph.live.spark_stream import SparkLiveRun, detect_format
+
+    options = WatchOptions(out=out, params=params, algorithm=None if communities == "none" else communities,
+                           rules=rules, webhook_file=webhook_file, state=state)
+    try:
+        fmt = detect_format(folder, fmt)
+        run = SparkLiveRun(options, get_spark(master, app_name="coordgraph-watch"), fmt=fmt, max_files=max_files)
+        run.on_summary = _report
+        run.run(folder, once=once, every=period)
+    except ValueError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        console.print("stopped", highlight=False)
+    if once and run.last_summary is None:
+        console.print(f"{folder}: nothing new", highlight=False, soft_wrap=True)
 
 
 def _report(summary: dict) -> None:

@@ -283,6 +283,31 @@ def vertices_df(edges, weight_column: str = "weight"):
                                           F.sum("w").cast("long").alias("strength"))
 
 
+def network_df(result, edge_weight: float, flag: str | None = None, compat: bool = False):
+    """The coordinated network of co-share rows in Spark: (edges, vertices, threshold,
+    threshold_fast). Edges carry the contract's attributes with ``weight_threshold`` from
+    the ``edge_weight`` quantile (R type 7) of the weights; with ``flag`` (a
+    ``time_window_<S>`` column of 0/1) also ``<name>_fast`` from the flagged rows, the fast
+    threshold over the fast edges only, missing on edges without a fast row (CooRTweet's
+    fast_net). Vertices: degree and strength of the full edges. Used by the batch engine and
+    by the live Spark engine (coordgraph.live.spark_stream) alike."""
+    from pyspark.sql import functions as F
+
+    edges = edges_df(result, False, compat).persist()
+    threshold = threshold_of(edges, edge_weight)
+    edges = with_threshold(edges, threshold)
+    vertices = vertices_df(edges)
+    threshold_fast = None
+    if flag is not None:
+        fast = edges_df(result.where(F.col(flag) == 1), False, compat).persist()
+        threshold_fast = threshold_of(fast, edge_weight)
+        fast = with_threshold(fast, threshold_fast)
+        fast = fast.select("account_id", "account_id_y",
+                           *(F.col(c).alias(f"{c}_fast") for c in EDGE_ATTRIBUTES))
+        edges = edges.join(fast, ["account_id", "account_id_y"], "left")
+    return edges, vertices, threshold, threshold_fast
+
+
 # --- pandas in / out (the engine signature shared with the other engines) --------------------
 
 def _to_spark(frame: pd.DataFrame, columns):
@@ -436,17 +461,7 @@ def detect_network_parquet(in_path: str | Path, out_dir: str | Path, time_window
     if write_result:
         result.write.mode("overwrite").parquet(f"{out}/result.parquet")
     n_result = result.count()
-    edges = edges_df(result, False, compat).persist()
-    threshold = threshold_of(edges, edge_weight)
-    edges = with_threshold(edges, threshold)
-    vertices = vertices_df(edges)
-    if fast_window is not None:
-        fast = edges_df(result.where(F.col(flag) == 1), False, compat).persist()
-        threshold_fast = threshold_of(fast, edge_weight)
-        fast = with_threshold(fast, threshold_fast)
-        fast = fast.select("account_id", "account_id_y",
-                           *(F.col(c).alias(f"{c}_fast") for c in EDGE_ATTRIBUTES))
-        edges = edges.join(fast, ["account_id", "account_id_y"], "left")
+    edges, vertices, threshold, threshold_fast = network_df(result, edge_weight, flag, compat)
     edges.write.mode("overwrite").parquet(f"{out}/edges.parquet")
     vertices.write.mode("overwrite").parquet(f"{out}/vertices.parquet")
     stats = edges.agg(F.count(F.lit(1)).alias("n"), F.sum("weight_threshold").alias("above")).collect()[0]

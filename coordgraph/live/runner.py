@@ -257,9 +257,8 @@ class LiveRun:
         return self._publish(edges=edges)
 
     def _batch_info(self, rep: BatchReport, label: str | None) -> dict:
-        return {"batch": rep.batch, "label": label, "first_time": rep.min_time, "last_time": rep.max_time,
-                "newest_time": None if self.state.max_t < -(2**60) else int(self.state.max_t),
-                "raised_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        return batch_info(rep.batch, label, rep.min_time, rep.max_time,
+                          None if self.state.max_t < -(2**60) else int(self.state.max_t))
 
     def _communities(self, edges: pd.DataFrame, changed: set) -> pd.DataFrame | None:
         if self.opt.algorithm is None:
@@ -268,30 +267,12 @@ class LiveRun:
         return self.communities
 
     def _alerts(self, comm, edges: pd.DataFrame, batch_info: dict) -> list[dict]:
-        if not self.opt.rules:
-            return []
-        comm_metrics = community_metrics(comm, edges) if comm is not None and len(comm) else pd.DataFrame()
-        comp = components(edges)
-        comp_table = pd.DataFrame({"account_id": comp.index, "community": comp.values})
-        comp_metrics = community_metrics(comp_table, edges) if len(comp_table) else pd.DataFrame()
-        return alerting.check(self.opt.rules, self.extra["alert_memory"], communities=comm_metrics,
-                              components=comp_metrics, edges=edges, batch=batch_info)
+        return check_alerts(self.opt.rules, self.extra["alert_memory"], comm, edges, batch_info)
 
     # ------------------------------------------------------------------ output
     def summary(self, edges: pd.DataFrame | None = None) -> dict:
-        counts = self.state.counts()
-        return {
-            "engine": "live", "shares": counts["shares"], "result_rows": counts["result_rows"],
-            "edges": counts["edges"], "vertices": counts["vertices"],
-            "edges_above_threshold": counts["edges_above_threshold"], "threshold": counts["threshold"],
-            "dropped_hub_objects": 0, "seconds": self.extra.get("last_batch", {}).get("apply_seconds", 0.0),
-            "threshold_fast": counts["threshold_fast"],
-            **({"edges_above_fast_threshold": counts["edges_above_fast_threshold"]}
-               if "edges_above_fast_threshold" in counts else {}),
-            "params": self.state.params.as_dict(), "batch": self.state.batch, "live": counts,
-            "last_batch": self.extra.get("last_batch"), "files_applied": len(self.extra["seen_files"]),
-            "communities": None if self.communities is None else int(self.communities["community"].nunique()),
-        }
+        return live_summary(self.state.counts(), self.state.params, self.state.batch, self.extra,
+                            len(self.extra["seen_files"]), self.communities)
 
     def _publish(self, edges: pd.DataFrame | None = None, recovering: bool = False) -> dict:
         """Write the run's files, then the batch's alerts and too-late shares (idempotent)."""
@@ -303,21 +284,14 @@ class LiveRun:
         if self.communities is not None:
             tables["communities"] = self.communities
         summary = self.summary(edges)
-        write_tables_atomic(self.opt.out, tables, summary)
-        if self.opt.fault is not None:
-            self.opt.fault("files")
-        batch = self.state.batch
-        alerts = self.extra.get("last_alerts", [])
-        alerting.append_alerts(self.opt.out / "alerts.jsonl", alerts, batch)
-        if self.opt.webhook_file is not None:
-            alerting.append_alerts(Path(self.opt.webhook_file), alerts, batch)
-        alerting.append_alerts(self.opt.out / "late.jsonl", self.extra.get("last_late", []), batch)
-        if self.writer is not None:  # the command's report says how: rewrite, update or unchanged
-            summary = {**summary, "store": self._write_store(edges, tables["vertices"], summary) or "failed"}
-        marker = self.opt.out / ".published"
-        tmp = self.opt.out / ".published.tmp"
-        tmp.write_text(str(batch))
-        os.replace(tmp, marker)
+        outcome: dict = {}
+
+        def write_store() -> None:  # the command's report says how: rewrite, update or unchanged
+            outcome["store"] = self._write_store(edges, tables["vertices"], summary) or "failed"
+
+        publish(self.opt, tables, summary, self.state.batch, self.extra,
+                before_marker=write_store if self.writer is not None else None)
+        summary = {**summary, **outcome}
         return summary
 
     def _write_store(self, edges: pd.DataFrame | None = None, vertices: pd.DataFrame | None = None,
@@ -355,9 +329,77 @@ class LiveRun:
         return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
     def _published(self) -> int | None:
-        """The last batch whose files and alerts were all written (OUT/.published)."""
-        marker = self.opt.out / ".published"
-        try:
-            return int(marker.read_text().strip())
-        except (OSError, ValueError):
-            return None
+        return published_batch(self.opt.out)
+
+
+# ---------------------------------------------------------------------- shared by the engines
+# (this pandas engine and the Spark engine, coordgraph.live.spark_stream)
+
+def batch_info(batch: int, label: str | None, first_time, last_time, newest_time) -> dict:
+    """A batch's description in alerts and the summary (times: UNIX seconds, UTC)."""
+    return {"batch": batch, "label": label, "first_time": first_time, "last_time": last_time,
+            "newest_time": newest_time, "raised_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def check_alerts(rules: list[dict], memory: dict, comm, edges: pd.DataFrame, info: dict) -> list[dict]:
+    """The alert rules checked on the live network (communities ``comm``, connected
+    components of ``edges``); ``memory`` (what was announced) is updated."""
+    if not rules:
+        return []
+    comm_metrics = community_metrics(comm, edges) if comm is not None and len(comm) else pd.DataFrame()
+    comp = components(edges)
+    comp_table = pd.DataFrame({"account_id": comp.index, "community": comp.values})
+    comp_metrics = community_metrics(comp_table, edges) if len(comp_table) else pd.DataFrame()
+    return alerting.check(rules, memory, communities=comm_metrics, components=comp_metrics, edges=edges,
+                          batch=info)
+
+
+def live_summary(counts: dict, params: LiveParams, batch: int, extra: dict, files_applied: int,
+                 communities: pd.DataFrame | None, **more) -> dict:
+    """summary.json of a live run: the contract's keys (engine "live"), the fast threshold,
+    the parameters, ``live`` (the state's counts), the last batch's report, ``more``."""
+    return {
+        "engine": "live", "shares": counts["shares"], "result_rows": counts["result_rows"],
+        "edges": counts["edges"], "vertices": counts["vertices"],
+        "edges_above_threshold": counts["edges_above_threshold"], "threshold": counts["threshold"],
+        "dropped_hub_objects": 0, "seconds": (extra.get("last_batch") or {}).get("apply_seconds", 0.0),
+        "threshold_fast": counts["threshold_fast"],
+        **({"edges_above_fast_threshold": counts["edges_above_fast_threshold"]}
+           if "edges_above_fast_threshold" in counts else {}),
+        "params": params.as_dict(), "batch": batch, "live": counts,
+        "last_batch": extra.get("last_batch"), "files_applied": files_applied,
+        "communities": None if communities is None else int(communities["community"].nunique()),
+        **more,
+    }
+
+
+def publish(opt: WatchOptions, tables: dict, summary: dict, batch: int, extra: dict,
+            before_marker=None) -> None:
+    """Write the run's files, then the batch's alerts, too-late shares and rejected records
+    (each file once per batch: a re-publish after a crash writes nothing twice), then
+    ``before_marker()`` (the graph store's copy of the run, when kept), then the
+    OUT/.published marker."""
+    write_tables_atomic(opt.out, tables, summary)
+    if opt.fault is not None:
+        opt.fault("files")
+    alerts = extra.get("last_alerts", [])
+    alerting.append_alerts(opt.out / "alerts.jsonl", alerts, batch)
+    if opt.webhook_file is not None:
+        alerting.append_alerts(Path(opt.webhook_file), alerts, batch)
+    alerting.append_alerts(opt.out / "late.jsonl", extra.get("last_late", []), batch)
+    if extra.get("last_rejects"):
+        alerting.append_alerts(opt.out / "rejects.jsonl", extra["last_rejects"], batch)
+    if before_marker is not None:
+        before_marker()
+    marker = opt.out / ".published"
+    tmp = opt.out / ".published.tmp"
+    tmp.write_text(str(batch))
+    os.replace(tmp, marker)
+
+
+def published_batch(out: Path) -> int | None:
+    """The last batch whose files and alerts were all written (OUT/.published)."""
+    try:
+        return int((out / ".published").read_text().strip())
+    except (OSError, ValueError):
+        return None
