@@ -193,9 +193,11 @@ def known_runs(home: Path) -> set[str]:
 
 # ------------------------------------------------------------------------------ one size
 def bench_size(n: int, args, table: list[dict]) -> None:
-    from bench.generate import generate
+    from bench.generate import generate, parquet_path
 
-    shares = generate(n, out_dir=args.data_dir, density="realistic")
+    shares = parquet_path(args.data_dir, n, "realistic")  # generated once (same seed, same rows), then reused
+    if not shares.exists():
+        shares = generate(n, out_dir=args.data_dir, density="realistic")
     rows_in = __import__("pyarrow.parquet", fromlist=["ParquetFile"]).ParquetFile(shares).metadata.num_rows
     work = Path(tempfile.mkdtemp(prefix=f"cg-store-engines-{n}-", dir=args.work_dir))
     log = work / "bench.log"
