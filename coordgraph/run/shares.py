@@ -46,8 +46,8 @@ def store_share_frame(store, intents: list[str] | None) -> pd.DataFrame:
     kinds stay two objects, as in a multi-intent share file."""
     columns = [*SHARE_COLUMNS, KIND_COLUMN, "row"]
     # fast=True: on FalkorDB the rows come in the server's plain reply format, parsed by redis
-    # itself (1M shares: ~36 s instead of ~76 s at load 10; the rows are strings and integers,
-    # which that format keeps as they are)
+    # itself (1M shares, alternating runs at load ~4.5: 6.4-8.7 s instead of 16-20 s; the rows are
+    # strings and integers, which that format keeps as they are)
     frame = store.read_table(
         "MATCH (a:Account)-[s:SHARED]->(o:Object) WHERE $kinds IS NULL OR s.kind IN $kinds "
         "RETURN o.id AS object_id, a.id AS account_id, s.post_id AS content_id, "
