@@ -517,6 +517,43 @@ def inspect(home: Path | None = None) -> StoreState:
         f"data files. Wait, or stop it with: coordgraph db stop; see {log}"), info, pids_t)
 
 
+#: Process titles of the children redis-server forks to write its files (log rewrite,
+#: snapshot); such a child outlives a crashed server until its file is written.
+_CHILD_TITLES = ("redis-aof-rewrite", "redis-rdb-bgsave", "redis-rdb-to-slaves")
+
+
+def _child_title(pid: int) -> bool:
+    """True when ``pid`` is a redis-server child writing a file (by its process title)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().decode("utf-8", "replace").startswith(_CHILD_TITLES)
+    except OSError:
+        return False
+
+
+def _await_orphaned_children(home: Path, found: StoreState, limit: float) -> bool:
+    """After a crash of the server (its pid dead) its files may stay held for a moment: the
+    threads of a killed multi-threaded process exit after its main thread (the kernel drops
+    the lock with the last one), and a child it forked to rewrite its log or write a snapshot
+    runs until its file is written. Wait up to ``limit`` seconds for those to end by
+    themselves, instead of reporting a second server; True when they did."""
+    if found.state != "unresponsive":
+        return False
+    if found.info is not None and _pid_alive(found.info.pid):
+        return False
+    if found.pids and not all(map(_child_title, found.pids)):
+        return False  # a live server of its own, not a leftover of the crashed one
+    holder = lock_holder(home)
+    if not found.pids and holder is not None and isinstance(holder.get("pid"), int) and _pid_alive(holder["pid"]):
+        return False
+    deadline = time.monotonic() + limit
+    while any(_pid_alive(pid) for pid in found.pids) or lock_holder(home) is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @contextmanager
 def _start_lock(home: Path):
     """An exclusive lock on ``<home>/falkordb/start.lock``: two commands starting the store at
@@ -599,6 +636,8 @@ def _start_locked(home: Path, port: int | None, extra_args: list[str], limit: fl
                 f"stop it first (coordgraph db stop) to use port {port}")
         return running
     found = inspect(home)
+    if found.state != "stopped" and _await_orphaned_children(home, found, limit):
+        found = inspect(home)
     if found.state != "stopped":  # a server lives on these files but cannot be used: report it
         raise StoreFailing(found.message)
     server, module = binaries()

@@ -160,3 +160,58 @@ def test_start_timeout_setting_is_checked(monkeypatch):
     assert server.start_timeout_s() == 0
     monkeypatch.delenv("COORDGRAPH_START_TIMEOUT")
     assert server.start_timeout_s() == server.START_TIMEOUT_S
+
+
+def _fake_child(home, title: str, seconds: float = 2.0):
+    """A process that looks like a redis-server child finishing a log rewrite after its server
+    crashed: named redis-server (its comm), titled ``title`` (its cmdline), running in the
+    data directory and holding the data directory's lock, as a fork of the server does."""
+    import fcntl
+    import subprocess
+
+    link = home / "bin" / "redis-server"
+    link.parent.mkdir(exist_ok=True)
+    link.symlink_to("/bin/sleep")
+    fd = os.open(home / "falkordb" / "server.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # blocking: the killed server's threads may still hold it
+    try:
+        return subprocess.Popen([title, str(seconds)], executable=str(link), cwd=home / "falkordb",
+                                pass_fds=(fd,), start_new_session=True)
+    finally:
+        os.close(fd)
+
+
+def test_start_after_a_crash_waits_for_the_servers_rewrite_child(tmp_path):
+    """A crashed server's log-rewrite child still holds the files for a moment: start waits
+    for it to finish instead of reporting a second server, then serves the data."""
+    home = tmp_path / "home"
+    info = server.start(home)
+    try:
+        with FalkorStore(info.host, info.port, "data") as st:
+            st.query("UNWIND range(1, 20) AS i CREATE (:Account {id: toString(i)})")
+        _kill(info.pid)
+        child = _fake_child(home, "redis-aof-rewrite 127.0.0.1:0")
+        assert server.inspect(home).state == "unresponsive"  # what start saw before the fix
+        info = server.start(home)
+        assert child.poll() is not None  # the child was waited for, not run beside
+        with FalkorStore(info.host, info.port, "data") as again:
+            assert again.read("MATCH (a:Account) RETURN count(a) AS n") == [{"n": 20}]
+    finally:
+        server.stop(home)
+
+
+def test_start_still_refuses_a_server_that_is_not_a_rewrite_child(tmp_path, monkeypatch):
+    """A live process named redis-server on the files that is no rewrite child is refused
+    (after start's wait for a server launched earlier, shortened here to 3 s)."""
+    monkeypatch.setenv(server.START_TIMEOUT_ENV, "3")
+    home = tmp_path / "home"
+    info = server.start(home)
+    _kill(info.pid)
+    child = _fake_child(home, "redis-server 127.0.0.1:0", seconds=60)
+    try:
+        with pytest.raises(server.StoreFailing, match="still runs on the data files"):
+            server.start(home)
+    finally:
+        child.kill()
+        child.wait()
+        server.stop(home)
