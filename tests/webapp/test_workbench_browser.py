@@ -228,6 +228,10 @@ def test_partner_object_rows_and_wide_evidence(wpage, investigation, artifacts):
     partner.click()
     page.wait_for_function("n => document.querySelector('#account-title').innerText.includes(n)",
                            arg=name.replace("account_", "User_C"))
+    # the title is set before the redraw answers: wait for the partner's neighbourhood itself
+    # (the previous account's "Neighbourhood" summary is still on screen until then)
+    page.wait_for_function(f"id => {CY}.elements('node.focus').map(e => e.id()).includes(id)",
+                           arg=f"a:{name}")
     wait_drawn(page, "Neighbourhood")
     assert f"a:{name}" in cy_ids(page, "node.focus")
     # an edge: the evidence, then the wide view with every column and UTC times
