@@ -105,7 +105,7 @@ def prep_shares(
     missing = [source for source in names.values() if source not in frame.columns]
     if missing:
         raise ShareError(f"missing column(s) {', '.join(map(repr, missing))}; "
-                         f"the table has {', '.join(map(repr, frame.columns))}")
+                         f"the table has {_column_list(frame.columns)}")
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for target in ID_COLUMNS:
         source = names[target]
@@ -134,6 +134,30 @@ def prep_shares(
 
 _FLOAT_TEXT = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+|[+-]?\d+\.\d*")
 _FLOAT_ADVICE = "ids must be written as strings or int64 (a float64 cannot hold a 19-digit id exactly)"
+
+
+def _column_list(columns, shown: int = 12, width: int = 40) -> str:
+    """The table's column names for an error message: at most ``shown`` names of at most
+    ``width`` characters each (a posts file read as CSV has one "column" per comma)."""
+    names = [repr(c) if len(str(c)) <= width else repr(str(c)[:width]) + "..." for c in list(columns)[:shown]]
+    more = len(columns) - shown
+    return ", ".join(names) + (f" and {more} more ({len(columns)} columns)" if more > 0 else "")
+
+
+def _looks_like_json(path: Path) -> bool:
+    """True when the file (gzip or not) starts with a JSON array or object, after a UTF-8 BOM
+    and blanks: posts (tweets, a JSON array, JSONL), which a share table never is."""
+    import gzip
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(4096)
+        except (OSError, EOFError):
+            return False
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"[", b"{")
 
 
 def _is_parquet(path: Path) -> bool:
@@ -205,6 +229,10 @@ def read_shares(path: str | Path, **columns: str) -> pd.DataFrame:
         if _is_parquet(path):
             frame = pd.read_parquet(path)
             _refuse_float_ids(frame, id_cols, path)
+        elif _looks_like_json(path):
+            raise ShareError(f"{path}: is JSON (posts?), not a share table (CSV, CSV.gz or Parquet with "
+                             f"{', '.join(SHARE_COLUMNS)}): make one with `coordgraph shares {path.name} "
+                             f"-o shares.csv`, or load posts with `coordgraph ingest`")
         else:
             frame = _read_csv_arrow(path, id_cols)
             if frame is None:  # pandas' parser: the same table, or its established error messages

@@ -28,6 +28,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def fail_about(path, exc: BaseException, code: int = 2) -> NoReturn:
+    """:func:`fail` with ``exc``'s message about the file ``path``, named once (the readers'
+    messages usually start with the path already)."""
+    message = str(exc)
+    fail(message if message.startswith(f"{path}") else f"{path}: {message}", code)
+
+
 def _print_version(value: bool) -> None:
     """``--version``: print and exit before the command is looked for (an eager callback)."""
     if value:

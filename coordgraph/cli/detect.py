@@ -17,7 +17,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from coordgraph import __version__
-from coordgraph.cli._app import app, console, fail
+from coordgraph.cli._app import app, console, fail, fail_about
 
 if TYPE_CHECKING:
     from coordgraph.analysis.pipeline import Detection
@@ -114,7 +114,7 @@ def detect(
         try:
             interval = estimate_coord_interval(read_shares(shares), q=auto_q, p=auto_p)
         except (ShareError, ValueError) as exc:
-            fail(f"{shares}: {exc}")
+            fail_about(shares, exc)
         time_window = interval.window
     from coordgraph.analysis.hubs import PairMemoryError
     from coordgraph.analysis.shares import ShareError
@@ -162,7 +162,7 @@ def detect(
                     run_id = write_store(res, st, source=str(shares))
                     _write(res, out, shares, started, more)  # the summary names the run id
     except (ShareError, PairMemoryError, FileNotFoundError, ValueError, MemoryError) as exc:
-        fail(f"{shares}: {exc}")
+        fail_about(shares, exc)
     except Exception as exc:  # store errors: one line, exit 2
         from coordgraph.cypher.errors import StoreError
 

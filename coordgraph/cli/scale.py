@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from coordgraph.cli._app import app, console, fail
+from coordgraph.cli._app import app, console, fail, fail_about
 
 scale_app = typer.Typer(help="Big runs (out-of-core, Spark) and hub objects.", no_args_is_help=True)
 app.add_typer(scale_app, name="scale")
@@ -59,7 +59,7 @@ def run(
         except PairMemoryError as exc:
             fail(str(exc))
         except (FileNotFoundError, ValueError) as exc:
-            fail(f"{shares}: {exc}")
+            fail_about(shares, exc)
     for w in caught:
         if "max-object-shares" in str(w.message):
             console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)

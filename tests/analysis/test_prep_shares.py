@@ -74,3 +74,31 @@ def test_read_shares_parquet_and_gzip_round_trip(tmp_path):
     for name in ("s.parquet", "s.csv.gz"):
         again = read_shares(tmp_path / name)
         assert again[["object_id", "account_id", "content_id", "timestamp_share"]].equals(shares)
+
+
+@pytest.mark.parametrize("data, name", [
+    (b'[{"id": 1, "text": "a, b, c"}]', "posts.json"),
+    (b'\xef\xbb\xbf\n  {"data": [{"id": "1"}]}\n', "page.jsonl"),
+    (None, "posts.jsonl.gz"),
+])
+def test_posts_given_as_a_share_table_are_named_json(tmp_path, data, name):
+    """A posts file is not read as a CSV (one "column" per comma: a 10 MB array took 60 s and
+    printed every one of its 50,000 fields): the error says JSON and how to make shares."""
+    import gzip
+
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b'{"id": "1"}\n') if data is None else data)
+    with pytest.raises(ShareError, match=r"is JSON \(posts\?\), not a share table.*coordgraph shares"):
+        read_shares(path)
+
+
+def test_missing_columns_message_lists_a_few_columns(tmp_path):
+    """A wide table's error names its first 12 columns, shortened, and how many there are."""
+    path = tmp_path / "wide.csv"
+    header = [f"c{i}" for i in range(11)] + ["y" * 100] + [f"d{i}" for i in range(500)]
+    path.write_text(",".join(header) + "\n" + ",".join("1" * len(header)) + "\n")
+    with pytest.raises(ShareError) as err:
+        read_shares(path)
+    message = str(err.value)
+    assert "'c10', '" + "y" * 40 + "'... and 500 more (512 columns)" in message
+    assert "d0" not in message and len(message) < 600
