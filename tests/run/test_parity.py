@@ -17,8 +17,10 @@ from tests.fixtures_coortweet import SIM, TOY, read_expected
 from tests.run import planted
 from tests.run.conftest import ENGINES
 
-pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning",
-                                        "ignore:The copy keyword")
+# one xdist worker runs the whole module: its data sets are run once per engine (Spark too)
+# by module fixtures, which two workers would each run again
+pytestmark = [pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning",
+                                         "ignore:The copy keyword"), pytest.mark.xdist_group("run_parity")]
 
 ATTRS = ["weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edge_symmetry_score", "weight_threshold"]
 FAST_ATTRS = [f"{a}_fast" for a in ATTRS]

@@ -27,7 +27,8 @@ from coordgraph.contracts import RESULT_COLUMNS, SHARE_COLUMNS
 from tests.fixtures_coortweet import SIM, as_multiset, edges_by_pair, read_expected
 from tests.watch.helpers import edges_equal, random_stream, rows_equal, split
 
-pytestmark = pytest.mark.spark
+# one xdist worker: the module fixture `streamed` (four micro-batches, ~60 s) is shared
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark_stream")]
 PARAMS = LiveParams(time_window=10, min_participation=2, edge_weight=0.6, fast_window=4, late_bound=60)
 FLAG = "time_window_4"
 
