@@ -112,13 +112,15 @@ def live_page(live, browser):
     srv.stop()
 
 
-def pick(page, dropdown: str, text: str, tries: int = 5) -> None:
-    """Choose ``text`` in a Dash dropdown (the live refresh may re-render it: retried)."""
+def pick(page, dropdown: str, text: str, until: str, tries: int = 5) -> None:
+    """Choose ``text`` in a Dash dropdown until ``until`` (JS) holds: a re-render by the live
+    refresh may close the list, or take the click, in which case the choice is made again."""
     for attempt in range(tries):
         page.click(dropdown)
         page.keyboard.type(text)
         try:
             page.locator(".dash-options-list-option-text", has_text=text).first.click(timeout=5_000)
+            page.wait_for_function(until, timeout=5_000)
             return
         except Exception:  # noqa: BLE001 - closed by a re-render: try again
             page.keyboard.press("Escape")
@@ -147,7 +149,8 @@ def test_live_view_follows_the_watcher(live, live_page, artifacts):
     assert any("network of 4" in a and "x1" in a and "batch 2" in a for a in alerts)
     assert any("watched" in a and "y2" in a for a in alerts)
     # new since batch 1: X grew 3 -> 4, Y is new with 2 accounts
-    pick(page, "#live-since", "batch 1")
+    pick(page, "#live-since", "batch 1",
+         until="() => document.querySelector('#live-since-explain').innerText.includes('new since batch 1')")
     page.wait_for_function("() => document.querySelectorAll('.live-growth-item').length === 2")
     assert sorted(texts(page, "live-growth-item")) == ["#0: 3 → 4 accounts", "#1: 0 → 2 accounts (new)"]
     page.screenshot(path=str(artifacts / "40_live_since_batch1.png"), full_page=True)
