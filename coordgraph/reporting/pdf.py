@@ -10,13 +10,13 @@ import os
 import shutil
 from pathlib import Path
 
-CHROMIUM = os.environ.get("COORDGRAPH_CHROMIUM", "/usr/bin/chromium")
-
 
 def chromium_path() -> str:
     """The Chromium binary, read from ``COORDGRAPH_CHROMIUM`` at call time (not import time), so a
     caller that sets the variable after importing this module is obeyed."""
     return os.environ.get("COORDGRAPH_CHROMIUM", "/usr/bin/chromium")
+
+
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
