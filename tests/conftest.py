@@ -64,11 +64,3 @@ def pytest_terminal_summary(terminalreporter):
                     f"{props['cypherlint_seconds']} s (one run for the whole test run)")
                 return
 
-
-def pytest_collection_modifyitems(config, items):
-    """Tests grouped on one xdist worker (``xdist_group``: the Cypher linter, the run parity
-    suite, the Spark stream) first: they are the longest work units, and the scheduler hands
-    units out in collection order, so a long group collected last (tests/watch) ran alone on
-    one worker for the last two minutes while the other had nothing left. Order within a
-    module is kept (a stable sort)."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("xdist_group") else 1)
