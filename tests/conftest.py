@@ -64,3 +64,12 @@ def pytest_terminal_summary(terminalreporter):
                     f"{props['cypherlint_seconds']} s (one run for the whole test run)")
                 return
 
+
+
+def pytest_collection_modifyitems(config, items):
+    """Modules that drive Chromium or Spark first (kept whole, in their order): pytest-xdist
+    hands out single tests in collection order, so these tests of 10-60 s, collected last
+    (tests/watch, tests/webapp), ran at the end while the other worker had nothing left."""
+    slow = {item.path for item in items
+            if item.get_closest_marker("browser") or item.get_closest_marker("spark")}
+    items.sort(key=lambda item: item.path not in slow)
