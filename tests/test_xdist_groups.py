@@ -9,6 +9,6 @@ pytestmark = pytest.mark.xdist_group("xdist_group_check")
 
 
 def test_a_grouped_test_carries_its_group(request):
-    if not request.config.getvalue("loadgroup"):
+    if not getattr(request.config.option, "loadgroup", False):  # set by xdist only
         pytest.skip("not run under --dist loadgroup")
     assert request.node.nodeid.endswith("@xdist_group_check"), request.node.nodeid
