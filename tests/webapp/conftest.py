@@ -2,17 +2,18 @@
 and headless Chromium (the Debian binary, driven by Playwright)."""
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from coordgraph.reporting.pdf import ARGS as CHROMIUM_ARGS
+from coordgraph.reporting.pdf import chromium_path
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "webapp"
-CHROMIUM = os.environ.get("COORDGRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM = chromium_path()
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +57,24 @@ def browser():
         b.close()
 
 
+@contextmanager
+def open_page(browser, url: str, *, height: int = 1000, timeout_ms: int = 20_000, downloads: bool = False):
+    """A fresh browser context and page, 1600 px wide, opened on ``url``; closed after."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": height}, accept_downloads=downloads)
+    try:
+        pg = ctx.new_page()
+        pg.set_default_timeout(timeout_ms)
+        pg.goto(url)
+        yield pg
+    finally:
+        ctx.close()
+
+
 @pytest.fixture
 def page(browser, app_server):
     """A fresh browser page on the app, downloads allowed, 1600x1000."""
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
-    pg.goto(app_server.url)
-    yield pg
-    ctx.close()
+    with open_page(browser, app_server.url, downloads=True) as pg:
+        yield pg
 
 
 @pytest.fixture(scope="session")
@@ -120,9 +130,5 @@ def workbench_server(investigation):
 @pytest.fixture
 def wpage(browser, workbench_server):
     """A fresh 1600x1000 browser page on the investigation app."""
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
-    pg.goto(workbench_server.url)
-    yield pg
-    ctx.close()
+    with open_page(browser, workbench_server.url, downloads=True) as pg:
+        yield pg

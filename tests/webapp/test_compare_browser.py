@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from tests.compare_case import GROUPS, ONLY, OVERLAP, shown
+from tests.webapp.conftest import open_page
 from tests.webapp.test_browser import CY, pick_option, wait_drawn
 
 pytestmark = pytest.mark.browser
@@ -47,12 +48,8 @@ def compare_server(case_store):
 
 @pytest.fixture
 def cpage(browser, compare_server):
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
-    pg.goto(compare_server.url)
-    yield pg
-    ctx.close()
+    with open_page(browser, compare_server.url) as pg:
+        yield pg
 
 
 def overlap_rows(page) -> list[list[str]]:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.webapp.conftest import open_page
 from tests.webapp.test_browser import CY, wait_drawn
 
 pytestmark = pytest.mark.browser
@@ -103,12 +104,8 @@ def live_page(live, browser):
     app = create_app(st, run_id=run_id)
     app.live_refresh_ms = 1000  # the test follows the watcher at 1 s instead of 30 s
     srv = AppServer(app, "127.0.0.1", 0).start()
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1100})
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(srv.url)
-    yield page
-    ctx.close()
+    with open_page(browser, srv.url, height=1100, timeout_ms=30_000) as page:
+        yield page
     srv.stop()
 
 
