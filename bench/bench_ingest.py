@@ -33,12 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.bench_loader import loadavg
+
 RESULTS = Path(__file__).parent / "results"
-
-
-def loadavg() -> float:
-    """The 1-minute load average of the machine."""
-    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def server_cpu(pid: int) -> float:
@@ -70,29 +67,10 @@ def shares_for(n: int) -> pd.DataFrame:
 
 def write_posts(path: Path, n: int, seed: int = 7) -> Path:
     """``n`` twarc2-flattened tweets (bench.bench_loader._tweet), 2% of lines repeated."""
-    import orjson
+    from bench.bench_loader import tweet_lines, write_lines
 
-    from bench.bench_loader import _tweet
-
-    if path.exists():
-        return path
-    rng = random.Random(seed)
-    tmp = path.with_suffix(".part")
-    with open(tmp, "wb", buffering=1 << 22) as fh:
-        chunk: list[bytes] = []
-        recent: list[bytes] = []
-        for i in range(n):
-            line = orjson.dumps(_tweet(i, rng)) + b"\n"
-            chunk.append(line)
-            if len(recent) < 1000:
-                recent.append(line)
-            if rng.random() < 0.02:
-                chunk.append(rng.choice(recent))
-            if len(chunk) >= 10_000:
-                fh.write(b"".join(chunk))
-                chunk = []
-        fh.write(b"".join(chunk))
-    tmp.rename(path)
+    if not path.exists():
+        write_lines(path, tweet_lines(n, random.Random(seed)), atomic=True)
     return path
 
 

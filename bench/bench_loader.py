@@ -80,33 +80,69 @@ def _tweet(i: int, rng: random.Random) -> dict:
     return t
 
 
-def write_jsonl(path: Path, size_mb: float, seed: int = 7) -> int:
-    """Write about ``size_mb`` MB of tweets to ``path``; return the number of lines."""
-    rng = random.Random(seed)
-    target = int(size_mb * 1024 * 1024)
-    written = lines = 0
-    recent: list[bytes] = []
-    with open(path, "wb", buffering=1 << 22) as fh:
+def loadavg() -> float:
+    """The machine's 1-minute load average (/proc/loadavg, as the figures quote it)."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def write_lines(path: Path, lines, atomic: bool = False) -> int:
+    """Write the byte ``lines`` to ``path`` in 10,000-line chunks; with ``atomic`` through
+    ``path.part`` renamed at the end (an interrupted write leaves no short file under the
+    name). Returns the number of lines."""
+    target = path.with_suffix(".part") if atomic else path
+    count = 0
+    with open(target, "wb", buffering=1 << 22) as fh:
         chunk: list[bytes] = []
-        i = 0
-        while written < target:
-            if recent and rng.random() < 0.02:
-                line = rng.choice(recent)  # collected twice
-            else:
-                line = orjson.dumps(_tweet(i, rng)) + b"\n"
-                i += 1
-                if len(recent) < 1000:
-                    recent.append(line)
-                else:
-                    recent[rng.randrange(1000)] = line
+        for line in lines:
             chunk.append(line)
-            written += len(line)
-            lines += 1
             if len(chunk) >= 10_000:
                 fh.write(b"".join(chunk))
+                count += len(chunk)
                 chunk = []
         fh.write(b"".join(chunk))
-    return lines
+        count += len(chunk)
+    if atomic:
+        target.rename(path)
+    return count
+
+
+def tweet_lines(n: int, rng: random.Random, after=None):
+    """``n`` tweets (:func:`_tweet`) as JSONL lines, 2% of them followed by a repeat of one of
+    the first 1,000 lines (collected twice); ``after(i, tweet)`` yields more lines after each."""
+    recent: list[bytes] = []
+    for i in range(n):
+        tweet = _tweet(i, rng)
+        line = orjson.dumps(tweet) + b"\n"
+        yield line
+        if len(recent) < 1000:
+            recent.append(line)
+        if rng.random() < 0.02:
+            yield rng.choice(recent)
+        if after is not None:
+            yield from after(i, tweet)
+
+
+def _sized_lines(target: int, rng: random.Random):
+    """Tweets as JSONL lines until ``target`` bytes, 2% repeats of a recent line."""
+    written = i = 0
+    recent: list[bytes] = []
+    while written < target:
+        if recent and rng.random() < 0.02:
+            line = rng.choice(recent)  # collected twice
+        else:
+            line = orjson.dumps(_tweet(i, rng)) + b"\n"
+            i += 1
+            if len(recent) < 1000:
+                recent.append(line)
+            else:
+                recent[rng.randrange(1000)] = line
+        written += len(line)
+        yield line
+
+
+def write_jsonl(path: Path, size_mb: float, seed: int = 7) -> int:
+    """Write about ``size_mb`` MB of tweets to ``path``; return the number of lines."""
+    return write_lines(path, _sized_lines(int(size_mb * 1024 * 1024), random.Random(seed)))
 
 
 def _child(path: str, batch_size: int) -> None:

@@ -37,14 +37,11 @@ import threading
 import time
 from pathlib import Path
 
+from bench.bench_loader import loadavg
+from coordgraph.reporting.pdf import chromium_path
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
-CHROMIUM = "/usr/bin/chromium"
-
-
-def loadavg() -> float:
-    """The machine's 1-minute load average."""
-    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 class PeakMemory:
@@ -140,7 +137,7 @@ def first_page(home: Path, log: Path) -> dict:
             with PeakMemory(proc.pid, home) as mem:
                 cy = "document.getElementById('graph')._cyreg.cy"
                 with sync_playwright() as pw:
-                    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                    browser = pw.chromium.launch(executable_path=chromium_path(), headless=True,
                                                  args=["--no-sandbox", "--disable-gpu"])
                     page = browser.new_page(viewport={"width": 1600, "height": 1000})
                     page.set_default_timeout(600_000)
@@ -178,7 +175,7 @@ def write_campaign_posts(path: Path, n: int, seed: int = 7) -> Path:
 
     import orjson
 
-    from bench.bench_loader import T0, _tweet
+    from bench.bench_loader import T0, _tweet, tweet_lines, write_lines
 
     if path.exists():
         return path
@@ -186,40 +183,29 @@ def write_campaign_posts(path: Path, n: int, seed: int = 7) -> Path:
     rings = max(1, n // POSTS_PER_RING)
     event_p = rings * RING_EVENTS / n
     next_id = RETWEET_ID0
-    tmp = path.with_suffix(".part")
-    with open(tmp, "wb", buffering=1 << 22) as fh:
-        chunk: list[bytes] = []
-        recent: list[bytes] = []
-        for i in range(n):
-            tweet = _tweet(i, rng)
-            line = orjson.dumps(tweet) + b"\n"
-            chunk.append(line)
-            if len(recent) < 1000:
-                recent.append(line)
-            if rng.random() < 0.02:
-                chunk.append(rng.choice(recent))
-            if "referenced_tweets" not in tweet and rng.random() < event_p:
-                ring = rng.randrange(rings)
-                for m in range(RING_SIZE):
-                    member = RING_ID0 + ring * RING_SIZE + m
-                    rt = _tweet(i, rng)
-                    rt["id"] = rt["conversation_id"] = str(next_id)
-                    rt["edit_history_tweet_ids"] = [rt["id"]]
-                    next_id += 1
-                    rt["author_id"] = str(member)
-                    rt["author"] = {**rt["author"], "id": str(member), "username": f"ring{member}",
-                                    "name": f"Ring {member}"}
-                    rt["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
-                                                     time.gmtime(T0 + i // 3 + rng.randint(1, 8)))
-                    rt["text"] = "RT @user" + tweet["author_id"] + ": " + tweet["text"]
-                    rt["referenced_tweets"] = [{"type": "retweeted", "id": tweet["id"]}]
-                    rt.pop("in_reply_to_user_id", None)
-                    chunk.append(orjson.dumps(rt) + b"\n")
-            if len(chunk) >= 10_000:
-                fh.write(b"".join(chunk))
-                chunk = []
-        fh.write(b"".join(chunk))
-    tmp.rename(path)
+
+    def ring_retweets(i: int, tweet: dict):
+        nonlocal next_id
+        if "referenced_tweets" in tweet or rng.random() >= event_p:
+            return
+        ring = rng.randrange(rings)
+        for m in range(RING_SIZE):
+            member = RING_ID0 + ring * RING_SIZE + m
+            rt = _tweet(i, rng)
+            rt["id"] = rt["conversation_id"] = str(next_id)
+            rt["edit_history_tweet_ids"] = [rt["id"]]
+            next_id += 1
+            rt["author_id"] = str(member)
+            rt["author"] = {**rt["author"], "id": str(member), "username": f"ring{member}",
+                            "name": f"Ring {member}"}
+            rt["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
+                                             time.gmtime(T0 + i // 3 + rng.randint(1, 8)))
+            rt["text"] = "RT @user" + tweet["author_id"] + ": " + tweet["text"]
+            rt["referenced_tweets"] = [{"type": "retweeted", "id": tweet["id"]}]
+            rt.pop("in_reply_to_user_id", None)
+            yield orjson.dumps(rt) + b"\n"
+
+    write_lines(path, tweet_lines(n, rng, after=ring_retweets), atomic=True)
     return path
 
 

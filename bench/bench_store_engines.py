@@ -51,17 +51,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.bench_loader import loadavg
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
 ENGINES = ("auto", "python", "outofcore", "spark", "cypher")
 #: The edge columns the checksum covers (issue 14: "counts and checksums of edges with weights").
 CHECK_COLUMNS = ("account_id", "account_id_y", "weight", "n_content_id", "n_content_id_y", "weight_threshold",
                  "edge_symmetry_score")
-
-
-def loadavg() -> float:
-    """The machine's 1-minute load average."""
-    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def _env(home: Path) -> dict[str, str]:
