@@ -147,17 +147,9 @@ def _column_list(columns, shown: int = 12, width: int = 40) -> str:
 def _looks_like_json(path: Path) -> bool:
     """True when the file (gzip or not) starts with a JSON array or object, after a UTF-8 BOM
     and blanks: posts (tweets, a JSON array, JSONL), which a share table never is."""
-    import gzip
+    from coordgraph.loader.sources import content_start
 
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(path, "rb") as fh:
-                head = fh.read(4096)
-        except (OSError, EOFError):
-            return False
-    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"[", b"{")
+    return content_start(path, 4096)[:1] in (b"[", b"{")
 
 
 def _is_parquet(path: Path) -> bool:

@@ -17,9 +17,8 @@ import orjson
 from coordgraph.loader import snscrape, twitter_v1, twitter_v2
 from coordgraph.loader.errors import RecordError
 from coordgraph.loader.records import REJECT
-from coordgraph.loader.sources import read_all
+from coordgraph.loader.sources import BOM, read_all
 
-BOM = b"\xef\xbb\xbf"
 
 
 def _kind(obj: object) -> str:

@@ -30,7 +30,7 @@ from coordgraph.loader.schema import (
 )
 from coordgraph.loader.formats import FORMAT_ALIASES as _FORMAT_ALIASES
 from coordgraph.loader.formats import FORMATS
-from coordgraph.loader.sources import MAX_LINE_BYTES, LineSource, expand_inputs, head
+from coordgraph.loader.sources import MAX_LINE_BYTES, LineSource, content_start, expand_inputs, head
 
 DEFAULT_BATCH_SIZE = 50_000
 #: rejects that are about a whole file or stream, not one record
@@ -116,14 +116,6 @@ def _first_line(path: Path) -> bytes | None:
     return None
 
 
-def _head(path: Path) -> bytes:
-    """The first 64 KiB of a file's content, BOM and leading whitespace removed."""
-    data = head(path)
-    if data.startswith(BOM):
-        data = data[len(BOM):]
-    return data.lstrip()
-
-
 def _document_kind(data: bytes) -> str:
     """'twitter-v1' when a document's start looks like v1.1 statuses, else 'twitter-v2'."""
     start = data[:20000]
@@ -155,7 +147,7 @@ def detect_format(path: Path, column_map: Mapping[str, str] | None = None) -> st
         return "csv"
     if twitter_v2.is_document_name(path):
         return "twitter-v2"
-    start = _head(path)
+    start = content_start(path)
     if not start:
         return "jsonl" if column_map else "twitter-v2"
     if start[:1] in (b"[", b"{") and _is_document(path):
@@ -239,7 +231,7 @@ _NOT_TEXT = {
 def _is_document(path: Path) -> bool:
     """True when the file is one JSON value (an array, or an object over several lines, or
     one line too long for JSON lines with nothing after it), not JSON lines."""
-    start = _head(path)
+    start = content_start(path)
     if start[:1] == b"[":
         return True
     if start[:1] != b"{":

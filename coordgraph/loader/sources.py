@@ -13,6 +13,8 @@ from pathlib import Path
 
 from coordgraph.loader.errors import RecordError
 
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
+
 GZIP_MAGIC = b"\x1f\x8b"
 #: Lines longer than this (bytes) are rejected without being held in memory. A twarc2 page
 #: of 500 tweets with every expansion is about 2-4 MB, so 8 MiB leaves room for real data.
@@ -103,6 +105,12 @@ def head(path: str | os.PathLike, size: int = 1 << 16) -> bytes:
     """The first ``size`` bytes of a file's (decompressed) content."""
     with open_binary(path) as fh:
         return fh.read(size)
+
+
+def content_start(path: str | os.PathLike, size: int = 1 << 16) -> bytes:
+    """The first ``size`` bytes of a file's (decompressed) content, a UTF-8 BOM and leading
+    blanks removed: what a file's format is recognised by (``[`` or ``{``: JSON)."""
+    return head(path, size).removeprefix(BOM).lstrip()
 
 
 def read_all(path: str | os.PathLike, max_bytes: int = 512 * 1024 * 1024) -> bytes:
