@@ -92,14 +92,15 @@ def analyze(store, *, intents: list[str] | None = None, time_window: int = 10,
     summary = RunSummary(run_id)
     step = on_step or (lambda name: None)
     try:
+        vertices = False
         if engine == "cypher":
             _cypher_engine(store, run_id, intents, time_window, min_participation, fast_window, summary, step)
             threshold(store, run_id, edge_weight, summary)
         else:
-            _engine_run(store, run_id, intents, time_window, min_participation, fast_window, edge_weight, engine,
-                        summary, step)
+            vertices = _engine_run(store, run_id, intents, time_window, min_participation, fast_window, edge_weight,
+                                   engine, summary, step)
         step("threshold")
-        finish_run(store, run_id, summary, step)
+        finish_run(store, run_id, summary, step, vertices_written=vertices)
     except BaseException:
         try:
             runs.delete_run(store, run_id)
@@ -134,11 +135,14 @@ def _method_run(store, intents, time_window, fast_window, engine, run_id, method
     return summary
 
 
-def finish_run(store, run_id: str, summary: RunSummary, step: Callable[[str], None] = lambda name: None) -> None:
+def finish_run(store, run_id: str, summary: RunSummary, step: Callable[[str], None] = lambda name: None, *,
+               vertices_written: bool = False) -> None:
     """The last steps of every run in the store: degree/strength on IN_RUN, accounts without
-    an edge removed from the run, counts recorded and the run marked complete."""
-    _timed(summary, "vertices", lambda: (store.write_file("run_vertices", {"run_id": run_id}),
-                                         store.write_file("run_drop_isolated", {"run_id": run_id})))
+    an edge removed from the run (unless ``vertices_written``: :func:`write_vertices` did it),
+    counts recorded and the run marked complete."""
+    if not vertices_written:
+        _timed(summary, "vertices", lambda: (store.write_file("run_vertices", {"run_id": run_id}),
+                                             store.write_file("run_drop_isolated", {"run_id": run_id})))
     summary.accounts = int(store.query(
         "MATCH (:Account)-[i:IN_RUN]->(:Run {id: $id}) RETURN count(i) AS n", {"id": run_id})[0]["n"])
     step("vertices")
@@ -177,9 +181,10 @@ def _cypher_engine(store, run_id, intents, time_window, min_participation, fast_
 
 
 def _engine_run(store, run_id, intents, time_window, min_participation, fast_window, edge_weight, engine,
-                summary, step):
+                summary, step) -> bool:
     """Any engine of the run layer (python, outofcore, spark, auto) on the stored shares, its
-    result written into the run ``run_id`` by :func:`coordgraph.run.store.write_run_tables`."""
+    result written into the run ``run_id`` by :func:`coordgraph.run.store.write_run_tables`;
+    True when that wrote the vertices too."""
     from coordgraph.run import Run, StoreShares, execute
     from coordgraph.run.store import write_run_tables
 
@@ -188,21 +193,21 @@ def _engine_run(store, run_id, intents, time_window, min_participation, fast_win
         min_participation=min_participation, edge_weight=edge_weight, fast_window=fast_window)))
     step("detect")
     with res:
-        _timed(summary, "write", lambda: write_run_tables(store, run_id, res))
+        vertices = _timed(summary, "write", lambda: write_run_tables(store, run_id, res))
         summary.engine = res.engine
         summary.coshares = res.summary["result_rows"]
         summary.edges = res.summary["edges"]
         summary.threshold, summary.threshold_fast = res.threshold, res.threshold_fast
         summary.edges_above = res.summary["edges_above_threshold"]
     step("edges")
+    return vertices
 
 
 def ensure_accounts(store, ids) -> None:
     """MERGE an (:Account) for every id (a run from a share file may name accounts the store
     has not seen)."""
     ids = sorted({str(i) for i in ids})
-    for i in range(0, len(ids), WRITE_BATCH):
-        store.query("UNWIND $ids AS id MERGE (:Account {id: id})", {"ids": ids[i:i + WRITE_BATCH]})
+    store.write_rows("UNWIND $rows AS r MERGE (:Account {id: r[0]})", [ids], batch=WRITE_BATCH)
 
 
 def _plain(value):
@@ -211,27 +216,42 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def coshare_rows(result: pd.DataFrame, kind_prefixed: bool = False, kind: str | None = None) -> list[dict]:
-    """COSHARE property rows of a result table (with ``ts``/``ts_y`` when present). With
-    ``kind_prefixed`` the object ids are ``kind:id`` (a multi-kind run): split into both."""
+#: COSHARE properties in the order of :func:`coshare_columns` (after the two account ids).
+COSHARE_PROPS = ("object_id", "post_id", "post_id_y", "ts", "ts_y", "time_delta", "kind", "fast")
+
+
+def coshare_columns(result: pd.DataFrame, kind_prefixed: bool = False, kind: str | None = None) -> dict:
+    """COSHARE columns of a result table: ``a``, ``b`` (older, newer share's account), then
+    :data:`COSHARE_PROPS` (``ts``/``ts_y`` when the table has them). With ``kind_prefixed``
+    the object ids are ``kind:id`` (a multi-kind run): split into both."""
+    from coordgraph.contracts import KIND_PREFIX_SEP
+
     flag = next((c for c in result.columns if c.startswith("time_window_")), None)
     n = len(result)
-    objects = result["object_id"].astype(str).tolist()
-    kinds = [kind] * n
+    objects = result["object_id"].astype(str).reset_index(drop=True)
+    kinds = pd.Series([kind] * n, dtype=object)
     if kind_prefixed:
-        from coordgraph.contracts import KIND_PREFIX_SEP
+        parts = objects.str.split(KIND_PREFIX_SEP, n=1, expand=True)
+        if parts.shape[1] == 2:
+            split = parts[1].notna()
+            kinds = kinds.where(~split, parts[0])
+            objects = objects.where(~split, parts[1])
+    missing = pd.Series([None] * n, dtype="Int64")
+    return {"a": result["account_id"].reset_index(drop=True), "b": result["account_id_y"].reset_index(drop=True),
+            "object_id": objects, "post_id": result["content_id"].reset_index(drop=True),
+            "post_id_y": result["content_id_y"].reset_index(drop=True),
+            "ts": result["ts"].reset_index(drop=True).astype("Int64") if "ts" in result else missing,
+            "ts_y": result["ts_y"].reset_index(drop=True).astype("Int64") if "ts_y" in result else missing,
+            "time_delta": result["time_delta"].reset_index(drop=True).astype("int64"), "kind": kinds,
+            "fast": result[flag].reset_index(drop=True).astype("int64") if flag else pd.Series(np.zeros(n, "int64"))}
 
-        split = [o.split(KIND_PREFIX_SEP, 1) for o in objects]
-        kinds = [s[0] if len(s) == 2 else kind for s in split]
-        objects = [s[-1] for s in split]
-    ts = result["ts"].tolist() if "ts" in result else [None] * n
-    ts_y = result["ts_y"].tolist() if "ts_y" in result else [None] * n
-    fast = result[flag].tolist() if flag else [0] * n
-    return [{"a": a, "b": b, "o": o, "p": p, "py": py, "t": _plain(t), "ty": _plain(ty), "d": int(d), "k": k,
-             "f": int(f)}
-            for a, b, o, p, py, d, t, ty, k, f in zip(
-                result["account_id"], result["account_id_y"], objects, result["content_id"],
-                result["content_id_y"], result["time_delta"], ts, ts_y, kinds, fast)]
+
+def coshare_rows(result: pd.DataFrame, kind_prefixed: bool = False, kind: str | None = None) -> list[dict]:
+    """COSHARE property rows of a result table as dicts (a, b, o, p, py, t, ty, d, k, f)."""
+    cols = coshare_columns(result, kind_prefixed, kind)
+    short = dict(zip(("a", "b", *COSHARE_PROPS), ("a", "b", "o", "p", "py", "t", "ty", "d", "k", "f")))
+    lists = {short[k]: [_plain(v) for v in c.tolist()] for k, c in cols.items()}
+    return [dict(zip(lists, values)) for values in zip(*lists.values())]
 
 
 def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFrame | None = None, *,
@@ -241,17 +261,14 @@ def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFram
     if shares is not None and "ts" not in result.columns:
         ts = dict(zip(shares["content_id"], shares["timestamp_share"]))
         result = result.assign(ts=result["content_id"].map(ts), ts_y=result["content_id_y"].map(ts))
-    rows = coshare_rows(result, kind_prefixed)
+    cols = coshare_columns(result, kind_prefixed)
     if shares is not None and "kind" in shares and not kind_prefixed:
         kind = dict(zip(zip(shares["content_id"], shares["object_id"]), shares["kind"]))
-        for r in rows:
-            r["k"] = kind.get((r["p"], r["o"]))
-    query = ("UNWIND $rows AS r MATCH (a:Account {id: r.a}) MATCH (b:Account {id: r.b}) "
-             "CREATE (a)-[:COSHARE {run_id: $run_id, object_id: r.o, post_id: r.p, post_id_y: r.py, "
-             "ts: r.t, ts_y: r.ty, time_delta: r.d, kind: r.k, fast: r.f}]->(b)")
-    for i in range(0, len(rows), WRITE_BATCH):
-        store.query(query, {"rows": rows[i:i + WRITE_BATCH], "run_id": run_id})
-    return len(rows)
+        cols["kind"] = pd.Series([kind.get(k) for k in zip(cols["post_id"], cols["object_id"])], dtype=object)
+    props = ", ".join(f"{p}: r[{i}]" for i, p in enumerate(COSHARE_PROPS, start=2))
+    query = ("UNWIND $rows AS r MATCH (a:Account {id: r[0]}) MATCH (b:Account {id: r[1]}) "
+             f"CREATE (a)-[:COSHARE {{run_id: $run_id, {props}}}]->(b)")
+    return store.write_rows(query, list(cols.values()), {"run_id": run_id}, batch=WRITE_BATCH)
 
 
 #: Edge properties written to COORDINATED (the canonical edge columns of coordgraph.run).
@@ -265,10 +282,13 @@ EDGE_PROPS = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edg
               "support")
 
 
-def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None) -> int:
+def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None, *,
+                in_run: bool = True) -> int:
     """Write edges as COORDINATED of ``run_id`` (smaller id -> larger), every attribute of the
-    canonical layout that is present (CooRTweet's ``_full`` names are accepted too). Missing
-    ``first_ts``/``last_ts`` come from the run's COSHARE rows when there are any."""
+    canonical layout that is present (CooRTweet's ``_full`` names are accepted too; a missing
+    value is no property). Missing ``first_ts``/``last_ts`` come from the run's COSHARE rows
+    when there are any. ``in_run`` False: no IN_RUN (the caller writes them with
+    :func:`write_vertices`)."""
     from coordgraph.run.result import canonical_edges
 
     edges = canonical_edges(edges, any(c.endswith("_fast") for c in edges.columns))
@@ -277,23 +297,58 @@ def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | 
     swap = a > b
     lo, hi = np.where(swap, b, a), np.where(swap, a, b)
     props = [c for c in EDGE_PROPS if c in edges.columns]
-    columns = [edges[c].tolist() for c in props]
-    rows = [{"a": x, "b": y, "props": {k: v for k, v in zip(props, (_plain(col[i]) for col in columns))
-                                       if v is not None}}
-            for i, (x, y) in enumerate(zip(lo, hi))]
-    query = ("UNWIND $rows AS r MATCH (a:Account {id: r.a}) MATCH (b:Account {id: r.b}) "
-             "CREATE (a)-[e:COORDINATED {run_id: $run_id}]->(b) SET e += r.props")
-    for i in range(0, len(rows), WRITE_BATCH):
-        store.query(query, {"rows": rows[i:i + WRITE_BATCH], "run_id": run_id})
+    sets = "".join(f", {p}: r[{i}]" for i, p in enumerate(props, start=2))
+    query = ("UNWIND $rows AS r MATCH (a:Account {id: r[0]}) MATCH (b:Account {id: r[1]}) "
+             f"CREATE (a)-[e:COORDINATED {{run_id: $run_id{sets}}}]->(b)")
+    store.write_rows(query, [lo, hi, *(edges[p].reset_index(drop=True) for p in props)], {"run_id": run_id},
+                     batch=WRITE_BATCH)
     if "first_ts" not in edges.columns:
         store.query("MATCH (a:Account)-[e:COORDINATED {run_id: $run_id}]->(b:Account) "
                     "MATCH (a)-[c:COSHARE {run_id: $run_id}]-(b) "
                     "WITH e, min(c.ts) AS first_ts, max(c.ts_y) AS last_ts "
                     "SET e.first_ts = first_ts, e.last_ts = last_ts", {"run_id": run_id})
-    # participation accounts (IN_RUN) so that every engine leaves the same per-run vertices
+    if in_run:
+        link_edge_accounts(store, run_id)
+    return len(edges)
+
+
+def link_edge_accounts(store, run_id: str) -> None:
+    """IN_RUN (without degree/strength yet) for every account on an edge of ``run_id``, so
+    that every engine leaves the same per-run vertices."""
     store.query("MATCH (r:Run {id: $run_id}) MATCH (a:Account)-[e:COORDINATED {run_id: $run_id}]-(:Account) "
                 "WITH DISTINCT r, a MERGE (a)-[:IN_RUN {run_id: $run_id}]->(r)", {"run_id": run_id})
-    return len(rows)
+
+
+def vertex_table(edges: pd.DataFrame) -> pd.DataFrame | None:
+    """account_id, degree (edges), strength (sum of weights, missing weights left out) of every
+    account on an edge: what ``run_vertices.cypher`` computes from the stored edges, for edges
+    without a loop (None when one has: the store's undirected match counts a loop its own way)."""
+    a, b = edges["account_id"].astype(str), edges["account_id_y"].astype(str)
+    if (a == b).any():
+        return None
+    weight = pd.to_numeric(edges["weight"], errors="coerce") if "weight" in edges else pd.Series(np.nan, index=edges.index)
+    both = pd.DataFrame({"account_id": pd.concat([a, b], ignore_index=True),
+                         "weight": pd.concat([weight, weight], ignore_index=True)})
+    out = both.groupby("account_id", sort=True).agg(degree=("weight", "size"), strength=("weight", "sum"))
+    return out.reset_index()
+
+
+def write_vertices(store, run_id: str, edges: pd.DataFrame) -> bool:
+    """IN_RUN with degree and strength for every account on an edge of ``run_id``, computed
+    here (:func:`vertex_table`) instead of by ``run_vertices.cypher`` over the stored edges; a
+    whole strength is an integer, as there. False (nothing written) for edges with a loop."""
+    table = vertex_table(edges)
+    if table is None:
+        return False
+    strength = table["strength"].to_numpy(dtype="float64")
+    whole = strength == np.floor(strength)
+    as_int = pd.Series(np.where(whole, strength, 0).astype("int64")).where(whole, None).astype("Int64")
+    as_float = pd.Series(strength).where(~whole, np.nan)
+    store.write_rows("MATCH (run:Run {id: $run_id}) UNWIND $rows AS r MATCH (a:Account {id: r[0]}) "
+                     "CREATE (a)-[:IN_RUN {run_id: $run_id, degree: r[1], strength: coalesce(r[2], r[3])}]->(run)",
+                     [table["account_id"], table["degree"].astype("int64"), as_int, as_float], {"run_id": run_id},
+                     batch=WRITE_BATCH)
+    return True
 
 
 def threshold(store, run_id: str, edge_weight: float, summary: RunSummary | None = None) -> dict:

@@ -14,8 +14,10 @@ are keyed by (id, kind), so a hashtag and a URL that happen to be the same strin
 from __future__ import annotations
 
 import math
+import os
 import struct
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from coordgraph.cypher.errors import StoreError
+from coordgraph.cypher.share_snapshot import bump_version
 
 BATCH_ROWS = 10_000
 _Q8 = struct.Struct("=q")
@@ -310,9 +313,12 @@ class LoadWriter:
             self._accounts: dict[str, int] = {}
             self._objects: dict[str, int] = {}  # "<object id>\x1f<kind>" -> node id
             self._late_accounts: list[dict] = []
+            self._snapshot = None  # the SHARED written, for the share snapshot (share_snapshot)
             self.summary.mode = "bulk"
-        elif ingest_id:
-            self._mark("running")
+        else:
+            bump_version(store)  # stored shares change from here: no snapshot taken before is current
+            if ingest_id:
+                self._mark("running")
 
     # ------------------------------------------------------------------------------------
     def _mark(self, status: str) -> None:
@@ -438,6 +444,51 @@ class LoadWriter:
                 table, sources, targets = table[~dup], sources[~dup], targets[~dup]
             self.bulk.add_edge_table("SHARED", sources, targets,
                                      {"post_id": table["p"], "ts": table["t"], "kind": table["k"]})
+            self._keep_for_snapshot(table)
+
+    def _keep_for_snapshot(self, table: pd.DataFrame) -> None:
+        """Append the SHARED rows just written to a scratch Parquet file (the snapshot is
+        sorted and written at :meth:`finish`; memory stays flat during the load)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from coordgraph.cypher import share_snapshot as snap
+
+        part = snap.as_snapshot_table(pa.table({
+            "object_id": pa.array(table["o"].to_numpy(dtype=object), pa.string()),
+            "account_id": pa.array(table["a"].to_numpy(dtype=object), pa.string()),
+            "content_id": pa.array(table["p"].to_numpy(dtype=object), pa.string()),
+            "timestamp_share": pa.array(table["t"].to_numpy(dtype="int64")),
+            "kind": pa.array(table["k"].to_numpy(dtype=object), pa.string())}))
+        if self._snapshot is None:
+            path = snap.snapshot_path(self.store)
+            scratch = path.with_name(f".{path.name}.{os.getpid()}.load")
+            old = os.umask(0o077)
+            try:
+                self._snapshot = (scratch, pq.ParquetWriter(scratch, snap.SCHEMA, compression="none"))
+            finally:
+                os.umask(old)
+        self._snapshot[1].write_table(part)
+
+    def _write_snapshot(self) -> None:
+        """The bulk load's shares, sorted as the store sorts them, as the share snapshot of a
+        new version, then that version in the store (in this order: a crash between leaves
+        the store without the snapshot's version, so the snapshot is never used)."""
+        import pyarrow.parquet as pq
+
+        from coordgraph.cypher import share_snapshot as snap
+
+        if self._snapshot is None:
+            bump_version(self.store)
+            return
+        scratch, writer = self._snapshot
+        writer.close()
+        try:
+            version = uuid.uuid4().hex
+            snap.write_snapshot(self.store, snap.sort_like_store(pq.read_table(scratch)), version)
+            bump_version(self.store, version)
+        finally:
+            scratch.unlink(missing_ok=True)
 
     def finish(self) -> "IngestSummary":
         """Send what is pending, create the indexes (bulk), mark the load complete."""
@@ -446,6 +497,9 @@ class LoadWriter:
             self.store.ensure_schema()
             for part in range(0, len(self._late_accounts), self.batch_rows):
                 self._write(Q_ACCOUNTS, {"rows": self._late_accounts[part:part + self.batch_rows]})
+            self._write_snapshot()
+        else:
+            bump_version(self.store)
         if self.ingest_id:
             self._mark("complete")
         self.summary.seconds = time.perf_counter() - self._started

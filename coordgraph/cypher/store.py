@@ -19,7 +19,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 from urllib.parse import urlparse
 
 from coordgraph.cypher import server
@@ -80,6 +80,22 @@ class Store:
 
         rows = self.read(cypher, params, timeout_s)
         return pd.DataFrame.from_records(rows, columns=list(rows[0]) if rows else None)
+
+    def write_rows(self, cypher: str, columns: "Sequence", params: dict | None = None,
+                   batch: int = 10_000) -> int:
+        """Run ``cypher`` on the write path once per ``batch`` rows of ``columns`` (Arrow
+        arrays, Series or lists of equal length), given as ``$rows``: a list of lists, so the
+        query reads a row's values as ``r[0]``, ``r[1]``, ... in the order of ``columns``.
+        Other parameters in ``params``. Returns the number of rows. FalkorDB gets the rows
+        as parameter text built column-wise (coordgraph.cypher.rows); other stores as values.
+        """
+        from coordgraph.cypher.rows import row_lists
+
+        n = len(columns[0]) if len(columns) else 0
+        for start in range(0, n, batch):
+            part = [c[start:start + batch] for c in columns]
+            self.query(cypher, {**(params or {}), "rows": row_lists(part)})
+        return n
 
     def write_autocommit(self, cypher: str, params: dict | None = None) -> list[dict]:
         """Run a write in an auto-commit transaction (Neo4j's ``CALL {} IN TRANSACTIONS``
@@ -322,6 +338,26 @@ class FalkorStore(Store):
         if len(reply) < 3:  # a query without RETURN: statistics only
             return pd.DataFrame()
         return pd.DataFrame.from_records(reply[1], columns=list(reply[0]))
+
+    def write_rows(self, cypher: str, columns: Sequence, params: dict | None = None,
+                   batch: int = 10_000) -> int:
+        import redis
+
+        from coordgraph.cypher.rows import list_literal, params_literal, row_texts
+
+        n = len(columns[0]) if len(columns) else 0
+        if n == 0:
+            return 0
+        rows = row_texts(columns)  # every row's text at once; each batch a slice of them
+        head = params_literal(params or {})
+        for start in range(0, n, batch):
+            text = f"CYPHER rows={list_literal(rows[start:start + batch])} {head} {cypher}"
+            try:
+                self._call(lambda: self._db.connection.execute_command(
+                    "GRAPH.QUERY", self.graph_name, text, "--compact"), False)
+            except redis.exceptions.ResponseError as exc:
+                raise QueryError(f"the store rejected the query: {exc}") from exc
+        return n
 
     def bulk_connection(self):
         """The (authenticated) redis connection, for ``GRAPH.BULK`` (coordgraph.cypher.bulk)."""

@@ -209,12 +209,15 @@ def set_share_rows(store, frame: pd.DataFrame, kind: str, batch: int = 10_000) -
     """Store each share's input row as ``SHARED.row``: the processing order that decides
     which of two simultaneous shares is the older (spec step 5), which the graph alone
     cannot give."""
+    from coordgraph.cypher.share_snapshot import bump_version
+
     rows = [{"a": a, "o": o, "p": p, "i": i} for i, (a, o, p) in enumerate(zip(
         frame["account_id"].astype(str), frame["object_id"].astype(str), frame["content_id"].astype(str)))]
     query = ("UNWIND $rows AS r MATCH (a:Account {id: r.a})-[s:SHARED {post_id: r.p}]->(o:Object {id: r.o}) "
              "WHERE s.kind = $kind AND (s.row IS NULL OR s.row > r.i) SET s.row = r.i")
     for i in range(0, len(rows), batch):
         store.query(query, {"rows": rows[i:i + batch], "kind": kind})
+    bump_version(store)  # the stored shares' order changed: no earlier snapshot is current
 
 
 RUNNERS = {"python": run_python, "outofcore": run_outofcore, "spark": run_spark, "cypher": run_cypher}

@@ -37,13 +37,19 @@ def provenance_path(run_id: str, directory: Path | None = None) -> Path:
 
 def with_times(result: pd.DataFrame, shares_path: Path | None) -> pd.DataFrame:
     """``result`` plus ``ts``/``ts_y`` (UNIX seconds of the older/newer share) looked up by
-    content id in the run's share file; unchanged when there is none."""
+    content id in the run's share file (the first row of an id); unchanged when there is none.
+    Looked up in Arrow (a hash of the share ids, then a take): 10M shares in seconds."""
     if shares_path is None or not len(result) or "ts" in result.columns:
         return result
-    times = pq.read_table(shares_path, columns=["content_id", "timestamp_share"]).to_pandas()
-    times = times.drop_duplicates("content_id").set_index("content_id")["timestamp_share"]
-    return result.assign(ts=result["content_id"].map(times).astype("Int64"),
-                         ts_y=result["content_id_y"].map(times).astype("Int64"))
+    shares = pq.read_table(shares_path, columns=["content_id", "timestamp_share"])
+    ids = shares["content_id"].combine_chunks().cast(pa.string())
+    times = shares["timestamp_share"].combine_chunks()
+
+    def lookup(column: str) -> pd.Series:
+        where = pc.index_in(pa.array(result[column].astype(str).to_numpy(dtype=object), pa.string()), value_set=ids)
+        return pd.Series(pc.take(times, where).to_pandas(), index=result.index).astype("Int64")
+
+    return result.assign(ts=lookup("content_id"), ts_y=lookup("content_id_y"))
 
 
 def write_provenance(run_id: str, result: pd.DataFrame, directory: Path | None = None) -> Path:

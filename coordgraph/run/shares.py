@@ -43,21 +43,52 @@ def store_share_frame(store, intents: list[str] | None) -> pd.DataFrame:
     ``SHARED.row`` (the input row, when a run stored it) then time, post id and object id (the
     order the cypher engine's tie rule assumes too). With several kinds, object ids
     are kind-prefixed (:func:`coordgraph.contracts.kind_prefixed`) so that equal strings of two
-    kinds stay two objects, as in a multi-intent share file."""
-    columns = [*SHARE_COLUMNS, KIND_COLUMN, "row"]
+    kinds stay two objects, as in a multi-intent share file.
+
+    The rows come from the store's share snapshot when it is the store's state, else from the
+    store, and a new snapshot is kept (:mod:`coordgraph.cypher.share_snapshot`)."""
+    import pyarrow.compute as pc
+
+    table = store_share_table(store)
+    if intents is not None:
+        table = table.filter(pc.is_in(table[KIND_COLUMN], pa.array(list(intents), pa.string())))
+    frame = table.to_pandas()
+    if len(frame) and frame[KIND_COLUMN].nunique() > 1:
+        frame = frame.assign(object_id=[kind_prefixed(k, o) for k, o in zip(frame[KIND_COLUMN], frame["object_id"])])
+    return frame
+
+
+def store_share_table(store) -> pa.Table:
+    """Every SHARED of the store (snapshot columns, the store's order): from the snapshot when
+    it is current, else read from the store (then snapshotted when no write came between)."""
+    from coordgraph.cypher import share_snapshot as snap
+    from coordgraph.cypher.errors import StoreError
+
+    version = snap.shares_version(store)
+    table = snap.read_snapshot(store, version)
+    if table is not None:
+        return table
+    if version is None:
+        try:
+            version = snap.bump_version(store)
+        except StoreError:  # a store this user may only read: no snapshot
+            version = None
     # fast=True: on FalkorDB the rows come in the server's plain reply format, parsed by redis
     # itself (1M shares, alternating runs at load ~4.5: 6.4-8.7 s instead of 16-20 s; the rows are
     # strings and integers, which that format keeps as they are)
     frame = store.read_table(
-        "MATCH (a:Account)-[s:SHARED]->(o:Object) WHERE $kinds IS NULL OR s.kind IN $kinds "
+        "MATCH (a:Account)-[s:SHARED]->(o:Object) "
         "RETURN o.id AS object_id, a.id AS account_id, s.post_id AS content_id, "
         "s.ts AS timestamp_share, s.kind AS kind, s.row AS row ORDER BY s.row, s.ts, s.post_id, o.id",
-        {"kinds": intents}, fast=True)
+        None, fast=True)
+    columns = list(snap.COLUMNS)
     frame = frame.reindex(columns=columns) if len(frame) else pd.DataFrame(columns=columns)
     frame["timestamp_share"] = frame["timestamp_share"].astype("int64")
-    if len(frame) and frame[KIND_COLUMN].nunique() > 1:
-        frame = frame.assign(object_id=[kind_prefixed(k, o) for k, o in zip(frame[KIND_COLUMN], frame["object_id"])])
-    return frame
+    frame["row"] = pd.to_numeric(frame["row"]).astype("Int64")
+    table = snap.as_snapshot_table(pa.Table.from_pandas(frame, preserve_index=False))
+    if version is not None and snap.shares_version(store) == version and table.num_rows == snap.shared_count(store):
+        snap.write_snapshot(store, table, version)
+    return table
 
 
 def as_share_parquet(shares, work: Path) -> tuple[Path, int, bool]:

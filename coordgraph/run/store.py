@@ -46,11 +46,14 @@ def edge_times(result: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def write_run_tables(store, run_id: str, res: RunResult) -> None:
+def write_run_tables(store, run_id: str, res: RunResult) -> bool:
     """Write ``res`` into the existing (incomplete) run ``run_id``: accounts, COORDINATED
-    edges, IN_RUN, bounded COSHARE rows, the provenance file and the thresholds."""
+    edges, IN_RUN, bounded COSHARE rows, the provenance file and the thresholds. True when
+    IN_RUN got their degree and strength too (every run without loops; else
+    :func:`coordgraph.cypher.analyze.finish_run` computes them in the store)."""
     from coordgraph.cypher import runs
-    from coordgraph.cypher.analyze import ensure_accounts, write_coshares, write_edges
+    from coordgraph.cypher.analyze import (ensure_accounts, link_edge_accounts, write_coshares, write_edges,
+                                           write_vertices)
     from coordgraph.run.provenance import with_times, write_provenance
 
     edges = res.edges
@@ -65,12 +68,16 @@ def write_run_tables(store, run_id: str, res: RunResult) -> None:
             times = edge_times(result).rename(columns={"account_id": "_lo", "account_id_y": "_hi"})
             edges = keyed.merge(times, on=["_lo", "_hi"], how="left").drop(columns=["_lo", "_hi"])
         write_coshares(store, run_id, bounded_coshares(result), kind_prefixed=res.summary.get("kind_prefixed", False))
-    write_edges(store, run_id, edges)
+    write_edges(store, run_id, edges, in_run=False)
+    vertices = write_vertices(store, run_id, edges)
+    if not vertices:
+        link_edge_accounts(store, run_id)
     props = {"threshold": res.threshold, "threshold_fast": res.threshold_fast,
              "edge_weight": res.params.get("edge_weight"), "engine": res.engine,
              "summary": orjson.dumps({k: v for k, v in res.summary.items() if k != "trend_hubs"},
                                      option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS).decode()}
     runs.update_run(store, run_id, {k: v for k, v in props.items() if v is not None})
+    return vertices
 
 
 def write_store(res: RunResult, store, *, run_id: str | None = None, intents: list[str] | None = None,
@@ -93,8 +100,7 @@ def write_store(res: RunResult, store, *, run_id: str | None = None, intents: li
                          edges_above=res.summary["edges_above_threshold"], threshold=res.threshold,
                          threshold_fast=res.threshold_fast)
     try:
-        write_run_tables(store, run_id, res)
-        finish_run(store, run_id, summary)
+        finish_run(store, run_id, summary, vertices_written=write_run_tables(store, run_id, res))
     except BaseException:
         try:
             runs.delete_run(store, run_id)

@@ -80,7 +80,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 def graph_dump(store) -> tuple[list, list]:
     """Every node (labels, properties) and relationship (type, ends, properties) but the
     load bookkeeping, sorted: two graphs are the same graph when their dumps are equal."""
-    nodes = store.read("MATCH (n) WHERE NOT n:Ingest RETURN labels(n) AS l, properties(n) AS p")
+    nodes = store.read("MATCH (n) WHERE NOT n:Ingest AND NOT n:Meta RETURN labels(n) AS l, properties(n) AS p")
     rels = store.read("MATCH (a)-[r]->(b) RETURN type(r) AS t, labels(a) AS la, a.id AS a, labels(b) AS lb, "
                       "b.id AS b, b.kind AS bk, properties(r) AS p")
     key = lambda row: orjson.dumps(row, option=orjson.OPT_SORT_KEYS)  # noqa: E731
