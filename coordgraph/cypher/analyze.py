@@ -138,7 +138,7 @@ def _method_run(store, intents, time_window, fast_window, engine, run_id, method
 def finish_run(store, run_id: str, summary: RunSummary, step: Callable[[str], None] = lambda name: None, *,
                vertices_written: bool = False) -> None:
     """The last steps of every run in the store: degree/strength on IN_RUN, accounts without
-    an edge removed from the run (unless ``vertices_written``: :func:`write_vertices` did it),
+    an edge removed from the run (unless ``vertices_written``: the run's writer wrote them, :func:`in_run_table`),
     counts recorded and the run marked complete."""
     if not vertices_written:
         _timed(summary, "vertices", lambda: (store.write_file("run_vertices", {"run_id": run_id}),
@@ -193,7 +193,7 @@ def _engine_run(store, run_id, intents, time_window, min_participation, fast_win
         min_participation=min_participation, edge_weight=edge_weight, fast_window=fast_window)))
     step("detect")
     with res:
-        vertices = _timed(summary, "write", lambda: write_run_tables(store, run_id, res))
+        vertices = _timed(summary, "write", lambda: write_run_tables(store, run_id, res, accounts_stored=True))
         summary.engine = res.engine
         summary.coshares = res.summary["result_rows"]
         summary.edges = res.summary["edges"]
@@ -254,10 +254,12 @@ def coshare_rows(result: pd.DataFrame, kind_prefixed: bool = False, kind: str | 
     return [dict(zip(lists, values)) for values in zip(*lists.values())]
 
 
-def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFrame | None = None, *,
-                   kind_prefixed: bool = False) -> int:
-    """Write result rows as COSHARE of ``run_id`` (older -> newer share). ``shares`` (with
-    ``kind``) gives each row's times and kind when ``result`` has no ``ts``/``ts_y``."""
+def coshare_table(run_id: str, result: pd.DataFrame, shares: pd.DataFrame | None = None, *,
+                  kind_prefixed: bool = False):
+    """Result rows as COSHARE relationships of ``run_id`` (older -> newer share's account).
+    ``shares`` (with ``kind``) gives each row's times and kind when ``result`` has no ``ts``/``ts_y``."""
+    from coordgraph.cypher.store import RelationshipTable
+
     if shares is not None and "ts" not in result.columns:
         ts = dict(zip(shares["content_id"], shares["timestamp_share"]))
         result = result.assign(ts=result["content_id"].map(ts), ts_y=result["content_id_y"].map(ts))
@@ -265,10 +267,16 @@ def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFram
     if shares is not None and "kind" in shares and not kind_prefixed:
         kind = dict(zip(zip(shares["content_id"], shares["object_id"]), shares["kind"]))
         cols["kind"] = pd.Series([kind.get(k) for k in zip(cols["post_id"], cols["object_id"])], dtype=object)
-    props = ", ".join(f"{p}: r[{i}]" for i, p in enumerate(COSHARE_PROPS, start=2))
-    query = ("UNWIND $rows AS r MATCH (a:Account {id: r[0]}) MATCH (b:Account {id: r[1]}) "
-             f"CREATE (a)-[:COSHARE {{run_id: $run_id, {props}}}]->(b)")
-    return store.write_rows(query, list(cols.values()), {"run_id": run_id}, batch=WRITE_BATCH)
+    a, b = cols.pop("a"), cols.pop("b")
+    return RelationshipTable("COSHARE", "Account", a, "Account", b,
+                             {"run_id": pd.Series([run_id] * len(a), dtype=object), **cols})
+
+
+def write_coshares(store, run_id: str, result: pd.DataFrame, shares: pd.DataFrame | None = None, *,
+                   kind_prefixed: bool = False) -> int:
+    """Write result rows as COSHARE of ``run_id`` (:func:`coshare_table`)."""
+    return store.create_relationships([coshare_table(run_id, result, shares, kind_prefixed=kind_prefixed)],
+                                      batch=WRITE_BATCH)
 
 
 #: Edge properties written to COORDINATED (the canonical edge columns of coordgraph.run).
@@ -282,34 +290,43 @@ EDGE_PROPS = ("weight", "avg_time_delta", "n_content_id", "n_content_id_y", "edg
               "support")
 
 
-def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None, *,
-                in_run: bool = True) -> int:
-    """Write edges as COORDINATED of ``run_id`` (smaller id -> larger), every attribute of the
-    canonical layout that is present (CooRTweet's ``_full`` names are accepted too; a missing
-    value is no property). Missing ``first_ts``/``last_ts`` come from the run's COSHARE rows
-    when there are any. ``in_run`` False: no IN_RUN (the caller writes them with
-    :func:`write_vertices`)."""
+def edge_table(run_id: str, edges: pd.DataFrame):
+    """Edges as COORDINATED relationships of ``run_id`` (smaller id -> larger), every
+    attribute of the canonical layout that is present (CooRTweet's ``_full`` names are
+    accepted too; a missing value is no property)."""
+    from coordgraph.cypher.store import RelationshipTable
     from coordgraph.run.result import canonical_edges
 
     edges = canonical_edges(edges, any(c.endswith("_fast") for c in edges.columns))
     a = edges["account_id"].astype(str).to_numpy(dtype=object)
     b = edges["account_id_y"].astype(str).to_numpy(dtype=object)
     swap = a > b
-    lo, hi = np.where(swap, b, a), np.where(swap, a, b)
-    props = [c for c in EDGE_PROPS if c in edges.columns]
-    sets = "".join(f", {p}: r[{i}]" for i, p in enumerate(props, start=2))
-    query = ("UNWIND $rows AS r MATCH (a:Account {id: r[0]}) MATCH (b:Account {id: r[1]}) "
-             f"CREATE (a)-[e:COORDINATED {{run_id: $run_id{sets}}}]->(b)")
-    store.write_rows(query, [lo, hi, *(edges[p].reset_index(drop=True) for p in props)], {"run_id": run_id},
-                     batch=WRITE_BATCH)
-    if "first_ts" not in edges.columns:
-        store.query("MATCH (a:Account)-[e:COORDINATED {run_id: $run_id}]->(b:Account) "
-                    "MATCH (a)-[c:COSHARE {run_id: $run_id}]-(b) "
-                    "WITH e, min(c.ts) AS first_ts, max(c.ts_y) AS last_ts "
-                    "SET e.first_ts = first_ts, e.last_ts = last_ts", {"run_id": run_id})
+    props = {p: edges[p].reset_index(drop=True) for p in EDGE_PROPS if p in edges.columns}
+    return RelationshipTable("COORDINATED", "Account", np.where(swap, b, a), "Account", np.where(swap, a, b),
+                             {"run_id": pd.Series([run_id] * len(edges), dtype=object), **props})
+
+
+def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None, *,
+                in_run: bool = True) -> int:
+    """Write edges as COORDINATED of ``run_id`` (:func:`edge_table`). Missing
+    ``first_ts``/``last_ts`` come from the run's COSHARE rows when there are any. ``in_run``
+    False: no IN_RUN (the caller writes them, :func:`in_run_table`)."""
+    table = edge_table(run_id, edges)
+    store.create_relationships([table], batch=WRITE_BATCH)
+    if "first_ts" not in table.properties:
+        edge_times_from_coshares(store, run_id)
     if in_run:
         link_edge_accounts(store, run_id)
-    return len(edges)
+    return len(table)
+
+
+def edge_times_from_coshares(store, run_id: str) -> None:
+    """first_ts / last_ts of each COORDINATED of ``run_id`` from its COSHARE rows (for edges
+    written without them)."""
+    store.query("MATCH (a:Account)-[e:COORDINATED {run_id: $run_id}]->(b:Account) "
+                "MATCH (a)-[c:COSHARE {run_id: $run_id}]-(b) "
+                "WITH e, min(c.ts) AS first_ts, max(c.ts_y) AS last_ts "
+                "SET e.first_ts = first_ts, e.last_ts = last_ts", {"run_id": run_id})
 
 
 def link_edge_accounts(store, run_id: str) -> None:
@@ -333,22 +350,25 @@ def vertex_table(edges: pd.DataFrame) -> pd.DataFrame | None:
     return out.reset_index()
 
 
-def write_vertices(store, run_id: str, edges: pd.DataFrame) -> bool:
-    """IN_RUN with degree and strength for every account on an edge of ``run_id``, computed
-    here (:func:`vertex_table`) instead of by ``run_vertices.cypher`` over the stored edges; a
-    whole strength is an integer, as there. False (nothing written) for edges with a loop."""
+def in_run_table(run_id: str, edges: pd.DataFrame):
+    """IN_RUN relationships of ``run_id`` with degree and strength (an integer, as
+    ``run_vertices.cypher`` writes a whole one) for every account on an edge
+    (:func:`vertex_table`); None for edges with a loop or a fractional strength (a cosine
+    run: the store then computes them, with its own integer-or-float rule)."""
+    from coordgraph.cypher.store import RelationshipTable
+
     table = vertex_table(edges)
     if table is None:
-        return False
+        return None
     strength = table["strength"].to_numpy(dtype="float64")
-    whole = strength == np.floor(strength)
-    as_int = pd.Series(np.where(whole, strength, 0).astype("int64")).where(whole, None).astype("Int64")
-    as_float = pd.Series(strength).where(~whole, np.nan)
-    store.write_rows("MATCH (run:Run {id: $run_id}) UNWIND $rows AS r MATCH (a:Account {id: r[0]}) "
-                     "CREATE (a)-[:IN_RUN {run_id: $run_id, degree: r[1], strength: coalesce(r[2], r[3])}]->(run)",
-                     [table["account_id"], table["degree"].astype("int64"), as_int, as_float], {"run_id": run_id},
-                     batch=WRITE_BATCH)
-    return True
+    if not (strength == np.floor(strength)).all():
+        return None
+    n = len(table)
+    return RelationshipTable("IN_RUN", "Account", table["account_id"].to_numpy(dtype=object), "Run",
+                             np.full(n, run_id, dtype=object),
+                             {"run_id": pd.Series([run_id] * n, dtype=object),
+                              "degree": table["degree"].astype("int64").reset_index(drop=True),
+                              "strength": pd.Series(strength.astype("int64"))})
 
 
 def threshold(store, run_id: str, edge_weight: float, summary: RunSummary | None = None) -> dict:

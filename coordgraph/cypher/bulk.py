@@ -255,7 +255,9 @@ class _Blob:
 
 
 class BulkWriter:
-    """Creates a new FalkorDB graph with ``GRAPH.BULK`` calls; numbers the nodes.
+    """Creates a new FalkorDB graph with ``GRAPH.BULK`` calls; numbers the nodes. With
+    ``append`` it adds relationships (``add_edge_table`` with existing node ids) to a graph
+    that exists: calls without ``BEGIN``.
 
     ``add_nodes`` / ``add_edges`` take already-encoded entity bytes (see :func:`encode_value`)
     and return the new node ids; a call is sent when MAX_CALL_BYTES are pending and at
@@ -263,12 +265,12 @@ class BulkWriter:
     node added in the same call or any earlier one.
     """
 
-    def __init__(self, connection, graph: str, max_call_bytes: int | None = None):
+    def __init__(self, connection, graph: str, max_call_bytes: int | None = None, *, append: bool = False):
         self.connection = connection
         self.graph = graph
         self.max_call_bytes = max_call_bytes or MAX_CALL_BYTES
         self.next_id = 0
-        self.begun = False
+        self.begun = append  # append: the graph exists; only relationships between its nodes are added
         self.nodes_created = 0
         self.edges_created = 0
         # pending blobs in the order the entities were added: the server numbers the nodes

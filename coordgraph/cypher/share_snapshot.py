@@ -116,6 +116,6 @@ def read_snapshot(store, version: str | None) -> pa.Table | None:
 
 def sort_like_store(table: pa.Table) -> pa.Table:
     """Rows in the order of the store's read (``ORDER BY s.row, s.ts, s.post_id, o.id``;
-    a missing row last, as the store sorts null)."""
+    a missing row last, as the store sorts null: Arrow's default placement)."""
     return table.sort_by([("row", "ascending"), ("timestamp_share", "ascending"), ("content_id", "ascending"),
-                          ("object_id", "ascending")], null_placement="at_end")
+                          ("object_id", "ascending")])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from urllib.parse import urlparse
@@ -40,6 +41,34 @@ class QueryTimeout(QueryError):
 def _timeout_message(timeout_s: float) -> str:
     return (f"the query ran longer than its time limit of {timeout_s:g} s and was stopped; narrow it "
             "(a run_id, a LIMIT, fewer hops) or allow more time (coordgraph cypher --timeout SECONDS)")
+
+
+@dataclass
+class RelationshipTable:
+    """Relationships to create, one per row: ``rel_type`` from the ``start_label`` node whose
+    ``id`` is ``start_keys[i]`` to the ``end_label`` node ``end_keys[i]``, with one property
+    per column of ``properties`` (a missing value leaves it unset). Labels and types are
+    coordgraph's own names (checked), never user text."""
+
+    rel_type: str
+    start_label: str
+    start_keys: Any
+    end_label: str
+    end_keys: Any
+    properties: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.start_keys)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _name(name: str) -> str:
+    """A label, type or property name of coordgraph's queries (letters, digits, _)."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a plain name: {name!r}")
+    return name
 
 
 class Store:
@@ -95,6 +124,19 @@ class Store:
         for start in range(0, n, batch):
             part = [c[start:start + batch] for c in columns]
             self.query(cypher, {**(params or {}), "rows": row_lists(part)})
+        return n
+
+    def create_relationships(self, tables: "Sequence[RelationshipTable]", batch: int = 10_000) -> int:
+        """Create the relationships of ``tables`` between nodes that exist (each end found by
+        its label and ``id``); returns how many. Here with ``UNWIND ... MATCH ... CREATE``
+        (:meth:`write_rows`); FalkorDB appends them with ``GRAPH.BULK`` instead."""
+        n = 0
+        for t in tables:
+            props = ", ".join(f"{_name(k)}: r[{i}]" for i, k in enumerate(t.properties, start=2))
+            n += self.write_rows(
+                f"UNWIND $rows AS r MATCH (a:{_name(t.start_label)} {{id: r[0]}}) "
+                f"MATCH (b:{_name(t.end_label)} {{id: r[1]}}) CREATE (a)-[:{_name(t.rel_type)} {{{props}}}]->(b)",
+                [t.start_keys, t.end_keys, *t.properties.values()], batch=batch)
         return n
 
     def write_autocommit(self, cypher: str, params: dict | None = None) -> list[dict]:
@@ -358,6 +400,62 @@ class FalkorStore(Store):
             except redis.exceptions.ResponseError as exc:
                 raise QueryError(f"the store rejected the query: {exc}") from exc
         return n
+
+    def create_relationships(self, tables: Sequence[RelationshipTable], batch: int = 10_000) -> int:
+        """Append the relationships with ``GRAPH.BULK`` (no ``BEGIN``: the graph exists): the
+        ends' node ids are looked up once per label, the rows encoded column by column
+        (coordgraph.cypher.bulk). 647,068 COORDINATED with 8 properties: 1.9 s instead of 9.4 s
+        through ``UNWIND ... CREATE`` (issue 14, 10M shares). The server updates relationship
+        indexes and logs the call like any write. An end missing from the store is an error
+        (nothing is written)."""
+        import pandas as pd
+        import redis
+
+        from coordgraph.cypher.bulk import BulkWriter
+
+        tables = [t for t in tables if len(t)]
+        if not tables:
+            return 0
+        keys: dict[str, list] = {}
+        for t in tables:
+            keys.setdefault(t.start_label, []).append(t.start_keys)
+            keys.setdefault(t.end_label, []).append(t.end_keys)
+        ids = {label: self._node_ids(label, parts) for label, parts in keys.items()}
+        writer = BulkWriter(self._db.connection, self.graph_name, append=True)
+        try:
+            for t in tables:
+                src = ids[t.start_label].reindex(pd.Index(t.start_keys).astype(str)).to_numpy()
+                dst = ids[t.end_label].reindex(pd.Index(t.end_keys).astype(str)).to_numpy()
+                writer.add_edge_table(_name(t.rel_type), src, dst,
+                                      {_name(k): pd.Series(v).reset_index(drop=True) for k, v in t.properties.items()})
+            writer.close()
+        except redis.exceptions.ResponseError as exc:
+            raise QueryError(f"the store rejected the relationships: {exc}") from exc
+        except redis.exceptions.ConnectionError as exc:
+            raise StoreUnavailable(f"the connection to the FalkorDB store at {self.uri} dropped during a write "
+                                   f"({exc}); it may or may not have been applied") from exc
+        return sum(len(t) for t in tables)
+
+    def _node_ids(self, label: str, parts: list) -> "pd.Series":
+        """Internal node id by ``id`` for the keys in ``parts`` (a Series indexed by key).
+        Few keys are looked up by index; many by reading every node of the label once."""
+        import numpy as np
+        import pandas as pd
+
+        wanted = pd.Index(pd.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts]))).astype(str)
+        if len(wanted) <= 10_000:
+            found = self.read_table(f"UNWIND $k AS k MATCH (n:{_name(label)} {{id: k}}) RETURN n.id AS id, id(n) AS nid",
+                                    {"k": wanted.tolist()}, fast=True)
+        else:
+            found = self.read_table(f"MATCH (n:{_name(label)}) RETURN n.id AS id, id(n) AS nid", fast=True)
+        if not len(found):
+            found = pd.DataFrame({"id": pd.Series([], dtype=object), "nid": pd.Series([], dtype="int64")})
+        found = found.drop_duplicates("id")
+        lookup = pd.Series(found["nid"].astype("int64").to_numpy(), index=pd.Index(found["id"]).astype(str))
+        missing = wanted.difference(lookup.index)
+        if len(missing):
+            raise StoreError(f"{len(missing):,} {label} node(s) are not in the store, e.g. id {missing[0]!r}")
+        return lookup
 
     def bulk_connection(self):
         """The (authenticated) redis connection, for ``GRAPH.BULK`` (coordgraph.cypher.bulk)."""

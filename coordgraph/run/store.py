@@ -46,19 +46,22 @@ def edge_times(result: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def write_run_tables(store, run_id: str, res: RunResult) -> bool:
+def write_run_tables(store, run_id: str, res: RunResult, *, accounts_stored: bool = False) -> bool:
     """Write ``res`` into the existing (incomplete) run ``run_id``: accounts, COORDINATED
     edges, IN_RUN, bounded COSHARE rows, the provenance file and the thresholds. True when
     IN_RUN got their degree and strength too (every run without loops; else
-    :func:`coordgraph.cypher.analyze.finish_run` computes them in the store)."""
+    :func:`coordgraph.cypher.analyze.finish_run` computes them in the store).
+    ``accounts_stored``: every account of the run is in the store already (a run on its
+    SHARED), so none is merged first."""
     from coordgraph.cypher import runs
-    from coordgraph.cypher.analyze import (ensure_accounts, link_edge_accounts, write_coshares, write_edges,
-                                           write_vertices)
+    from coordgraph.cypher.analyze import (WRITE_BATCH, coshare_table, edge_table, edge_times_from_coshares,
+                                           ensure_accounts, in_run_table, link_edge_accounts)
     from coordgraph.run.provenance import with_times, write_provenance
 
     edges = res.edges
-    ensure_accounts(store, pd.concat([edges["account_id"], edges["account_id_y"]]).unique())
-    result = res.result
+    if not accounts_stored:  # a run on the store's own shares names only accounts it has
+        ensure_accounts(store, pd.concat([edges["account_id"], edges["account_id_y"]]).unique())
+    result, tables = res.result, []
     if result is not None and len(result):
         result = with_times(result, res.shares_path)
         write_provenance(run_id, result)
@@ -67,17 +70,21 @@ def write_run_tables(store, run_id: str, res: RunResult) -> bool:
             keyed = edges.assign(_lo=a.where(a < b, b).values, _hi=b.where(a < b, a).values)
             times = edge_times(result).rename(columns={"account_id": "_lo", "account_id_y": "_hi"})
             edges = keyed.merge(times, on=["_lo", "_hi"], how="left").drop(columns=["_lo", "_hi"])
-        write_coshares(store, run_id, bounded_coshares(result), kind_prefixed=res.summary.get("kind_prefixed", False))
-    write_edges(store, run_id, edges, in_run=False)
-    vertices = write_vertices(store, run_id, edges)
-    if not vertices:
+        tables.append(coshare_table(run_id, bounded_coshares(result),
+                                    kind_prefixed=res.summary.get("kind_prefixed", False)))
+    coordinated, in_run = edge_table(run_id, edges), in_run_table(run_id, edges)
+    # one call for every relationship of the run (FalkorDB: one GRAPH.BULK stream, node ids looked up once)
+    store.create_relationships([*tables, coordinated, *([in_run] if in_run is not None else [])], batch=WRITE_BATCH)
+    if "first_ts" not in coordinated.properties and tables:
+        edge_times_from_coshares(store, run_id)
+    if in_run is None:
         link_edge_accounts(store, run_id)
     props = {"threshold": res.threshold, "threshold_fast": res.threshold_fast,
              "edge_weight": res.params.get("edge_weight"), "engine": res.engine,
              "summary": orjson.dumps({k: v for k, v in res.summary.items() if k != "trend_hubs"},
                                      option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS).decode()}
     runs.update_run(store, run_id, {k: v for k, v in props.items() if v is not None})
-    return vertices
+    return in_run is not None
 
 
 def write_store(res: RunResult, store, *, run_id: str | None = None, intents: list[str] | None = None,
