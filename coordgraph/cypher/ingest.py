@@ -461,7 +461,7 @@ class LoadWriter:
             "timestamp_share": pa.array(table["t"].to_numpy(dtype="int64")),
             "kind": pa.array(table["k"].to_numpy(dtype=object), pa.string())}))
         if self._snapshot is None:
-            path = snap.snapshot_path(self.store)
+            path = snap.snapshot_path(self.store, create=True)
             scratch = path.with_name(f".{path.name}.{os.getpid()}.load")
             old = os.umask(0o077)
             try:

@@ -55,9 +55,10 @@ def shared_count(store) -> int:
     return int(rows[0]["n"]) if rows else 0
 
 
-def snapshot_path(store) -> Path:
+def snapshot_path(store, create: bool = False) -> Path:
     """``<workspace>/snapshots/shares-<key>.parquet`` for this store (the embedded store by its
-    graph name, since its port changes between starts; others by URI and graph/database)."""
+    graph name, since its port changes between starts; others by URI and graph/database);
+    ``create`` makes the folder (0700)."""
     from coordgraph.cypher.server import home_dir
 
     if getattr(store, "_home", None) is not None:
@@ -65,8 +66,14 @@ def snapshot_path(store) -> Path:
     else:
         key = f"{store.uri}/{getattr(store, 'graph_name', None) or getattr(store, 'database', '')}"
     folder = home_dir() / "snapshots"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder / f"shares-{hashlib.sha256(key.encode()).hexdigest()[:16]}.parquet"
+
+
+def forget(store) -> None:
+    """Remove this store's snapshot (its graph was dropped)."""
+    snapshot_path(store).unlink(missing_ok=True)
 
 
 def as_snapshot_table(table: pa.Table) -> pa.Table:
@@ -82,7 +89,7 @@ def as_snapshot_table(table: pa.Table) -> pa.Table:
 
 def write_snapshot(store, table: pa.Table, version: str) -> Path:
     """Write ``table`` (snapshot columns, in the store's order) as the snapshot of ``version``."""
-    target = snapshot_path(store)
+    target = snapshot_path(store, create=True)
     table = as_snapshot_table(table)
     table = table.replace_schema_metadata({VERSION_KEY: version.encode()})
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -115,7 +122,8 @@ def read_snapshot(store, version: str | None) -> pa.Table | None:
 
 
 def sort_like_store(table: pa.Table) -> pa.Table:
-    """Rows in the order of the store's read (``ORDER BY s.row, s.ts, s.post_id, o.id``;
-    a missing row last, as the store sorts null: Arrow's default placement)."""
+    """Rows in the order of the store's read (``ORDER BY s.row, s.ts, s.post_id, o.id, s.kind,
+    a.id``: every row has its place; a missing row last, as the store sorts null: Arrow's
+    default placement; strings by their bytes in both)."""
     return table.sort_by([("row", "ascending"), ("timestamp_share", "ascending"), ("content_id", "ascending"),
-                          ("object_id", "ascending")])
+                          ("object_id", "ascending"), ("kind", "ascending"), ("account_id", "ascending")])

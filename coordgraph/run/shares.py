@@ -86,7 +86,7 @@ def store_share_table(store) -> pa.Table:
     frame = store.read_table(
         "MATCH (a:Account)-[s:SHARED]->(o:Object) "
         "RETURN o.id AS object_id, a.id AS account_id, s.post_id AS content_id, "
-        "s.ts AS timestamp_share, s.kind AS kind, s.row AS row ORDER BY s.row, s.ts, s.post_id, o.id",
+        "s.ts AS timestamp_share, s.kind AS kind, s.row AS row ORDER BY s.row, s.ts, s.post_id, o.id, s.kind, a.id",
         None, fast=True)
     columns = list(snap.COLUMNS)
     frame = frame.reindex(columns=columns) if len(frame) else pd.DataFrame(columns=columns)
