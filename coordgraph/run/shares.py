@@ -59,10 +59,18 @@ def store_share_arrow(store, intents: list[str] | None) -> pa.Table:
     table = store_share_table(store)
     if intents is not None:
         table = table.filter(pc.is_in(table[KIND_COLUMN], pa.array(list(intents), pa.string())))
-    if table.num_rows and len(pc.unique(table[KIND_COLUMN])) > 1:
-        prefixed = pc.binary_join_element_wise(table[KIND_COLUMN], table["object_id"], KIND_PREFIX_SEP)
+    if _several_kinds(table):
+        kinds = pc.fill_null(table[KIND_COLUMN], "unknown")  # the kind a load gives shares without one
+        prefixed = pc.binary_join_element_wise(kinds, table["object_id"], KIND_PREFIX_SEP)
         table = table.set_column(table.column_names.index("object_id"), "object_id", prefixed)
     return table
+
+
+def _several_kinds(table: pa.Table) -> bool:
+    """True when the rows hold more than one (non-null) kind."""
+    import pyarrow.compute as pc
+
+    return table.num_rows > 0 and pc.count_distinct(table[KIND_COLUMN]).as_py() > 1
 
 
 def store_share_table(store) -> pa.Table:
@@ -121,7 +129,7 @@ def as_share_parquet(shares, work: Path) -> tuple[Path, int, bool]:
         frame = read_shares(path)
     elif isinstance(shares, StoreShares):
         stored = store_share_arrow(shares.store, shares.intents)
-        prefixed = bool(stored.num_rows) and len(stored[KIND_COLUMN].unique()) > 1
+        prefixed = _several_kinds(stored)
         work.mkdir(parents=True, exist_ok=True)
         target = work / "shares.parquet"
         pq.write_table(stored.select(list(SHARE_COLUMNS)), target, compression="none")

@@ -115,3 +115,19 @@ def test_analyze_from_the_snapshot_equals_analyze_from_the_store(store, home):
     # by hand: only o1 is shared by several accounts within 2 s (A and B at 100, D at 101)
     assert sorted(zip(first["account_id"], first["account_id_y"])) == [("A", "B"), ("A", "D"), ("B", "D")]
     pd.testing.assert_frame_equal(first, second)
+
+
+def test_a_share_without_kind_never_gets_a_null_object_id(store, home):
+    """A SHARED stored without a kind (by an older load): beside one kind, ids stay plain (one
+    kind is not prefixed); beside two, it is prefixed with the default kind a load gives,
+    'unknown'. Order by hand: time, post id, object id, kind."""
+    from coordgraph.cypher.ingest import ingest
+    from coordgraph.run.shares import store_share_frame
+
+    ingest(store, shares=RETWEETS.head(2), kind="retweets")
+    store.query("MERGE (a:Account {id: 'Z'}) MERGE (o:Object {id: 'o7'}) "
+                "CREATE (a)-[:SHARED {post_id: 'q1', ts: 400}]->(o)")
+    assert store_share_frame(store, None)["object_id"].tolist() == ["o1", "o1", "o7"]
+    ingest(store, shares=HASHTAGS.head(1), kind="hashtags")
+    assert store_share_frame(store, None)["object_id"].tolist() == [
+        "retweets:o1", "hashtags:o1", "retweets:o1", "unknown:o7"]
