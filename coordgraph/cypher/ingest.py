@@ -493,8 +493,11 @@ class LoadWriter:
     def finish(self) -> "IngestSummary":
         """Send what is pending, create the indexes (bulk), mark the load complete."""
         if self.bulk is not None:
+            from coordgraph.cypher.schema import await_indexes
+
             self.bulk.close()
             self.store.ensure_schema()
+            await_indexes(self.store)  # built in the background: wait, so the load ends ready to query
             for part in range(0, len(self._late_accounts), self.batch_rows):
                 self._write(Q_ACCOUNTS, {"rows": self._late_accounts[part:part + self.batch_rows]})
             self._write_snapshot()
