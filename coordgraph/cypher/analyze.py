@@ -340,14 +340,13 @@ def vertex_table(edges: pd.DataFrame) -> pd.DataFrame | None:
     """account_id, degree (edges), strength (sum of weights, missing weights left out) of every
     account on an edge: what ``run_vertices.cypher`` computes from the stored edges, for edges
     without a loop (None when one has: the store's undirected match counts a loop its own way)."""
+    from coordgraph.analysis.network import vertices_of
+
     a, b = edges["account_id"].astype(str), edges["account_id_y"].astype(str)
     if (a == b).any():
         return None
     weight = pd.to_numeric(edges["weight"], errors="coerce") if "weight" in edges else pd.Series(np.nan, index=edges.index)
-    both = pd.DataFrame({"account_id": pd.concat([a, b], ignore_index=True),
-                         "weight": pd.concat([weight, weight], ignore_index=True)})
-    out = both.groupby("account_id", sort=True).agg(degree=("weight", "size"), strength=("weight", "sum"))
-    return out.reset_index()
+    return vertices_of(pd.DataFrame({"account_id": a, "account_id_y": b, "weight": weight}), "weight")
 
 
 def in_run_table(run_id: str, edges: pd.DataFrame):

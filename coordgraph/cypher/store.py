@@ -357,11 +357,10 @@ class FalkorStore(Store):
             return super().read_table(cypher, params, timeout_s)
         import pandas as pd
         import redis
-        from falkordb.helpers import stringify_param_value
 
-        header = "CYPHER " if params else ""
-        for key, value in (params or {}).items():
-            header += f"`{key}`={stringify_param_value(value)} "
+        from coordgraph.cypher.rows import params_literal
+
+        header = f"CYPHER {params_literal(params)} " if params else ""
         args = ["GRAPH.RO_QUERY", self.graph_name, header + cypher]
         if (ms := _timeout_ms(timeout_s)) is not None:
             args += ["timeout", ms]
@@ -421,7 +420,7 @@ class FalkorStore(Store):
             keys.setdefault(t.start_label, []).append(t.start_keys)
             keys.setdefault(t.end_label, []).append(t.end_keys)
         ids = {label: self._node_ids(label, parts) for label, parts in keys.items()}
-        writer = BulkWriter(self._db.connection, self.graph_name, append=True)
+        writer = BulkWriter(self.bulk_connection(), self.graph_name, append=True)
         try:
             for t in tables:
                 src = ids[t.start_label].reindex(pd.Index(t.start_keys).astype(str)).to_numpy()
