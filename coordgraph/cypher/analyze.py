@@ -306,17 +306,14 @@ def edge_table(run_id: str, edges: pd.DataFrame):
                              {"run_id": pd.Series([run_id] * len(edges), dtype=object), **props})
 
 
-def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None, *,
-                in_run: bool = True) -> int:
-    """Write edges as COORDINATED of ``run_id`` (:func:`edge_table`). Missing
-    ``first_ts``/``last_ts`` come from the run's COSHARE rows when there are any. ``in_run``
-    False: no IN_RUN (the caller writes them, :func:`in_run_table`)."""
+def write_edges(store, run_id: str, edges: pd.DataFrame, result: pd.DataFrame | None = None) -> int:
+    """Write edges as COORDINATED of ``run_id`` (:func:`edge_table`) and their accounts'
+    IN_RUN. Missing ``first_ts``/``last_ts`` come from the run's COSHARE rows when there are any."""
     table = edge_table(run_id, edges)
     store.create_relationships([table], batch=WRITE_BATCH)
     if "first_ts" not in table.properties:
         edge_times_from_coshares(store, run_id)
-    if in_run:
-        link_edge_accounts(store, run_id)
+    link_edge_accounts(store, run_id)
     return len(table)
 
 
