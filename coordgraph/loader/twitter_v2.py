@@ -180,9 +180,9 @@ def _users(includes: dict | None, path: str, line: int, raw: bytes | None, known
         yield REJECT, RecordError("unexpected structure: 'users' is not a list", "includes.users", line, path, raw)
         return
     for i, u in enumerate(users):
-        if isinstance(u, dict) and opt_id(u.get("id")) in known:
-            continue
         try:
+            if isinstance(u, dict) and opt_id(u.get("id"), "id") in known:
+                continue
             account = user_to_account(u)
         except (RecordError, *STRUCTURE_ERRORS) as exc:
             err = exc if isinstance(exc, RecordError) else structure_error(exc)
@@ -202,7 +202,7 @@ def _tweets(
                 raise RecordError(f"expected a tweet object, found {type(t).__name__}", "-")
             post = tweet_to_post(t, places)
             author = t.get("author")
-            account = user_to_account(author) if author and opt_id(author.get("id")) not in known else None
+            account = user_to_account(author) if author and opt_id(author.get("id"), "author.id") not in known else None
         except (RecordError, *STRUCTURE_ERRORS) as exc:
             err = exc if isinstance(exc, RecordError) else (shape_problem(t) or structure_error(exc))
             err.file, err.line, err.record = path, line, raw

@@ -75,3 +75,19 @@ def test_arbitrary_bytes_never_raise(fmt, lines):
         file.write_bytes(b"\n".join(line.replace(b"\n", b" ") for line in lines) + b"\n")
         res = read_posts(file, format=fmt, column_map={"account_id": "a", "ts": "t"} if fmt == "jsonl" else None)
         assert res.posts["ts"].dtype == "int64"
+
+
+def test_a_float_user_id_in_includes_is_a_reject_naming_its_field(tmp_path):
+    """Found by the property test above in CI: the check of an included user against the
+    authors already read ran outside the per-record guard, so a float id raised out of the
+    reader instead of rejecting the line."""
+    sample = SAMPLES["twitter-v2"]
+    assert len(sample["includes"]["users"]) > 2
+    file = tmp_path / "f.jsonl"
+    file.write_bytes(orjson.dumps(sample) + b"\n" + orjson.dumps(replaced(sample, ("includes", "users", 2, "id"), 0.0))
+                     + b"\n")
+    res = read_posts(file, format="twitter-v2", rejects_path=tmp_path / "r.jsonl", dedupe=False)
+    assert res.summary()["rejected"] == 1
+    reject = orjson.loads((tmp_path / "r.jsonl").read_bytes().splitlines()[0])
+    assert "includes.users[2].id" in orjson.dumps(reject).decode()
+    assert "id written as a float" in orjson.dumps(reject).decode()
