@@ -126,6 +126,10 @@ def ingest_cmd(
     batch_rows: int = typer.Option(10_000, "--batch-rows", min=1, help="rows per write transaction"),
     mode: str = typer.Option("auto", "--mode", help="auto (GRAPH.BULK when the FalkorDB graph is empty, else "
                                                     "MERGE), merge, or bulk"),
+    post_details: str = typer.Option("auto", "--post-details",
+                                     help="where post text, counts and entities go: graph, beside (Parquet "
+                                          "beside the store, read by the web app) or auto (beside on the "
+                                          "embedded FalkorDB, which holds the graph in memory; graph on Neo4j)"),
     resume: bool = typer.Option(True, help="skip the batches an interrupted identical load already wrote"),
     store: Optional[str] = STORE_OPTION,
 ) -> None:
@@ -142,6 +146,8 @@ def ingest_cmd(
             fail(f"{path}: no such file or directory")
     if mode not in ("auto", "merge", "bulk"):
         fail(f"--mode must be auto, merge or bulk, not {mode!r}")
+    if post_details not in ("auto", "graph", "beside"):
+        fail(f"--post-details must be auto, graph or beside, not {post_details!r}")
     try:
         mapping = parse_map(column_map)
         intents = (list(dict.fromkeys(intent)) if shares_table else
@@ -169,7 +175,8 @@ def ingest_cmd(
                                               transient=True) as bar:
         task = bar.add_task("ingest", total=None)
         writer = LoadWriter(st, ingest_id=load_id if resume else None, files=identities, batch_rows=batch_rows,
-                            mode=mode, progress=lambda n, _rows: bar.update(task, completed=n))
+                            mode=mode, post_details=post_details,
+                            progress=lambda n, _rows: bar.update(task, completed=n))
         try:
             if shares_table:
                 for path in files:
@@ -191,7 +198,9 @@ def ingest_cmd(
     table = Table(title="coordgraph ingest", show_header=False, title_justify="left")
     for label, value in (("store", st.uri), ("load", f"{load_id} ({summary.mode})"),
                          ("accounts written", f"{summary.accounts:,}"),
-                         ("posts written", f"{summary.posts:,}"), ("shares written", f"{summary.shares:,}"),
+                         ("posts written", f"{summary.posts:,}"),
+                         *((("post details", "beside the graph (Parquet)"),) if summary.post_details == "beside" else ()),
+                         ("shares written", f"{summary.shares:,}"),
                          *((f"  {k}", f"{v:,}") for k, v in sorted(summary.per_kind.items())),
                          ("batches written", f"{summary.batches_written:,}"),
                          ("batches skipped (resumed)", f"{summary.batches_skipped:,}"),

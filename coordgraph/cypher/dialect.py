@@ -64,6 +64,12 @@ class Dialect:
 
     name: str  # "falkordb" or "neo4j"
 
+    @property
+    def post_details_beside(self) -> bool:
+        """True when post details (text, counts, entities) are best kept beside the graph
+        (coordgraph.cypher.post_details): FalkorDB holds every property in memory."""
+        return self.name == "falkordb"
+
     def schema_statements(self) -> list[str]:
         """Index (and on Neo4j constraint) statements that make the schema; safe to re-run."""
         if self.name == "neo4j":

@@ -64,6 +64,7 @@ class IngestSummary:
     ingest_id: str | None = None
     per_kind: dict[str, int] = field(default_factory=dict)
     mode: str = "merge"  # "merge" (batched MERGE) or "bulk" (GRAPH.BULK first load)
+    post_details: str = "graph"  # where post text etc. went: "graph" or "beside" (post_details.py)
 
     @property
     def shares_per_second(self) -> float:
@@ -284,16 +285,21 @@ class LoadWriter:
     """
 
     def __init__(self, store, *, ingest_id: str | None = None, files: list[str] | None = None,
-                 batch_rows: int = BATCH_ROWS, mode: str = "auto",
+                 batch_rows: int = BATCH_ROWS, mode: str = "auto", post_details: str = "auto",
                  progress: Callable[[int, int], None] | None = None):
+        from coordgraph.cypher import post_details as details
+
         if mode not in ("auto", "merge", "bulk"):
             raise StoreError(f"unknown load mode {mode!r}: use auto, merge or bulk")
         self.store = store
+        self.post_details = details.resolve_mode(store, post_details)
+        self._details_name = ingest_id or details.new_load_name()  # part names: a re-run rewrites its own
+        self._details_parts = 0
         self.ingest_id = ingest_id
         self.files = list(files or [])
         self.batch_rows = batch_rows
         self.progress = progress
-        self.summary = IngestSummary(ingest_id=ingest_id)
+        self.summary = IngestSummary(ingest_id=ingest_id, post_details=self.post_details)
         self._started = time.perf_counter()
         self.done = 0
         self.number = 0
@@ -332,6 +338,8 @@ class LoadWriter:
 
     def add(self, posts=None, accounts=None, shares=None, kind: str | None = None) -> None:
         """Write one set of tables (any may be None); shares are validated first."""
+        if posts is not None and len(posts) and self.post_details == "beside":
+            posts = self._details_beside(posts)
         plan = list(_batches(posts, accounts, shares, kind, self.batch_rows))
         if self.bulk is not None:
             self._add_bulk(posts, accounts, shares, kind)
@@ -362,6 +370,17 @@ class LoadWriter:
                 self._mark("running")
             if self.progress:
                 self.progress(self.number, len(rows))
+
+    def _details_beside(self, posts: pd.DataFrame) -> pd.DataFrame:
+        """Write the posts' details beside the graph (coordgraph.cypher.post_details); returns
+        what goes to the graph: id, author and :data:`post_details.GRAPH_PROPS`."""
+        from coordgraph.cypher import post_details as details
+
+        post_rows(posts.iloc[:0])  # column check
+        self._details_parts += 1
+        details.write_part(self.store, posts, [c for c in POST_PROPS if c not in details.GRAPH_PROPS],
+                           f"{self._details_name}-{self._details_parts:06d}")
+        return posts[["post_id", "account_id", *[c for c in details.GRAPH_PROPS if c in posts.columns]]]
 
     def _count_shares(self, rows: list[dict]) -> None:
         self.summary.shares += len(rows)
@@ -512,28 +531,31 @@ class LoadWriter:
 def ingest(store, *, shares: pd.DataFrame | None = None, posts: pd.DataFrame | None = None,
            accounts: pd.DataFrame | None = None, kind: str | None = None,
            batch_rows: int = BATCH_ROWS, ingest_id: str | None = None, mode: str = "merge",
-           progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+           post_details: str = "auto", progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     """Write accounts, posts and shares to ``store`` (see :class:`LoadWriter`).
 
     Idempotent: loading the same tables twice leaves the graph as after one load. With an
     ``ingest_id``, the batches already recorded as written for that id are skipped, so an
     interrupted load called again resumes. ``progress(done, total)`` is called per batch.
     ``mode``: ``merge`` (default here, as callers add to graphs piece by piece), ``auto``
-    or ``bulk`` (first load into an empty FalkorDB graph).
+    or ``bulk`` (first load into an empty FalkorDB graph). ``post_details``: where post text,
+    counts and entities go (``auto``, ``graph``, ``beside``: coordgraph.cypher.post_details).
     """
     return ingest_stream(store, [(posts, accounts, shares)], kind=kind, batch_rows=batch_rows,
-                         ingest_id=ingest_id, progress=progress, mode=mode)
+                         ingest_id=ingest_id, progress=progress, mode=mode, post_details=post_details)
 
 
 def ingest_stream(store, tables: Iterable[tuple], *, kind: str | None = None,
                   batch_rows: int = BATCH_ROWS, ingest_id: str | None = None, mode: str = "merge",
+                  post_details: str = "auto",
                   progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     """Like :func:`ingest` for a stream of ``(posts, accounts, shares)`` tables (any may be None).
 
     Batches are numbered across the whole stream; with ``ingest_id`` the first
     ``done_batches`` are skipped (resume) and the count is updated after each batch.
     """
-    writer = LoadWriter(store, ingest_id=ingest_id, batch_rows=batch_rows, mode=mode, progress=progress)
+    writer = LoadWriter(store, ingest_id=ingest_id, batch_rows=batch_rows, mode=mode,
+                        post_details=post_details, progress=progress)
     for posts, accounts, shares in tables:
         writer.add(posts, accounts, shares, kind)
     return writer.finish()

@@ -20,13 +20,13 @@ after a read from the store. ``<workspace>/snapshots``, 0700, files 0600, writte
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from coordgraph.cypher import beside
 
 #: Columns of the snapshot: the share columns plus the SHARED kind and input row (processing order).
 COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share", "kind", "row")
@@ -56,19 +56,9 @@ def shared_count(store) -> int:
 
 
 def snapshot_path(store, create: bool = False) -> Path:
-    """``<workspace>/snapshots/shares-<key>.parquet`` for this store (the embedded store by its
-    graph name, since its port changes between starts; others by URI and graph/database);
-    ``create`` makes the folder (0700)."""
-    from coordgraph.cypher.server import home_dir
-
-    if getattr(store, "_home", None) is not None:
-        key = f"embedded/{store.graph_name}"
-    else:
-        key = f"{store.uri}/{getattr(store, 'graph_name', None) or getattr(store, 'database', '')}"
-    folder = home_dir() / "snapshots"
-    if create:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder / f"shares-{hashlib.sha256(key.encode()).hexdigest()[:16]}.parquet"
+    """``<workspace>/snapshots/shares-<store key>.parquet`` for this store
+    (:func:`coordgraph.cypher.beside.store_key`); ``create`` makes the folder (0700)."""
+    return beside.folder("snapshots", create) / f"shares-{beside.store_key(store)}.parquet"
 
 
 def forget(store) -> None:
@@ -92,15 +82,7 @@ def write_snapshot(store, table: pa.Table, version: str) -> Path:
     target = snapshot_path(store, create=True)
     table = as_snapshot_table(table)
     table = table.replace_schema_metadata({VERSION_KEY: version.encode()})
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    old = os.umask(0o077)
-    try:
-        pq.write_table(table, tmp, compression="lz4")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    finally:
-        os.umask(old)
-        tmp.unlink(missing_ok=True)
+    beside.write_private_parquet(table, target, compression="lz4")
     return target
 
 

@@ -476,7 +476,7 @@ class FalkorStore(Store):
         when a key was removed; replaying it on a missing key is a no-op, so a restart always
         replays cleanly. Dropping a graph that does not exist does nothing.
         """
-        from coordgraph.cypher.share_snapshot import forget
+        from coordgraph.cypher.beside import forget
 
         self._graph.schema.clear()  # the client's cached labels / types of this graph
         self._call(lambda: self._db.connection.delete(self.graph_name), True)  # DEL twice is harmless
@@ -576,7 +576,7 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"lost the connection to Neo4j at {self.uri} ({exc})") from exc
 
     def clear(self) -> None:
-        from coordgraph.cypher.share_snapshot import forget
+        from coordgraph.cypher.beside import forget
 
         while self.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c")[0]["c"]:
             pass

@@ -8,13 +8,14 @@ row group whose min/max statistics exclude the pair (:func:`edge_evidence`).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from coordgraph.cypher.beside import write_private_parquet
 
 ROW_GROUP = 16_384
 
@@ -67,11 +68,8 @@ def write_provenance(run_id: str, result: pd.DataFrame, directory: Path | None =
     table = table.append_column("lo", pc.if_else(less, a, b)).append_column("hi", pc.if_else(less, b, a))
     table = table.sort_by([("lo", "ascending"), ("hi", "ascending")])
     target = provenance_path(run_id, directory)
-    tmp = target.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp, row_group_size=ROW_GROUP, compression="zstd", write_statistics=["lo", "hi"])
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, target)
-    return target
+    return write_private_parquet(table, target, row_group_size=ROW_GROUP, compression="zstd",
+                                 write_statistics=["lo", "hi"])
 
 
 def _row_groups(meta: pq.FileMetaData, lo: str) -> list[int]:

@@ -71,8 +71,16 @@ class RunSource:
         return rows[0] if rows and rows[0].get("account_id") is not None else None
 
     def account_posts(self, account_id: str, limit: int = POST_ROWS) -> pd.DataFrame:
-        """An account's newest posts: post_id, ts (UNIX s UTC), text."""
+        """An account's newest posts: post_id, ts (UNIX s UTC), text. A text not on the Post
+        node is read from the post details kept beside the store (coordgraph.cypher.post_details)."""
         rows = self.store.run_file("webapp_account_posts", {"account_id": account_id, "limit": limit})
+        missing = [r["post_id"] for r in rows if r.get("text") is None]
+        if missing:
+            from coordgraph.cypher.post_details import lookup
+
+            found = lookup(self.store, missing, ("text",))
+            rows = [r if r.get("text") is not None or r["post_id"] not in found
+                    else {**r, "text": found[r["post_id"]]["text"]} for r in rows]
         return _frame(rows, ["post_id", "ts", "text"])
 
     def edge_provenance(self, run_id: str, account_id: str, account_id_y: str, limit: int = PROVENANCE_ROWS) -> pd.DataFrame:

@@ -247,9 +247,10 @@ def test_interrupted_load_reruns_to_the_same_graph(store, other_graph, posts_fil
     assert graph_dump(store) == expected
 
 
-def test_bulk_keeps_the_merge_paths_value_types(store, other_graph):
+@pytest.mark.parametrize("details", ["graph", "beside"])
+def test_bulk_keeps_the_merge_paths_value_types(store, other_graph, details):
     """Nullable ints, booleans, floats, unicode, empty and non-empty lists, an account seen
-    twice (the later profile wins on both paths)."""
+    twice (the later profile wins on both paths); post details in the graph or beside it."""
     from coordgraph.cypher.ingest import ingest
 
     accounts = pd.DataFrame({"account_id": ["1", "2", "1"], "handle": ["alice", None, "alice2"],
@@ -261,9 +262,20 @@ def test_bulk_keeps_the_merge_paths_value_types(store, other_graph):
     shares = pd.DataFrame({"object_id": ["o", "o", "o"], "account_id": ["1", "3", "1"],
                            "content_id": ["p1", "p3", "p1"], "timestamp_share": [100, 300, 100]})
     for st, mode in ((store, "bulk"), (other_graph, "merge")):
-        summary = ingest(st, posts=posts, accounts=accounts, shares=shares, kind="urls", mode=mode)
-        assert summary.mode == mode
+        summary = ingest(st, posts=posts, accounts=accounts, shares=shares, kind="urls", mode=mode,
+                         post_details=details)
+        assert summary.mode == mode and summary.post_details == details
     assert graph_dump(store) == graph_dump(other_graph)
+    if details == "beside":
+        from coordgraph.cypher.post_details import lookup
+
+        cols = ("text", "lang", "hashtags")
+        assert lookup(store, ["p1", "p2", "p3"], cols) == lookup(other_graph, ["p1", "p2", "p3"], cols) == {
+            "p1": {"text": 'say "hi"\x00\n', "lang": "en", "hashtags": ["a", "B"]},  # byte-exact: NUL kept
+            "p2": {"text": "é ☃ \U0001F600", "lang": None, "hashtags": []},
+            "p3": {"text": None, "lang": "de", "hashtags": None}}
+        assert store.read("MATCH (p:Post) RETURN p.id AS id, keys(p) AS k ORDER BY id") == [
+            {"id": f"p{i}", "k": ["id", "ts"]} for i in (1, 2, 3)]
     assert store.read("MATCH (:Account)-[s:SHARED]->(:Object) RETURN count(s) AS n")[0]["n"] == 2
     assert store.read("MATCH (a:Account {id: '1'}) RETURN a.handle AS h, a.verified AS v, a.followers_count AS f") \
         == [{"h": "alice2", "v": False, "f": 12}]
@@ -291,10 +303,10 @@ def test_bulk_numbers_nodes_across_batches_and_calls(store, other_graph):
     old = bulk.MAX_CALL_BYTES
     bulk.MAX_CALL_BYTES = 300
     try:
-        assert ingest_stream(store, tables, kind="urls", mode="bulk").mode == "bulk"
+        assert ingest_stream(store, tables, kind="urls", mode="bulk", post_details="graph").mode == "bulk"
     finally:
         bulk.MAX_CALL_BYTES = old
-    ingest_stream(other_graph, tables, kind="urls", mode="merge")
+    ingest_stream(other_graph, tables, kind="urls", mode="merge", post_details="graph")
     assert graph_dump(store) == graph_dump(other_graph)
     rows = store.read("MATCH (a:Account)-[:POSTED]->(p:Post) RETURN a.id AS a, p.text AS t")
     assert len(rows) == 40 and all(r["t"] == f"t{r['a']}" for r in rows)

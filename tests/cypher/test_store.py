@@ -93,8 +93,8 @@ def test_posts_and_accounts(store):
     posts = pd.DataFrame({"post_id": ["p1", "p2", "p3"], "account_id": ["1", "1", "2"],
                           "ts": [100, 200, 300], "text": ['say "hi"\\n', "é ☃", "x"], "lang": ["en", None, "de"],
                           "hashtags": [["a", "B"], [], ["c"]]})
-    ingest(store, posts=posts, accounts=accounts)
-    ingest(store, posts=posts, accounts=accounts)
+    ingest(store, posts=posts, accounts=accounts, post_details="graph")
+    ingest(store, posts=posts, accounts=accounts, post_details="graph")
     assert _counts(store)["posts"] == 3 and _counts(store)["posted"] == 3
     row = store.read("MATCH (a:Account {id: '1'})-[:POSTED]->(p:Post {id: 'p1'}) "
                      "RETURN a.handle AS h, a.followers_count AS f, p.ts AS ts, p.text AS t")[0]
