@@ -27,8 +27,6 @@ from coordgraph.cypher import beside
 
 #: Post properties that stay on the Post node when details are kept beside the graph.
 GRAPH_PROPS = ("ts",)
-#: Post properties that are lists of strings (entities).
-LIST_PROPS = ("hashtags", "urls", "mentions", "image_hashes")
 ROW_GROUP = 8_192
 MODES = ("auto", "graph", "beside")
 
@@ -52,36 +50,48 @@ def resolve_mode(store, mode: str = "auto") -> str:
     return mode
 
 
-def _column(values, name: str):
-    """One posts column as an Arrow array: entity lists as list<string>, the rest as inferred
-    (ids and texts are strings already; counts integers or floats with nulls)."""
+def schema(props: Sequence[str]):
+    """The Arrow schema of a part: ``post_id`` then ``props`` typed as the loader's posts table
+    (coordgraph.loader.schema.POSTS_SCHEMA): every part of a load has the same columns and
+    types, so a folder reads as one table (pandas, DuckDB)."""
     import pyarrow as pa
 
-    if name in LIST_PROPS:
+    from coordgraph.loader.schema import POSTS_SCHEMA
+
+    return pa.schema([pa.field("post_id", pa.string(), nullable=False),
+                      *[pa.field(p, POSTS_SCHEMA.field(p).type) for p in props]])
+
+
+def _column(values, typ):
+    """One posts column as an Arrow array of type ``typ`` (lists as list<string>; counts cast
+    safely: a fractional count is an error, not a truncation)."""
+    import pyarrow as pa
+
+    if pa.types.is_list(typ):
         rows = [None if v is None or (isinstance(v, float) and v != v) else [str(x) for x in list(v)]
                 for v in values]
-        return pa.array(rows, pa.list_(pa.string()))
-    return pa.array(values, from_pandas=True)
+        return pa.array(rows, typ)
+    return pa.array(values, from_pandas=True).cast(typ)
 
 
 def details_table(posts, props: Sequence[str]):
-    """Arrow table ``post_id`` + ``props`` of a posts frame (one row per post, the last),
-    sorted by post id (byte order)."""
+    """Arrow table ``post_id`` + ``props`` (:func:`schema`) of a posts frame, one row per post
+    (the last), sorted by post id (byte order); a column the frame lacks is null."""
     import pyarrow as pa
 
     frame = posts[~posts["post_id"].duplicated(keep="last")]
-    ids = pa.array(frame["post_id"].astype(str).to_numpy(dtype=object), pa.string())
-    columns = {"post_id": ids}
-    for name in props:
-        columns[name] = _column(frame[name].to_numpy(dtype=object), name)
-    return pa.table(columns).sort_by("post_id")
+    target = schema(props)
+    arrays = [pa.array(frame["post_id"].astype(str).to_numpy(dtype=object), pa.string())]
+    for f in list(target)[1:]:
+        arrays.append(_column(frame[f.name].to_numpy(dtype=object), f.type) if f.name in frame.columns
+                      else pa.nulls(len(frame), f.type))
+    return pa.Table.from_arrays(arrays, schema=target).sort_by("post_id")
 
 
 def write_part(store, posts, props: Sequence[str], name: str) -> Path | None:
     """Write the details (``props``) of the posts in frame ``posts`` as part ``name`` of this
     store's post details; None when there is nothing to keep."""
-    props = [p for p in props if p in posts.columns]
-    if not len(posts) or not props:
+    if not len(posts):
         return None
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"part name {name!r} is not a file name")

@@ -81,3 +81,16 @@ def test_web_app_shows_text_kept_beside(store):
         {"post_id": "p2", "ts": 200, "text": "newer post"},
         {"post_id": "p1", "ts": 100, "text": "older post"},
         {"post_id": "p3", "ts": 50, "text": "kept in the graph"}]
+
+
+def test_parts_share_one_schema_so_the_folder_reads_as_one_table(store):
+    """A batch without entity lists or counts and one with them: the folder still reads as
+    one table (pandas), typed as the loader's posts table."""
+    ingest(store, posts=_posts({"p1": "with lists"}), ingest_id="one")
+    ingest(store, posts=pd.DataFrame({"post_id": ["p2"], "account_id": ["1"], "ts": [5], "text": [None]}),
+           ingest_id="two")
+    frame = pd.read_parquet(post_details.details_dir(store)).sort_values("post_id")
+    assert frame["post_id"].tolist() == ["p1", "p2"]
+    assert frame["like_count"].tolist()[0] == 0 and pd.isna(frame["like_count"].tolist()[1])
+    assert list(frame["hashtags"].iloc[0]) == ["t"] and frame["hashtags"].iloc[1] is None
+    assert "ts" not in frame.columns and "account_id" not in frame.columns
