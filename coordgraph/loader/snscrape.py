@@ -55,11 +55,11 @@ def user_to_account(u: dict, field: str = "user") -> tuple:
     )
 
 
-def _ref_id(ref: object) -> str | None:
-    """The id of an embedded referenced tweet (object or bare id)."""
+def _ref_id(ref: object, field: str) -> str | None:
+    """The id of an embedded referenced tweet (object or bare id) at ``field``."""
     if isinstance(ref, dict):
-        return opt_id(ref.get("id"))
-    return opt_id(ref)
+        return opt_id(ref.get("id"), f"{field}.id")
+    return opt_id(ref, field)
 
 
 def tweet_to_post(t: dict) -> tuple:
@@ -104,10 +104,10 @@ def tweet_to_post(t: dict) -> tuple:
         count(t.get("likeCount"), "likeCount"),
         count(t.get("quoteCount"), "quoteCount"),
         count(t.get("replyCount"), "replyCount"),
-        _ref_id(t.get("retweetedTweet")),
-        _ref_id(t.get("quotedTweet")),
-        opt_id(t.get("inReplyToTweetId")),
-        opt_id(reply_user.get("id")) if isinstance(reply_user, dict) else None,
+        _ref_id(t.get("retweetedTweet"), "retweetedTweet"),
+        _ref_id(t.get("quotedTweet"), "quotedTweet"),
+        opt_id(t.get("inReplyToTweetId"), "inReplyToTweetId"),
+        opt_id(reply_user.get("id"), "inReplyToUser.id") if isinstance(reply_user, dict) else None,
         clean_tags(t.get("hashtags")),
         urls,
         mentions,
@@ -136,10 +136,10 @@ def items_from_tweet(t: object, path: str, line: int, raw: bytes, known=()) -> I
     """Post and account items (or a reject) for one snscrape tweet (``known`` accounts skipped)."""
     try:
         post = tweet_to_post(t)  # type: ignore[arg-type]
-        accounts = [user_to_account(t["user"])] if opt_id(t["user"].get("id")) not in known else []  # type: ignore[index]
+        accounts = [user_to_account(t["user"])] if opt_id(t["user"].get("id"), "user.id") not in known else []  # type: ignore[index]
         for key in ("retweetedTweet", "quotedTweet"):
             ref = t.get(key)  # type: ignore[union-attr]
-            if isinstance(ref, dict) and isinstance(ref.get("user"), dict) and opt_id(ref["user"].get("id")) not in known:
+            if isinstance(ref, dict) and isinstance(ref.get("user"), dict) and opt_id(ref["user"].get("id"), f"{key}.user.id") not in known:
                 accounts.append(user_to_account(ref["user"], f"{key}.user"))
     except (RecordError, *STRUCTURE_ERRORS) as exc:
         err = exc if isinstance(exc, RecordError) else (shape_problem(t) or structure_error(exc))

@@ -173,7 +173,7 @@ def status_items(obj: dict, name: str, number: int, raw, known=(), element: int 
             if isinstance(ref, dict) and isinstance(ref.get("user"), dict):
                 users.append((ref["user"], f"{key}.user"))
         accounts = [
-            user_to_account(u, f) for u, f in users if opt_id(u.get("id_str") or u.get("id")) not in known
+            user_to_account(u, f) for u, f in users if opt_id(u.get("id_str") or u.get("id"), f"{f}.id_str") not in known
         ]
     except (RecordError, *STRUCTURE_ERRORS) as exc:
         err = exc if isinstance(exc, RecordError) else (shape_problem(obj) or structure_error(exc))

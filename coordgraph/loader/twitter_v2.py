@@ -73,7 +73,7 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
     if refs:
         for ref in refs:
             kind = ref.get("type")
-            rid = opt_id(ref.get("id"))
+            rid = opt_id(ref.get("id"), "referenced_tweets.id")
             if kind == "retweeted":
                 retweeted = rid
             elif kind == "quoted":
@@ -91,7 +91,7 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
     place = None
     geo = t.get("geo")
     if geo:
-        pid = opt_id(geo.get("place_id"))
+        pid = opt_id(geo.get("place_id"), "geo.place_id")
         info = (places or {}).get(pid) if pid else None
         if info is None and isinstance(geo.get("country_code"), str):
             info = geo  # twarc2 flatten embeds the place in geo
@@ -112,7 +112,7 @@ def tweet_to_post(t: dict, places: dict | None = None) -> tuple:
         retweeted,
         quoted,
         replied,
-        opt_id(t.get("in_reply_to_user_id")),
+        opt_id(t.get("in_reply_to_user_id"), "in_reply_to_user_id"),
         hashtags,
         urls,
         mentions,

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,3 +92,21 @@ def test_a_float_user_id_in_includes_is_a_reject_naming_its_field(tmp_path):
     reject = orjson.loads((tmp_path / "r.jsonl").read_bytes().splitlines()[0])
     assert "includes.users[2].id" in orjson.dumps(reject).decode()
     assert "id written as a float" in orjson.dumps(reject).decode()
+
+
+@pytest.mark.parametrize("fmt, path, field", [
+    ("snscrape", ("retweetedTweet", "id"), "retweetedTweet.id"),
+    ("snscrape", ("inReplyToTweetId",), "inReplyToTweetId"),
+    ("snscrape", ("user", "id"), "user.id"),
+    ("twitter-v2", ("data", 0, "geo", "place_id"), "data[0].geo.place_id"),
+])
+def test_a_float_id_is_a_reject_naming_its_field(tmp_path, fmt, path, field):
+    """Every optional id the readers take names its field when it is refused (a float id:
+    pandas wrote an integer column with gaps, the id is no longer exact)."""
+    sample = SAMPLES[fmt]
+    file = tmp_path / "f.jsonl"
+    file.write_bytes(orjson.dumps(replaced(sample, path, 1.5e18)) + b"\n")
+    res = read_posts(file, format=fmt, rejects_path=tmp_path / "r.jsonl", dedupe=False)
+    assert res.summary()["rejected"] == 1
+    reject = orjson.loads((tmp_path / "r.jsonl").read_bytes().splitlines()[0])
+    assert reject.get("field") == field, reject
