@@ -56,14 +56,14 @@ def test_demo_stops_the_embedded_store_it_started_on_sigterm(tmp_path):
                 break
         assert any("web app on" in line for line in seen), "".join(seen)
         info = server.status(home)
-        assert info is not None and server._pid_alive(info.pid)
+        assert info is not None and server.pid_alive(info.pid)
         proc.send_signal(signal.SIGTERM)
         rest = proc.stdout.read()
         assert proc.wait() == 0, rest
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert not server._pid_alive(info.pid), "the demo left its redis-server running"
+    assert not server.pid_alive(info.pid), "the demo left its redis-server running"
     assert server.status(home) is None
     assert f"saved in {home / 'falkordb'}" in " ".join(rest.split()), rest
     assert "coordgraph serve" in rest and "was stopped" in rest

@@ -480,8 +480,8 @@ class LoadWriter:
             "timestamp_share": pa.array(table["t"].to_numpy(dtype="int64")),
             "kind": pa.array(table["k"].to_numpy(dtype=object), pa.string())}))
         if self._snapshot is None:
-            path = snap.snapshot_path(self.store, create=True)
-            scratch = path.with_name(f".{path.name}.{os.getpid()}.load")
+            snap.remove_stale_scratch(self.store)  # left by an interrupted bulk load
+            scratch = snap.scratch_path(self.store, os.getpid())
             old = os.umask(0o077)
             try:
                 self._snapshot = (scratch, pq.ParquetWriter(scratch, snap.SCHEMA, compression="none"))

@@ -244,7 +244,7 @@ def _redis_processes() -> list[tuple[int, Path]]:
         except OSError:
             continue
         pid = int(entry.name)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             out.append((pid, cwd))
     return out
 
@@ -288,7 +288,8 @@ def lock_holder(home: Path | None = None) -> dict | None:
         os.close(fd)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True when process ``pid`` runs (a zombie counts as dead)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -447,9 +448,9 @@ def status(home: Path | None = None) -> ServerInfo | None:
         if lock_holder(home) is None:  # unreadable and no server: stale
             state.unlink(missing_ok=True)
         return None
-    if _pid_alive(info.pid) and ping(info.port, info.host, password=info.password or ""):
+    if pid_alive(info.pid) and ping(info.port, info.host, password=info.password or ""):
         return info
-    if not _pid_alive(info.pid) and lock_holder(home) is None:
+    if not pid_alive(info.pid) and lock_holder(home) is None:
         state.unlink(missing_ok=True)
         _pid_file(home).unlink(missing_ok=True)
     return None
@@ -480,7 +481,7 @@ def inspect(home: Path | None = None) -> StoreState:
     info = _read_state(home)
     holder = lock_holder(home)
     pids = set(server_pids(home))
-    if holder and isinstance(holder.get("pid"), int) and _pid_alive(holder["pid"]):
+    if holder and isinstance(holder.get("pid"), int) and pid_alive(holder["pid"]):
         pids.add(holder["pid"])
     if info is not None and _starting(home) is not None:  # alive and running on these files
         pids.add(info.pid)
@@ -491,7 +492,7 @@ def inspect(home: Path | None = None) -> StoreState:
         return StoreState("duplicate", (
             f"{len(pids)} FalkorDB servers (pids {', '.join(map(str, pids_t))}) run on the same data "
             f"files in {data_dir}, which corrupts them: stop them all with: coordgraph db stop"), info, pids_t)
-    if info is None or not _pid_alive(info.pid):
+    if info is None or not pid_alive(info.pid):
         pid = pids_t[0] if pids_t else (holder or {}).get("pid", "?")
         return StoreState("unresponsive", (
             f"a FalkorDB server (pid {pid}) still runs on the data files in {data_dir} but its state "
@@ -539,15 +540,15 @@ def _await_orphaned_children(home: Path, found: StoreState, limit: float) -> boo
     themselves, instead of reporting a second server; True when they did."""
     if found.state != "unresponsive":
         return False
-    if found.info is not None and _pid_alive(found.info.pid):
+    if found.info is not None and pid_alive(found.info.pid):
         return False
     if found.pids and not all(map(_child_title, found.pids)):
         return False  # a live server of its own, not a leftover of the crashed one
     holder = lock_holder(home)
-    if not found.pids and holder is not None and isinstance(holder.get("pid"), int) and _pid_alive(holder["pid"]):
+    if not found.pids and holder is not None and isinstance(holder.get("pid"), int) and pid_alive(holder["pid"]):
         return False
     deadline = time.monotonic() + limit
-    while any(_pid_alive(pid) for pid in found.pids) or lock_holder(home) is not None:
+    while any(pid_alive(pid) for pid in found.pids) or lock_holder(home) is not None:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -610,7 +611,7 @@ def _starting(home: Path) -> ServerInfo | None:
     whose pid was reused by another program is never waited for or killed.
     """
     info = _read_state(home)
-    if info is None or not _pid_alive(info.pid):
+    if info is None or not pid_alive(info.pid):
         return None
     try:  # redis-server runs in its --dir (and rewrites its command line, so that is no help)
         cwd = os.readlink(f"/proc/{info.pid}/cwd")
@@ -694,7 +695,7 @@ def _wait_ready(home: Path, info: ServerInfo, proc: subprocess.Popen | None, lim
     answered, loaded, shown, last_shown = False, -1, False, 0.0
     try:
         while True:
-            exited = proc.poll() is not None if proc is not None else not _pid_alive(info.pid)
+            exited = proc.poll() is not None if proc is not None else not pid_alive(info.pid)
             if exited:
                 _state_file(home).unlink(missing_ok=True)
                 tail = _log_tail(log)
@@ -786,7 +787,7 @@ def stop(home: Path | None = None) -> bool:
     found = inspect(home)
     info = found.info
     pids = set(found.pids)
-    if info is not None and _pid_alive(info.pid) and _starting(home) is not None:
+    if info is not None and pid_alive(info.pid) and _starting(home) is not None:
         pids.add(info.pid)
     if not pids:
         _state_file(home).unlink(missing_ok=True)
@@ -800,14 +801,14 @@ def stop(home: Path | None = None) -> bool:
             pass
         _wait_exit(info.pid)
     for pid in sorted(pids):
-        if _pid_alive(pid):
+        if pid_alive(pid):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
     for pid in sorted(pids):
         _wait_exit(pid)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -829,7 +830,7 @@ def _wait_exit(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:
             os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
             pass
-        if not _pid_alive(pid) or time.monotonic() >= deadline:
+        if not pid_alive(pid) or time.monotonic() >= deadline:
             return
         time.sleep(0.05)
 

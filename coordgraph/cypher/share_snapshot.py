@@ -66,6 +66,30 @@ def forget(store) -> None:
     snapshot_path(store).unlink(missing_ok=True)
 
 
+def scratch_path(store, pid: int) -> Path:
+    """Where process ``pid``'s bulk load collects its SHARED before sorting them into the
+    snapshot (hidden, 0600)."""
+    path = snapshot_path(store, create=True)
+    return path.with_name(f".{path.name}.{pid}.load")
+
+
+def remove_stale_scratch(store) -> list[Path]:
+    """Remove the scratch files of this store's bulk loads whose process is gone (an
+    interrupted load); returns them."""
+    import os
+
+    from coordgraph.cypher.server import pid_alive
+
+    path = snapshot_path(store)
+    removed = []
+    for scratch in path.parent.glob(f".{path.name}.*.load"):
+        pid = scratch.name[len(path.name) + 2:-len(".load")]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            scratch.unlink(missing_ok=True)
+            removed.append(scratch)
+    return removed
+
+
 def as_snapshot_table(table: pa.Table) -> pa.Table:
     """``table`` with the snapshot's columns and types (``row`` null when absent)."""
     cols = []

@@ -120,7 +120,7 @@ def test_bulk_appended_relationships_survive_a_crash(tmp_path):
             _accounts(st)
             st.create_relationships(_tables())
         os.kill(info.pid, signal.SIGKILL)
-        while server._pid_alive(info.pid):
+        while server.pid_alive(info.pid):
             try:
                 os.waitpid(info.pid, os.WNOHANG)
             except ChildProcessError:

@@ -18,13 +18,13 @@ from coordgraph.cypher.store import FalkorStore
 def _kill(pid: int) -> None:
     """SIGKILL the server (a crash: nothing is saved or compacted) and wait until it is gone."""
     os.kill(pid, signal.SIGKILL)
-    while server._pid_alive(pid):  # no deadline of our own: pytest-timeout stops a hang
+    while server.pid_alive(pid):  # no deadline of our own: pytest-timeout stops a hang
         try:
             os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
             pass
         time.sleep(0.02)
-    assert not server._pid_alive(pid)
+    assert not server.pid_alive(pid)
 
 
 @pytest.mark.parametrize("how", ["stop", "crash"])

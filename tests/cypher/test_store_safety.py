@@ -89,7 +89,7 @@ def _failing_server(home):
     assert res.exit_code == 2 and "MISCONF" in res.output and "db stop" in res.output
     res = invoke("db", "stop", COORDGRAPH_HOME=str(home))
     assert res.exit_code == 0 and "stopped" in res.output
-    assert server.server_pids(home) == [] and not server._pid_alive(info.pid)
+    assert server.server_pids(home) == [] and not server.pid_alive(info.pid)
 
 
 def open_store_in(home):

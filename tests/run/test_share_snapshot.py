@@ -131,3 +131,28 @@ def test_a_share_without_kind_never_gets_a_null_object_id(store, home):
     ingest(store, shares=HASHTAGS.head(1), kind="hashtags")
     assert store_share_frame(store, None)["object_id"].tolist() == [
         "retweets:o1", "hashtags:o1", "retweets:o1", "unknown:o7"]
+
+
+def test_a_bulk_load_removes_the_scratch_file_an_interrupted_load_left(store, home):
+    """An interrupted bulk load leaves its hidden scratch file; the next bulk load of the store
+    removes it when its process is gone, and keeps one whose process still runs."""
+    import os
+
+    from coordgraph.cypher import share_snapshot as snap
+
+    gone = _dead_pid()
+    stale, live = snap.scratch_path(store, gone), snap.scratch_path(store, os.getppid())
+    stale.write_bytes(b"half a load")
+    live.write_bytes(b"a load under way")
+    _bulk_load(store)
+    assert not stale.exists() and live.exists()
+    live.unlink()
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
