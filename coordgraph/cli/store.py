@@ -386,15 +386,44 @@ def cypher_cmd(
     _print_rows(rows, fmt)
 
 
+def _delete_runs(st, ids: list[str], keep: int | None, force: bool) -> None:
+    """Delete runs ``ids`` and, with ``keep``, every complete run but the newest ``keep``;
+    refuses (exit 2, nothing deleted) an unknown run, or one a saved case refers to unless
+    ``force``."""
+    from coordgraph.cypher.runs import cases_about, delete_run, runs_to_prune
+
+    known = {r["id"] for r in st.read("MATCH (r:Run) RETURN r.id AS id")}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        fail(f"no run {unknown[0]!r} in the store (coordgraph runs lists them)")
+    targets = list(dict.fromkeys(ids + (runs_to_prune(st, keep) if keep is not None else [])))
+    cited = {i: cases_about(st, i) for i in targets}
+    cited = {i: names for i, names in cited.items() if names}
+    if cited and not force:
+        run_id, names = next(iter(cited.items()))
+        fail(f"run {run_id!r} is the run of saved case(s) {', '.join(names)}: nothing deleted "
+             f"(--force deletes it anyway; the case keeps its notes and parameters)")
+    for run_id in targets:
+        delete_run(st, run_id)
+        console.print(f"deleted run {run_id}")
+
+
 @app.command("runs")
 def runs_cmd(
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+    delete: List[str] = typer.Option([], "--delete", help="delete this run (repeat): its edges, statistics, "
+                                                          "co-shares and provenance file"),
+    keep: Optional[int] = typer.Option(None, "--keep", min=0, help="delete every complete run but the newest N"),
+    force: bool = typer.Option(False, "--force", help="also delete runs that saved cases refer to"),
     store: Optional[str] = STORE_OPTION,
 ) -> None:
-    """List the complete runs (newest first) with their parameters and counts."""
+    """List the complete runs (newest first) with their parameters and counts; --delete or
+    --keep remove runs first (a store keeps every run until then)."""
     from coordgraph.cypher.runs import list_runs
 
     with store_session(store) as st:
+        if delete or keep is not None:
+            _delete_runs(st, list(dict.fromkeys(delete)), keep, force)
         rows = list_runs(st)
     if fmt == "table":
         rows = [{"id": r["id"], "created": pd.to_datetime(r["created"], unit="s", utc=True).strftime("%Y-%m-%d %H:%M:%S"),

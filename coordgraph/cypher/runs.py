@@ -18,6 +18,8 @@ import uuid
 
 import orjson
 
+from coordgraph.cypher.errors import StoreError
+
 RUN_LABELLED_RELS = ("COSHARE", "COORDINATED", "IN_RUN")
 DELETE_BATCH = 50_000
 
@@ -75,14 +77,19 @@ def delete_run(store, run_id: str) -> None:
     remove_provenance(run_id)
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def cases_about(store, run_id: str) -> list[str]:
+    """Names of the saved cases (coordgraph.cypher.cases) that refer to run ``run_id``."""
+    rows = store.read("MATCH (c:Case)-[:ABOUT_RUN]->(:Run {id: $id}) RETURN c.name AS name ORDER BY name",
+                      {"id": run_id})
+    return [r["name"] for r in rows]
+
+
+def runs_to_prune(store, keep: int) -> list[str]:
+    """Ids of the complete runs older than the newest ``keep`` (newest first order of
+    :func:`list_runs`), for ``coordgraph runs --keep``."""
+    if keep < 0:
+        raise StoreError(f"--keep must be 0 or more, not {keep}")
+    return [r["id"] for r in list_runs(store)[keep:]]
 
 
 def remove_abandoned_runs(store, max_age_s: int | None = None) -> list[str]:
@@ -91,11 +98,13 @@ def remove_abandoned_runs(store, max_age_s: int | None = None) -> list[str]:
     A run is abandoned when it was started on this host by a process that no longer runs,
     or (any host) when it is older than ``max_age_s`` seconds.
     """
+    from coordgraph.cypher.server import pid_alive
+
     rows = store.query("MATCH (r:Run) WHERE r.status <> 'complete' "
                        "RETURN r.id AS id, r.host AS host, r.pid AS pid, r.created AS created")
     host, now, removed = socket.gethostname(), int(time.time()), []
     for row in rows:
-        same_host_dead = row["host"] == host and row["pid"] is not None and not _process_alive(int(row["pid"]))
+        same_host_dead = row["host"] == host and row["pid"] is not None and not pid_alive(int(row["pid"]))
         too_old = max_age_s is not None and row["created"] is not None and now - int(row["created"]) > max_age_s
         if same_host_dead or too_old or row["pid"] is None:
             delete_run(store, row["id"])

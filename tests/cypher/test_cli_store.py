@@ -169,3 +169,35 @@ def test_commands_start_the_embedded_store_on_demand(tmp_path):
         assert server.status(tmp_path / "home") is not None
     finally:
         server.stop(tmp_path / "home")
+
+
+def test_runs_delete_and_keep(store, store_uri):
+    """`runs --delete/--keep` remove whole runs (edges, statistics, provenance), refuse an
+    unknown run and a run a saved case refers to (unless --force), and leave the others."""
+    from coordgraph.cypher.cases import get_case, save_case
+    from coordgraph.run.provenance import provenance_path
+
+    assert invoke("ingest", "--shares-table", SIM, "-i", "retweets", "--store", store_uri).exit_code == 0
+    for _ in range(2):
+        assert invoke("analyze", "--engine", "python", "--no-communities", "--store", store_uri).exit_code == 0
+    newest, older = [r["id"] for r in orjson.loads(invoke("runs", "-f", "json", "--store", store_uri).stdout)]
+    edges = "MATCH ()-[e:COORDINATED {run_id: $r}]->() RETURN count(e) AS n"
+    in_run = "MATCH ()-[e:IN_RUN {run_id: $r}]->() RETURN count(e) AS n"
+    assert store.read(edges, {"r": older}) == [{"n": 4950}] and provenance_path(older).exists()
+
+    res = invoke("runs", "--delete", "nope", "--store", store_uri)
+    assert res.exit_code == 2 and "no run 'nope'" in res.output
+    save_case(store, "c1", notes="keep this", run_id=older)
+    res = invoke("runs", "--keep", 1, "--store", store_uri)
+    assert res.exit_code == 2 and "saved case(s) c1" in res.output
+    assert store.read(edges, {"r": older}) == [{"n": 4950}]  # nothing deleted
+
+    res = invoke("runs", "--keep", 1, "--force", "-f", "json", "--store", store_uri)
+    assert res.exit_code == 0 and f"deleted run {older}" in res.stderr
+    assert [r["id"] for r in orjson.loads(res.stdout)] == [newest]
+    assert store.read(edges, {"r": older}) == [{"n": 0}] and store.read(in_run, {"r": older}) == [{"n": 0}]
+    assert not provenance_path(older).exists()
+    assert store.read(edges, {"r": newest}) == [{"n": 4950}]
+    assert get_case(store, "c1")["notes"] == "keep this"
+    res = invoke("runs", "--delete", newest, "-f", "json", "--store", store_uri)
+    assert res.exit_code == 0 and orjson.loads(res.stdout) == []
