@@ -131,6 +131,11 @@ def ingest_cmd(
                                           "beside the store, read by the web app) or auto (beside on the "
                                           "embedded FalkorDB, which holds the graph in memory; graph on Neo4j)"),
     resume: bool = typer.Option(True, help="skip the batches an interrupted identical load already wrote"),
+    neo4j_import: Optional[Path] = typer.Option(None, "--neo4j-import", metavar="DIR",
+                                                help="write the files of neo4j-admin database import full "
+                                                     "into DIR (new or empty) instead of loading a store, and "
+                                                     "print the command that imports them (Neo4j first loads; "
+                                                     "docs/store.md)"),
     store: Optional[str] = STORE_OPTION,
 ) -> None:
     """Load posts, accounts, objects and SHARED relationships: the shares are exactly those of
@@ -169,6 +174,9 @@ def ingest_cmd(
         rejects = server.home_dir() / "rejects" / f"{load_id}.rejects.jsonl"
     if rejects is not None and rejects.exists():
         rejects.unlink()
+    if neo4j_import is not None:
+        _ingest_to_import_files(neo4j_import, files, options, intents, shares_table, rejects, batch_rows)
+        return
     read = None
     with store_session(store) as st, Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
                                               TextColumn("batches"), TimeElapsedColumn(), console=console,
@@ -208,6 +216,68 @@ def ingest_cmd(
                          ("shares per second", f"{summary.shares_per_second:,.0f}")):
         table.add_row(label, value)
     out.print(table)
+    if read is not None:
+        report_rejects(read.stats.summary(), read.stats)
+
+
+def _ingest_to_import_files(directory: Path, files: list[Path], options, intents: list[str], shares_table: bool,
+                            rejects: Optional[Path], batch_rows: int) -> None:
+    """``ingest --neo4j-import DIR``: the input read exactly as ``ingest`` reads it (same
+    options, rejects and counts table), written as neo4j-admin import files into DIR instead
+    of a store (coordgraph.cypher.neo4j_import); then the command that imports them. No store
+    is opened. ``--mode``, ``--post-details`` and ``--resume`` do not apply: every post
+    property goes into the files, as Neo4j keeps them in the graph."""
+    from coordgraph.cli.reading import read_shares_input
+    from coordgraph.cli.shares import print_report, report_rejects, summary_table
+    from coordgraph.cypher.neo4j_import import ImportFilesWriter, ImportSummary, admin_command
+    from coordgraph.loader import LoaderError
+
+    read = writer = None
+    try:
+        with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("batches"),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("ingest", total=None)
+            writer = ImportFilesWriter(directory, batch_rows=batch_rows,
+                                       progress=lambda n: bar.update(task, completed=n))
+            if shares_table:
+                for path in files:
+                    frame = _read_table(path)
+                    if "kind" not in frame.columns:
+                        frame["kind"] = intents[0] if intents else "unknown"
+                    writer.add(shares=frame)
+            else:
+                read = read_shares_input(files, options, rejects=rejects,
+                                         on_batch=lambda posts, accounts: writer.add(posts=posts, accounts=accounts))
+                writer.add(shares=_unprefixed(read.table, intents))
+            summary: ImportSummary = writer.finish()
+    except (LoaderError, StoreError) as exc:
+        written = writer is not None and any(writer.directory.iterdir())
+        fail(str(exc) + (f" ({writer.directory} holds incomplete files: remove them before running again)"
+                         if written else ""))
+    if read is not None and getattr(read.stats, "report", None) is not None:  # the loader's per-file report
+        print_report(read.stats.report, read.counts(), title="coordgraph ingest: what was read")
+    elif read is not None:
+        console.print(summary_table(read.stats.summary(), read.counts(), title="coordgraph ingest: read"))
+    table = Table(title="coordgraph ingest --neo4j-import", show_header=False, title_justify="left")
+    for label, value in (("directory", str(summary.directory)),
+                         ("accounts written", f"{summary.accounts:,}"),
+                         ("posts written", f"{summary.posts:,}"),
+                         ("objects written", f"{summary.objects:,}"),
+                         ("shares", f"{summary.shares:,}"),
+                         *((f"  {k}", f"{v:,}") for k, v in sorted(summary.per_kind.items())),
+                         ("SHARED written", f"{summary.shared:,}"),
+                         ("files", f"{sum(len(f) for f in summary.files.values()):,}"),
+                         ("seconds", f"{summary.seconds:.1f}")):
+        table.add_row(label, value)
+    out.print(table)
+    # plain echo, not rich: the command must not be wrapped at the terminal width
+    if summary.files:
+        typer.echo("\nTo import them, with Neo4j stopped and its database new or empty, run from the folder of "
+                   "docker-compose.yml\n(if the database exists already, e.g. Neo4j was started before, add "
+                   "--overwrite-destination=true after 'full neo4j': it deletes that database's files first):\n")
+        typer.echo(admin_command(summary))
+    else:
+        typer.echo("\nNothing to import: the input gave no posts, accounts or shares.")
     if read is not None:
         report_rejects(read.stats.summary(), read.stats)
 
