@@ -315,6 +315,9 @@ class LoadWriter:
             from coordgraph.cypher.bulk import BulkWriter
 
             store.clear()  # GRAPH.BULK creates the graph: the key (indexes only) must not exist
+            # no automatic log rewrite (a fork) in the middle of the bulk calls: see
+            # FalkorStore.pause_log_rewrites; resumed (and the log compacted) at finish
+            self._resume_rewrites = store.pause_log_rewrites() if hasattr(store, "pause_log_rewrites") else None
             self.bulk = BulkWriter(store.bulk_connection(), store.graph_name)
             self._accounts: dict[str, int] = {}
             self._objects: dict[str, int] = {}  # "<object id>\x1f<kind>" -> node id
@@ -514,12 +517,16 @@ class LoadWriter:
         if self.bulk is not None:
             from coordgraph.cypher.schema import await_indexes
 
-            self.bulk.close()
-            self.store.ensure_schema()
-            await_indexes(self.store)  # built in the background: wait, so the load ends ready to query
-            for part in range(0, len(self._late_accounts), self.batch_rows):
-                self._write(Q_ACCOUNTS, {"rows": self._late_accounts[part:part + self.batch_rows]})
-            self._write_snapshot()
+            try:
+                self.bulk.close()
+                self.store.ensure_schema()
+                await_indexes(self.store)  # built in the background: wait, so the load ends ready to query
+                for part in range(0, len(self._late_accounts), self.batch_rows):
+                    self._write(Q_ACCOUNTS, {"rows": self._late_accounts[part:part + self.batch_rows]})
+                self._write_snapshot()
+            finally:
+                if self._resume_rewrites is not None:
+                    self._resume_rewrites()
         else:
             bump_version(self.store)
         if self.ingest_id:

@@ -20,7 +20,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 from urllib.parse import urlparse
 
 from coordgraph.cypher import server
@@ -463,6 +463,38 @@ class FalkorStore(Store):
     def bulk_connection(self):
         """The (authenticated) redis connection, for ``GRAPH.BULK`` (coordgraph.cypher.bulk)."""
         return self._db.connection
+
+    def pause_log_rewrites(self) -> Callable[[], None]:
+        """Stop the server's automatic append-only-file rewrites until the returned function is
+        called (it restores the setting, then compacts the log once, the writes being done).
+
+        Why: a 10M-post bulk load hung the embedded server for good (measured here, FalkorDB
+        4.16.3 / Redis 8.2.3): an automatic rewrite forked in the middle of the load (after a
+        9 s "fork preparation" waiting for the running GRAPH.BULK), and from then on the server
+        answered no command, not even PING, with every thread idle. Two earlier rewrites during
+        the same load had gone through. Without the fork during the load, the log is compacted
+        once at its end. A server that refuses ``CONFIG`` (a managed one) is left as it is.
+        """
+        import redis
+
+        conn = self._db.connection
+        try:
+            before = conn.config_get("auto-aof-rewrite-percentage").get("auto-aof-rewrite-percentage")
+            conn.config_set("auto-aof-rewrite-percentage", 0)
+        except redis.exceptions.RedisError:
+            return lambda: None
+
+        def resume() -> None:
+            from coordgraph.cypher.server import compact_log
+
+            try:
+                conn.config_set("auto-aof-rewrite-percentage", before if before is not None else 100)
+            except redis.exceptions.RedisError:
+                return
+            if conn.config_get("appendonly").get("appendonly") == "yes":
+                compact_log(self.port, self.host, password=self._given_password)
+
+        return resume
 
     def clear(self) -> None:
         """Drop the graph key with the plain Redis ``DEL``, not ``GRAPH.DELETE``.

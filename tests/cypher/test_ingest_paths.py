@@ -325,3 +325,22 @@ def test_file_identity_follows_content_not_name(tmp_path):
     os.utime(b, ns=(os.stat(a).st_atime_ns, os.stat(a).st_mtime_ns))
     assert file_identity(a) != file_identity(b)
     assert file_identity(tmp_path / "a.jsonl").startswith("200000-")
+
+
+def test_bulk_load_pauses_automatic_log_rewrites_and_restores_them(store):
+    """No automatic append-only-file rewrite (a fork) during the bulk calls
+    (FalkorStore.pause_log_rewrites); the setting is back and the log compacted after."""
+    from coordgraph.cypher.ingest import LoadWriter
+
+    conn = store.bulk_connection()
+    before = conn.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"]
+    rewrites = int(conn.info("persistence")["aof_rewrites"])
+    seen = []
+    writer = LoadWriter(store, mode="bulk", progress=lambda *_: seen.append(
+        conn.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"]))
+    writer.add(shares=pd.DataFrame({"object_id": ["o"], "account_id": ["a"], "content_id": ["p"],
+                                    "timestamp_share": [1]}), kind="urls")
+    assert seen == ["0"]
+    assert writer.finish().mode == "bulk"
+    assert conn.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"] == before != "0"
+    assert int(conn.info("persistence")["aof_rewrites"]) > rewrites
