@@ -197,7 +197,11 @@ def ingest_cmd(
                                          on_batch=lambda posts, accounts: writer.add(posts=posts, accounts=accounts))
                 writer.add(shares=_unprefixed(read.table, intents))
         except LoaderError as exc:
+            writer.abandon()
             fail(str(exc))
+        except BaseException:  # a store error or Ctrl-C: resume what the load paused, then stop
+            writer.abandon()
+            raise
         summary: IngestSummary = writer.finish()
     if read is not None and getattr(read.stats, "report", None) is not None:  # the loader's per-file report
         print_report(read.stats.report, read.counts(), title="coordgraph ingest: what was read")

@@ -54,10 +54,11 @@ REWRITE_TIMEOUT_S = 300.0  # longest wait for the log compaction at stop, second
 # they are off. The log of queries since the last snapshot is compacted into a new snapshot
 # when it has grown to the size of that snapshot and to at least 16 MB (replaying queries at
 # start is much slower than loading a snapshot), and at every ``stop()``.
+AUTO_REWRITE_PERCENTAGE = "100"
 PERSISTENCE_ARGS: tuple[str, ...] = (
     "--save", "",
     "--appendonly", "yes", "--appendfsync", "everysec", "--aof-use-rdb-preamble", "yes",
-    "--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "16mb",
+    "--auto-aof-rewrite-percentage", AUTO_REWRITE_PERCENTAGE, "--auto-aof-rewrite-min-size", "16mb",
 )
 
 

@@ -464,9 +464,11 @@ class FalkorStore(Store):
         """The (authenticated) redis connection, for ``GRAPH.BULK`` (coordgraph.cypher.bulk)."""
         return self._db.connection
 
-    def pause_log_rewrites(self) -> Callable[[], None]:
+    def pause_log_rewrites(self) -> Callable[..., None]:
         """Stop the server's automatic append-only-file rewrites until the returned function is
-        called (it restores the setting, then compacts the log once, the writes being done).
+        called (it restores the setting, then, unless ``compact=False``, compacts the log once,
+        the writes being done). A load killed in between leaves them paused until the server
+        restarts or the next bulk load of the embedded store ends.
 
         Why: a 10M-post bulk load hung the embedded server for good (measured here, FalkorDB
         4.16.3 / Redis 8.2.3): an automatic rewrite forked in the middle of the load (after a
@@ -480,18 +482,20 @@ class FalkorStore(Store):
         conn = self._db.connection
         try:
             before = conn.config_get("auto-aof-rewrite-percentage").get("auto-aof-rewrite-percentage")
+            if before == "0" and self._home is not None:  # left paused by a load that was killed
+                before = server.AUTO_REWRITE_PERCENTAGE
             conn.config_set("auto-aof-rewrite-percentage", 0)
         except redis.exceptions.RedisError:
             return lambda: None
 
-        def resume() -> None:
+        def resume(compact: bool = True) -> None:
             from coordgraph.cypher.server import compact_log
 
             try:
                 conn.config_set("auto-aof-rewrite-percentage", before if before is not None else 100)
             except redis.exceptions.RedisError:
                 return
-            if conn.config_get("appendonly").get("appendonly") == "yes":
+            if compact and conn.config_get("appendonly").get("appendonly") == "yes":
                 compact_log(self.port, self.host, password=self._given_password)
 
         return resume
