@@ -117,8 +117,16 @@ class ReadResult:
     stats: object
     intents: list[str]
 
+    def drop_table(self) -> None:
+        """Let the share table go once it is written (``ingest``: 3.4M shares at 10M posts),
+        keeping its counts for the report."""
+        self._counts = self.counts()
+        self.table = self.table.iloc[:0]
+
     def counts(self) -> dict[str, int]:
         """Shares per intent, in the order asked (0 for an intent without shares)."""
+        if getattr(self, "_counts", None) is not None:
+            return self._counts
         if not len(self.table):
             return dict.fromkeys(self.intents, 0)
         return self.table["kind"].value_counts().reindex(self.intents, fill_value=0).astype(int).to_dict()

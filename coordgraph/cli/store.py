@@ -196,6 +196,7 @@ def ingest_cmd(
                 read = read_shares_input(files, options, rejects=rejects,
                                          on_batch=lambda posts, accounts: writer.add(posts=posts, accounts=accounts))
                 writer.add(shares=_unprefixed(read.table, intents))
+                read.drop_table()  # written: free it before the store builds its indexes
         except LoaderError as exc:
             writer.abandon()
             fail(str(exc))
